@@ -1,7 +1,8 @@
 // swift-tools-version:6.2
 //
 // Palisade: a session border controller with a media relay.
-// Targets sit in tiers (docs/ARCHITECTURE.md); imports only point down.
+// Targets sit in tiers (docs/ARCHITECTURE.md); imports only point down, which
+// scripts/check-layering enforces.
 import PackageDescription
 
 let strict: [SwiftSetting] = [
@@ -9,14 +10,84 @@ let strict: [SwiftSetting] = [
     .treatAllWarnings(as: .error),
 ]
 
+let nioCore = Target.Dependency.product(name: "NIOCore", package: "swift-nio")
+let nioPosix = Target.Dependency.product(name: "NIOPosix", package: "swift-nio")
+let nioHTTP1 = Target.Dependency.product(name: "NIOHTTP1", package: "swift-nio")
+let logging = Target.Dependency.product(name: "Logging", package: "swift-log")
+let lifecycle = Target.Dependency.product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
+let argumentParser = Target.Dependency.product(name: "ArgumentParser", package: "swift-argument-parser")
+
 let package = Package(
     name: "Palisade",
+    products: [
+        .executable(name: "palisade-signal", targets: ["palisade-signal"]),
+        .executable(name: "palisade-media", targets: ["palisade-media"]),
+        .executable(name: "palisadectl", targets: ["palisadectl"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio", exact: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", exact: "2.13.0"),
+    ],
     targets: [
         // Tier 0: C bridges. Imported only by their one wrapper target (and the bridge tests).
         .systemLibrary(name: "CLibSRTP", pkgConfig: "libsrtp2", providers: [.apt(["libsrtp2-dev"])]),
         .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CLibNFTNL", pkgConfig: "libnftnl", providers: [.apt(["libnftnl-dev", "libmnl-dev"])]),
 
+        // Tier 1: pure. No I/O, no NIO, no clock.
+        .target(name: "PalisadeConfig", swiftSettings: strict),
+        .target(name: "ControlFraming", swiftSettings: strict),
+        .target(name: "MediaControlProtocol", dependencies: ["ControlFraming"], swiftSettings: strict),
+        .target(name: "AdminProtocol", dependencies: ["ControlFraming"], swiftSettings: strict),
+        .target(name: "MetricsExposition", swiftSettings: strict),
+
+        // Tier 3: adapters (I/O).
+        .target(name: "PosixSupport", dependencies: ["ControlFraming"], swiftSettings: strict),
+        .target(name: "DaemonSupport", dependencies: [logging, "PalisadeConfig", "PosixSupport"],
+                swiftSettings: strict),
+        .target(name: "NIOFraming", dependencies: ["ControlFraming", nioCore], swiftSettings: strict),
+        .target(name: "MediaControlServer",
+                dependencies: ["MediaControlProtocol", "ControlFraming", "PosixSupport", logging],
+                swiftSettings: strict),
+        .target(name: "Signalling",
+                dependencies: ["MediaControlProtocol", "NIOFraming", "PosixSupport", nioCore, nioPosix, logging,
+                               lifecycle],
+                swiftSettings: strict),
+        .target(name: "AdminServer",
+                dependencies: ["AdminProtocol", "NIOFraming", "PosixSupport", nioCore, nioPosix, logging, lifecycle],
+                swiftSettings: strict),
+        .target(name: "MetricsServer",
+                dependencies: ["MetricsExposition", nioCore, nioPosix, nioHTTP1, logging, lifecycle],
+                swiftSettings: strict),
+        .target(name: "TestSupport", dependencies: ["PosixSupport", "AdminProtocol"], swiftSettings: strict),
+
+        // Tier 4: executables, wiring only.
+        .executableTarget(name: "palisade-signal",
+                          dependencies: ["PalisadeConfig", "DaemonSupport", "Signalling", "AdminServer",
+                                         "MetricsServer", "MetricsExposition", "AdminProtocol",
+                                         "MediaControlProtocol", "PosixSupport", argumentParser, lifecycle, logging],
+                          swiftSettings: strict),
+        .executableTarget(name: "palisade-media",
+                          dependencies: ["PalisadeConfig", "DaemonSupport", "MediaControlServer",
+                                         "MediaControlProtocol", "PosixSupport", argumentParser, lifecycle, logging],
+                          swiftSettings: strict),
+        .executableTarget(name: "palisadectl", dependencies: ["AdminProtocol", "PosixSupport"],
+                          swiftSettings: strict),
+
+        // Tests.
         .testTarget(name: "CBridgeTests", dependencies: ["CLibSRTP", "COpenSSL", "CLibNFTNL"], swiftSettings: strict),
+        .testTarget(name: "ControlFramingTests", dependencies: ["ControlFraming"], swiftSettings: strict),
+        .testTarget(name: "MediaControlProtocolTests", dependencies: ["MediaControlProtocol"],
+                    resources: [.copy("Fixtures")], swiftSettings: strict),
+        .testTarget(name: "AdminProtocolTests", dependencies: ["AdminProtocol"], swiftSettings: strict),
+        .testTarget(name: "MetricsExpositionTests", dependencies: ["MetricsExposition"], swiftSettings: strict),
+        .testTarget(name: "SignallingTests", dependencies: ["Signalling"], swiftSettings: strict),
+        .testTarget(name: "MediaControlServerTests",
+                    dependencies: ["MediaControlServer", "MediaControlProtocol", "PosixSupport"],
+                    swiftSettings: strict),
+        .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "AdminProtocol", "PosixSupport"],
+                    swiftSettings: strict),
     ]
 )

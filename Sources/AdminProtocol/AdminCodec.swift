@@ -1,0 +1,85 @@
+import FoundationEssentials
+
+/// JSON over `ControlFraming` frames. Request: `{"id":1,"command":"status"}`. Reply:
+/// `{"id":1,"ok":true,"command":"status","result":{…}}` or `{"id":1,"ok":false,"error":{…}}`.
+public enum AdminCodec {
+    public static func encode(_ request: AdminRequest) -> [UInt8] { encodeValue(request) }
+
+    public static func encode(_ reply: AdminReply) -> [UInt8] { encodeValue(ReplyEnvelope(reply)) }
+
+    /// A request, or the failure to answer with (and the id to answer to, when readable).
+    public static func decodeRequest(_ bytes: [UInt8]) -> (id: UInt64, result: Result<AdminRequest, AdminFailure>) {
+        struct Header: Decodable { var id: UInt64?; var command: String? }
+        let header = try? JSONDecoder().decode(Header.self, from: Data(bytes))
+        let id = header?.id ?? 0
+        guard let name = header?.command else {
+            return (id, .failure(AdminFailure(.malformed, "not an admin request (need 'id' and 'command')")))
+        }
+        guard let command = AdminCommand(rawValue: name) else {
+            return (id, .failure(AdminFailure(.unknownCommand, "unknown command '\(name)'")))
+        }
+        return (id, .success(AdminRequest(id: id, command: command)))
+    }
+
+    public static func decodeReply(_ bytes: [UInt8]) throws(AdminFailure) -> AdminReply {
+        do {
+            return try JSONDecoder().decode(ReplyEnvelope.self, from: Data(bytes)).reply
+        } catch {
+            throw AdminFailure(.malformed, "unreadable reply from palisade-signal: \(error)")
+        }
+    }
+
+    /// The reply's result alone, pretty-printed with sorted keys: what `palisadectl --json` prints.
+    public static func resultJSON(_ body: AdminReply.Body) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
+        let data: Data? = switch body {
+        case .status(let status): try? encoder.encode(status)
+        }
+        return String(decoding: data ?? Data(), as: UTF8.self)
+    }
+
+    private static func encodeValue(_ value: some Encodable) -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        guard let data = try? encoder.encode(value) else { preconditionFailure("admin message not encodable") }
+        return Array(data)
+    }
+}
+
+private struct ReplyEnvelope: Codable {
+    var reply: AdminReply
+
+    init(_ reply: AdminReply) { self.reply = reply }
+
+    private enum Key: String, CodingKey { case id, ok, command, result, error }
+
+    init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: Key.self)
+        let id = try c.decode(UInt64.self, forKey: .id)
+        if try c.decode(Bool.self, forKey: .ok) {
+            switch try c.decode(AdminCommand.self, forKey: .command) {
+            case .status: reply = AdminReply(id: id, .success(.status(try c.decode(StatusReport.self, forKey: .result))))
+            }
+        } else {
+            reply = AdminReply(id: id, .failure(try c.decode(AdminFailure.self, forKey: .error)))
+        }
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: Key.self)
+        try c.encode(reply.id, forKey: .id)
+        switch reply.result {
+        case .success(let body):
+            try c.encode(true, forKey: .ok)
+            switch body {
+            case .status(let status):
+                try c.encode(AdminCommand.status, forKey: .command)
+                try c.encode(status, forKey: .result)
+            }
+        case .failure(let failure):
+            try c.encode(false, forKey: .ok)
+            try c.encode(failure, forKey: .error)
+        }
+    }
+}

@@ -1,0 +1,97 @@
+public struct AdminRequest: Codable, Sendable, Equatable {
+    public var id: UInt64
+    public var command: AdminCommand
+
+    public init(id: UInt64, command: AdminCommand) {
+        self.id = id
+        self.command = command
+    }
+}
+
+/// A refusal on the admin socket. Equal on its code.
+public struct AdminFailure: Error, Codable, Sendable, Equatable, CustomStringConvertible {
+    public enum Code: String, Codable, Sendable {
+        case unknownCommand = "unknown-command"
+        case malformed
+        case unavailable
+    }
+
+    public var code: Code
+    public var message: String
+
+    public init(_ code: Code, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    public static func == (lhs: AdminFailure, rhs: AdminFailure) -> Bool { lhs.code == rhs.code }
+    public var description: String { message }
+}
+
+/// One daemon's identity and age.
+public struct ProcessReport: Codable, Sendable, Equatable {
+    public var software: String
+    public var pid: Int32
+    /// Unix seconds.
+    public var startTime: Double
+    public var uptimeSeconds: Double
+
+    public init(software: String, pid: Int32, startTime: Double, uptimeSeconds: Double) {
+        self.software = software
+        self.pid = pid
+        self.startTime = startTime
+        self.uptimeSeconds = uptimeSeconds
+    }
+}
+
+public struct MediaPlaneReport: Codable, Sendable, Equatable {
+    public var connected: Bool
+    /// Unix seconds of the last change between connected and not.
+    public var since: Double
+    public var controlSocket: String
+    /// The media daemon, when connected.
+    public var process: ProcessReport?
+    /// Why the last attempt failed, when not connected.
+    public var lastError: String?
+    /// Successful connections after the first.
+    public var reconnects: Int
+
+    public init(connected: Bool, since: Double, controlSocket: String, process: ProcessReport?, lastError: String?,
+                reconnects: Int) {
+        self.connected = connected
+        self.since = since
+        self.controlSocket = controlSocket
+        self.process = process
+        self.lastError = lastError
+        self.reconnects = reconnects
+    }
+}
+
+public struct StatusReport: Codable, Sendable, Equatable {
+    public var signal: ProcessReport
+    public var media: MediaPlaneReport
+    public var adminSocket: String
+    /// The bound /metrics address ("127.0.0.1:9477"), nil when metrics are disabled.
+    public var metricsAddress: String?
+
+    public init(signal: ProcessReport, media: MediaPlaneReport, adminSocket: String, metricsAddress: String?) {
+        self.signal = signal
+        self.media = media
+        self.adminSocket = adminSocket
+        self.metricsAddress = metricsAddress
+    }
+}
+
+public struct AdminReply: Sendable, Equatable {
+    public enum Body: Sendable, Equatable {
+        case status(StatusReport)
+    }
+
+    public var id: UInt64
+    public var result: Result<Body, AdminFailure>
+
+    public init(id: UInt64, _ result: Result<Body, AdminFailure>) {
+        self.id = id
+        self.result = result
+    }
+}

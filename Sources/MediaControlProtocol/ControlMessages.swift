@@ -1,0 +1,142 @@
+/// The first request on a connection.
+public struct Hello: Codable, Sendable, Equatable {
+    public var protocolVersion: Int
+    /// Software version of the sender, e.g. "0.1.0".
+    public var software: String
+    public var pid: Int32
+    /// Who is speaking: "palisade-signal" or "palisade-media".
+    public var role: String
+
+    public init(protocolVersion: Int = MediaControlProtocolVersion.current, software: String, pid: Int32,
+                role: String) {
+        self.protocolVersion = protocolVersion
+        self.software = software
+        self.pid = pid
+        self.role = role
+    }
+}
+
+public struct Pong: Codable, Sendable, Equatable {
+    /// The media plane's wall clock, Unix seconds.
+    public var time: Double
+    public init(time: Double) { self.time = time }
+}
+
+public struct MediaStatus: Codable, Sendable, Equatable {
+    public var software: String
+    public var pid: Int32
+    /// Unix seconds.
+    public var startTime: Double
+    public var uptimeSeconds: Double
+    /// Packet worker threads running (the relay engine arrives with the media plane issue).
+    public var workers: Int
+    /// Media sessions (calls) held.
+    public var sessions: Int
+
+    public init(software: String, pid: Int32, startTime: Double, uptimeSeconds: Double, workers: Int,
+                sessions: Int) {
+        self.software = software
+        self.pid = pid
+        self.startTime = startTime
+        self.uptimeSeconds = uptimeSeconds
+        self.workers = workers
+        self.sessions = sessions
+    }
+}
+
+/// Process figures of palisade-media, as the wire carries them (kept apart from the metrics
+/// model so the wire format stays fixed while the exposition evolves).
+public struct ProcessFigures: Codable, Sendable, Equatable {
+    public var startTimeSeconds: Double
+    public var residentMemoryBytes: Int
+    public var virtualMemoryBytes: Int
+    public var openFileDescriptors: Int
+    public var maxFileDescriptors: Int
+    public var cpuSecondsTotal: Double
+
+    public init(startTimeSeconds: Double, residentMemoryBytes: Int, virtualMemoryBytes: Int,
+                openFileDescriptors: Int, maxFileDescriptors: Int, cpuSecondsTotal: Double) {
+        self.startTimeSeconds = startTimeSeconds
+        self.residentMemoryBytes = residentMemoryBytes
+        self.virtualMemoryBytes = virtualMemoryBytes
+        self.openFileDescriptors = openFileDescriptors
+        self.maxFileDescriptors = maxFileDescriptors
+        self.cpuSecondsTotal = cpuSecondsTotal
+    }
+}
+
+/// A refusal. Equal on its code.
+public struct ControlFailure: Error, Codable, Sendable, Equatable, CustomStringConvertible {
+    public enum Code: String, Codable, Sendable {
+        case versionMismatch = "version-mismatch"
+        case handshakeRequired = "handshake-required"
+        case unknownCommand = "unknown-command"
+        case malformed
+        case internalError = "internal-error"
+    }
+
+    public var code: Code
+    public var message: String
+
+    public init(_ code: Code, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    public static func == (lhs: ControlFailure, rhs: ControlFailure) -> Bool { lhs.code == rhs.code }
+    public var description: String { "\(code.rawValue): \(message)" }
+}
+
+public struct ControlRequest: Sendable, Equatable {
+    public enum Body: Sendable, Equatable {
+        case hello(Hello)
+        case ping
+        case status
+        case processMetrics
+    }
+
+    public var id: UInt64
+    public var body: Body
+
+    public init(id: UInt64, _ body: Body) {
+        self.id = id
+        self.body = body
+    }
+
+    public var command: ControlCommand {
+        switch body {
+        case .hello: .hello
+        case .ping: .ping
+        case .status: .status
+        case .processMetrics: .processMetrics
+        }
+    }
+}
+
+public struct ControlReply: Sendable, Equatable {
+    public enum Body: Sendable, Equatable {
+        case hello(Hello)
+        case pong(Pong)
+        case status(MediaStatus)
+        case processMetrics(ProcessFigures)
+    }
+
+    public var id: UInt64
+    public var result: Result<Body, ControlFailure>
+
+    public init(id: UInt64, _ result: Result<Body, ControlFailure>) {
+        self.id = id
+        self.result = result
+    }
+
+    public static func success(id: UInt64, _ body: Body) -> ControlReply { ControlReply(id: id, .success(body)) }
+    public static func failure(id: UInt64, _ failure: ControlFailure) -> ControlReply {
+        ControlReply(id: id, .failure(failure))
+    }
+}
+
+/// Anything that travels on the control connection.
+public enum ControlMessage: Sendable, Equatable {
+    case request(ControlRequest)
+    case reply(ControlReply)
+}

@@ -1,0 +1,234 @@
+import ControlFraming
+import Logging
+import MediaControlProtocol
+import PosixSupport
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Answers the requests that follow a successful hello. Called on the control thread.
+public typealias MediaControlResponder = @Sendable (ControlRequest) -> Result<ControlReply.Body, ControlFailure>
+
+/// The control thread of palisade-media: owns the control socket and every connection on it.
+///
+/// One pthread runs a `poll` loop over the listening socket, the client connections and a
+/// wake-up pipe; `stop()` writes to the pipe and joins. Nothing here blocks the packet workers
+/// (which arrive with the relay engine): they will be handed changes through queues.
+public final class MediaControlServer: @unchecked Sendable {
+    public let socketPath: String
+    private let identity: Hello
+    private let responder: MediaControlResponder
+    private let logger: Logger
+    // Written by start()/stop() on the caller's thread only; read by the control thread after
+    // pthread_create, which orders the writes before the thread's reads.
+    private var listenFD: Int32 = -1
+    private var wakeRead: Int32 = -1
+    private var wakeWrite: Int32 = -1
+    private var thread: pthread_t?
+
+    public init(socketPath: String, identity: Hello, logger: Logger, responder: @escaping MediaControlResponder) {
+        self.socketPath = socketPath
+        self.identity = identity
+        self.logger = logger
+        self.responder = responder
+    }
+
+    /// Binds the socket (replacing a stale one, refusing a live one) and starts the control thread.
+    public func start() throws(UnixSocketError) {
+        if try UnixSocket.prepareListeningPath(socketPath) == .replacedStale {
+            logger.warning("removed stale control socket left by an earlier run", metadata: ["path": "\(socketPath)"])
+        }
+        listenFD = try UnixSocket.listen(path: socketPath)
+        var fds: [Int32] = [-1, -1]
+        guard pipe(&fds) == 0, UnixSocket.setNonBlockingCloseOnExec(fds[0]), UnixSocket.setNonBlockingCloseOnExec(fds[1])
+        else {
+            close(listenFD)
+            unlink(socketPath)
+            throw UnixSocketError(.systemCall, path: socketPath, "pipe: \(UnixSocket.describe(errno))")
+        }
+        wakeRead = fds[0]
+        wakeWrite = fds[1]
+        var handle = pthread_t()
+        let context = Unmanaged.passRetained(self).toOpaque()
+        let created = pthread_create(&handle, nil, { raw in
+            let server = Unmanaged<MediaControlServer>.fromOpaque(raw!).takeRetainedValue()
+            server.runLoop()
+            return nil
+        }, context)
+        guard created == 0 else {
+            Unmanaged<MediaControlServer>.fromOpaque(context).release()
+            throw UnixSocketError(.systemCall, path: socketPath, "pthread_create: \(UnixSocket.describe(created))")
+        }
+        thread = handle
+        logger.info("control socket listening", metadata: ["path": "\(socketPath)"])
+    }
+
+    /// Stops the control thread, closes every connection and removes the socket file.
+    public func stop() {
+        guard let handle = thread else { return }
+        var byte: UInt8 = 1
+        _ = write(wakeWrite, &byte, 1)
+        pthread_join(handle, nil)
+        thread = nil
+        close(wakeRead)
+        close(wakeWrite)
+        unlink(socketPath)
+        logger.info("control socket closed", metadata: ["path": "\(socketPath)"])
+    }
+
+    private func runLoop() {
+        var connections: [ControlConnection] = []
+        defer {
+            for connection in connections { close(connection.fd) }
+            close(listenFD)
+        }
+        while true {
+            var fds = [pollfd(fd: wakeRead, events: Int16(POLLIN), revents: 0),
+                       pollfd(fd: listenFD, events: Int16(POLLIN), revents: 0)]
+            for connection in connections {
+                let events = POLLIN | (connection.outbound.isEmpty ? 0 : POLLOUT)
+                fds.append(pollfd(fd: connection.fd, events: Int16(events), revents: 0))
+            }
+            let ready = poll(&fds, nfds_t(fds.count), -1)
+            if ready < 0 {
+                if errno == EINTR { continue }
+                logger.critical("control loop poll failed", metadata: ["error": "\(UnixSocket.describe(errno))"])
+                return
+            }
+            if fds[0].revents != 0 { return }
+            // fds[2...] line up with `connections` as they were when polled; accept only after.
+            var closed: Set<Int32> = []
+            for (index, connection) in connections.enumerated() {
+                let revents = fds[index + 2].revents
+                guard revents != 0 else { continue }
+                if !service(connection, revents: revents) { closed.insert(connection.fd) }
+            }
+            if !closed.isEmpty {
+                for fd in closed { close(fd) }
+                connections.removeAll { closed.contains($0.fd) }
+            }
+            if fds[1].revents & Int16(POLLIN) != 0 { acceptConnections(into: &connections) }
+        }
+    }
+
+    private func acceptConnections(into connections: inout [ControlConnection]) {
+        while true {
+            let fd = accept(listenFD, nil, nil)
+            guard fd >= 0 else { return }
+            guard UnixSocket.setNonBlockingCloseOnExec(fd) else {
+                close(fd)
+                continue
+            }
+            connections.append(ControlConnection(fd: fd))
+            logger.debug("control connection accepted", metadata: ["fd": "\(fd)"])
+        }
+    }
+
+    /// Reads, answers and flushes one connection. Returns false when it must be closed.
+    private func service(_ connection: ControlConnection, revents: Int16) -> Bool {
+        if revents & Int16(POLLIN | POLLHUP | POLLERR) != 0 {
+            var chunk = [UInt8](repeating: 0, count: 16384)
+            let n = chunk.withUnsafeMutableBytes { recv(connection.fd, $0.baseAddress, $0.count, 0) }
+            if n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR) {
+                logger.info("control connection closed by peer", metadata: connection.metadata)
+                return false
+            }
+            if n > 0 {
+                connection.decoder.append(chunk[0..<n])
+                do {
+                    while let payload = try connection.decoder.next() { handle(payload, on: connection) }
+                } catch {
+                    logger.error("control connection sent an oversized frame; closing",
+                                 metadata: connection.metadata.merging(["error": "\(error)"]) { $1 })
+                    return false
+                }
+            }
+        }
+        guard flush(connection) else { return false }
+        // A refused handshake closes once its refusal has been written out.
+        return !(connection.closeAfterFlush && connection.outbound.isEmpty)
+    }
+
+    private func handle(_ payload: [UInt8], on connection: ControlConnection) {
+        let message: ControlMessage
+        do {
+            message = try ControlCodec.decode(payload)
+        } catch {
+            logger.warning("refused a bad control message",
+                           metadata: connection.metadata.merging(["error": "\(error.failure)"]) { $1 })
+            send(.reply(.failure(id: error.id ?? 0, error.failure)), on: connection)
+            return
+        }
+        guard case .request(let request) = message else {
+            logger.warning("refused a control message that is not a request", metadata: connection.metadata)
+            send(.reply(.failure(id: 0, ControlFailure(.malformed, "palisade-media accepts only requests"))),
+                 on: connection)
+            return
+        }
+        switch (connection.peer, request.body) {
+        case (nil, .hello(let hello)):
+            switch Handshake.answer(hello, server: identity) {
+            case .success(let answer):
+                connection.peer = hello
+                logger.info("control handshake done", metadata: connection.metadata)
+                send(.reply(.success(id: request.id, .hello(answer))), on: connection)
+            case .failure(let failure):
+                logger.error("refused control handshake", metadata: ["reason": "\(failure.message)"])
+                send(.reply(.failure(id: request.id, failure)), on: connection)
+                connection.closeAfterFlush = true
+            }
+        case (nil, _):
+            logger.warning("refused a control request before hello",
+                           metadata: ["command": "\(request.command.rawValue)"])
+            send(.reply(.failure(id: request.id, ControlFailure(.handshakeRequired, "send hello first"))),
+                 on: connection)
+        case (.some, .hello):
+            send(.reply(.failure(id: request.id, ControlFailure(.malformed, "hello was already done"))), on: connection)
+        case (.some, .ping):
+            var now = timespec()
+            clock_gettime(CLOCK_REALTIME, &now)
+            send(.reply(.success(id: request.id, .pong(Pong(time: Double(now.tv_sec) + Double(now.tv_nsec) / 1e9)))),
+                 on: connection)
+        case (.some, .status), (.some, .processMetrics):
+            send(.reply(ControlReply(id: request.id, responder(request))), on: connection)
+        }
+    }
+
+    private func send(_ message: ControlMessage, on connection: ControlConnection) {
+        Frame.encode(ControlCodec.encode(message), into: &connection.outbound)
+        _ = flush(connection)
+    }
+
+    /// Writes what the socket takes now. Returns false when the connection failed.
+    private func flush(_ connection: ControlConnection) -> Bool {
+        while !connection.outbound.isEmpty {
+            let n = connection.outbound.withUnsafeBytes {
+                Glibc.send(connection.fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL))
+            }
+            if n < 0 {
+                if errno == EINTR { continue }
+                return errno == EAGAIN
+            }
+            connection.outbound.removeFirst(n)
+        }
+        return true
+    }
+}
+
+/// State of one control connection, owned by the control thread.
+final class ControlConnection {
+    let fd: Int32
+    var decoder = FrameDecoder()
+    var outbound: [UInt8] = []
+    /// The client's hello once the handshake succeeded.
+    var peer: Hello?
+    /// Set after a refused handshake: send the refusal, then close.
+    var closeAfterFlush = false
+
+    init(fd: Int32) { self.fd = fd }
+
+    var metadata: Logger.Metadata {
+        guard let peer else { return ["fd": "\(fd)"] }
+        return ["fd": "\(fd)", "peer": "\(peer.role)", "peer_pid": "\(peer.pid)", "peer_version": "\(peer.software)"]
+    }
+}

@@ -1,0 +1,233 @@
+import Logging
+import MediaControlProtocol
+import NIOCore
+import NIOFraming
+import NIOPosix
+import PosixSupport
+import ServiceLifecycle
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// palisade-signal's connection to palisade-media over the control socket.
+///
+/// Connects, says hello, then pings on an interval; a closed socket or a missed pong marks the
+/// media plane down and the link retries with backoff until it is back — palisade-signal never
+/// needs a restart for it. Other parts send requests through `request(_:timeout:)`.
+public final class MediaPlaneLink: Service, Sendable {
+    public struct Configuration: Sendable {
+        public var socketPath: String
+        public var reconnectMinimumMilliseconds: Int
+        public var reconnectMaximumMilliseconds: Int
+        public var pingIntervalMilliseconds: Int
+        public var pingTimeoutMilliseconds: Int
+        /// Our side of the hello.
+        public var identity: Hello
+
+        public init(socketPath: String, reconnectMinimumMilliseconds: Int, reconnectMaximumMilliseconds: Int,
+                    pingIntervalMilliseconds: Int, pingTimeoutMilliseconds: Int, identity: Hello) {
+            self.socketPath = socketPath
+            self.reconnectMinimumMilliseconds = reconnectMinimumMilliseconds
+            self.reconnectMaximumMilliseconds = reconnectMaximumMilliseconds
+            self.pingIntervalMilliseconds = pingIntervalMilliseconds
+            self.pingTimeoutMilliseconds = pingTimeoutMilliseconds
+            self.identity = identity
+        }
+    }
+
+    public struct LinkError: Error, CustomStringConvertible {
+        public var description: String
+    }
+
+    private typealias Outbound = NIOAsyncChannelOutboundWriter<[UInt8]>
+
+    private struct Shared: ~Copyable {
+        var state: MediaPlaneLinkState
+        var outbound: Outbound?
+        var pending: [UInt64: CheckedContinuation<ControlReply, any Error>] = [:]
+        var nextID: UInt64 = 1
+    }
+
+    public let configuration: Configuration
+    private let group: any EventLoopGroup
+    private let logger: Logger
+    private let shared: Mutex<Shared>
+
+    public init(configuration: Configuration, group: any EventLoopGroup, logger: Logger) {
+        self.configuration = configuration
+        self.group = group
+        self.logger = logger
+        shared = Mutex(Shared(state: MediaPlaneLinkState(now: WallClock.now())))
+    }
+
+    /// The current state, for status and metrics.
+    public var state: MediaPlaneLinkState { shared.withLock { $0.state } }
+
+    public func run() async throws {
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                await self.connectAndServe()
+                let delay = self.state.retryDelayMilliseconds(
+                    minimum: self.configuration.reconnectMinimumMilliseconds,
+                    maximum: self.configuration.reconnectMaximumMilliseconds)
+                try? await Task.sleep(for: .milliseconds(delay))
+            }
+        }
+    }
+
+    /// Sends one request and waits for its reply. Fails at once when the media plane is down.
+    public func request(_ body: ControlRequest.Body, timeoutMilliseconds: Int) async throws -> ControlReply.Body {
+        let (id, outbound) = shared.withLock { shared -> (UInt64, Outbound?) in
+            defer { shared.nextID += 1 }
+            return (shared.nextID, shared.outbound)
+        }
+        guard let outbound else { throw LinkError(description: "media plane not connected") }
+        return try await exchange(ControlRequest(id: id, body), on: outbound, timeoutMilliseconds: timeoutMilliseconds)
+    }
+
+    private func exchange(_ request: ControlRequest, on outbound: Outbound,
+                          timeoutMilliseconds: Int) async throws -> ControlReply.Body {
+        let id = request.id
+        let timer = Task {
+            try await Task.sleep(for: .milliseconds(timeoutMilliseconds))
+            self.resolve(id, .failure(LinkError(description: "no reply to \(request.command.rawValue) within \(timeoutMilliseconds) ms")))
+        }
+        defer { timer.cancel() }
+        let reply = try await withCheckedThrowingContinuation { continuation in
+            shared.withLock { $0.pending[id] = continuation }
+            Task {
+                do {
+                    try await outbound.write(ControlCodec.encode(.request(request)))
+                } catch {
+                    self.resolve(id, .failure(LinkError(description: "control connection lost: \(error)")))
+                }
+            }
+        }
+        switch reply.result {
+        case .success(let body): return body
+        case .failure(let failure): throw failure
+        }
+    }
+
+    /// Completes a pending request once; later calls for the same id do nothing.
+    private func resolve(_ id: UInt64, _ result: Result<ControlReply, any Error>) {
+        let continuation = shared.withLock { $0.pending.removeValue(forKey: id) }
+        continuation?.resume(with: result)
+    }
+
+    private func connectAndServe() async {
+        let channel: NIOAsyncChannel<[UInt8], [UInt8]>
+        do {
+            channel = try await ClientBootstrap(group: group)
+                .connectTimeout(.milliseconds(Int64(configuration.pingTimeoutMilliseconds)))
+                .connect(unixDomainSocketPath: configuration.socketPath) { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.addFrameCodec()
+                        return try NIOAsyncChannel<[UInt8], [UInt8]>(wrappingChannelSynchronously: channel)
+                    }
+                }
+        } catch {
+            record(failure: "cannot connect to \(configuration.socketPath): \(Self.describe(error))")
+            return
+        }
+        do {
+            try await channel.executeThenClose { inbound, outbound in
+                try await self.serve(inbound: inbound, outbound: outbound, channel: channel.channel)
+            }
+        } catch {
+            record(failure: "\(error)")
+        }
+    }
+
+    private func serve(inbound: NIOAsyncChannelInboundStream<[UInt8]>, outbound: Outbound,
+                       channel: any Channel) async throws {
+        var frames = inbound.makeAsyncIterator()
+        // Hello first, answered before anything else may be sent.
+        try await outbound.write(ControlCodec.encode(.request(ControlRequest(id: 0, .hello(configuration.identity)))))
+        guard let first = try await frames.next() else {
+            throw LinkError(description: "palisade-media closed the connection during the handshake")
+        }
+        guard case .reply(let reply) = try ControlCodec.decode(first), reply.id == 0 else {
+            throw LinkError(description: "palisade-media answered the hello with something else")
+        }
+        switch reply.result {
+        case .failure(let failure):
+            throw LinkError(description: "handshake refused: \(failure.message)")
+        case .success(.hello(let peer)):
+            let transition = shared.withLock { shared in
+                shared.outbound = outbound
+                return shared.state.connected(peer: peer, now: WallClock.now())
+            }
+            log(transition)
+        case .success:
+            throw LinkError(description: "palisade-media answered the hello with something else")
+        }
+
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                while true {
+                    try await Task.sleep(for: .milliseconds(self.configuration.pingIntervalMilliseconds))
+                    do {
+                        _ = try await self.exchange(ControlRequest(id: self.takeID(), .ping), on: outbound,
+                                                    timeoutMilliseconds: self.configuration.pingTimeoutMilliseconds)
+                    } catch {
+                        // Closing the channel ends the read loop below.
+                        channel.close(promise: nil)
+                        throw LinkError(description: "palisade-media stopped answering pings: \(error)")
+                    }
+                }
+            }
+            while let payload = try await frames.next() {
+                guard case .reply(let reply) = try? ControlCodec.decode(payload) else {
+                    logger.warning("ignored an unreadable message from palisade-media")
+                    continue
+                }
+                resolve(reply.id, .success(reply))
+            }
+            group.cancelAll()
+            // Prefer the pinger's reason when it is what closed the connection.
+            if case .some(.failure(let error as LinkError)) = await group.nextResult() { throw error }
+            throw LinkError(description: "palisade-media closed the control connection")
+        }
+    }
+
+    private func takeID() -> UInt64 {
+        shared.withLock { shared in
+            defer { shared.nextID += 1 }
+            return shared.nextID
+        }
+    }
+
+    private func record(failure reason: String) {
+        let (transition, orphans) = shared.withLock { shared in
+            shared.outbound = nil
+            let orphans = shared.pending
+            shared.pending = [:]
+            return (shared.state.failed(reason, now: WallClock.now()), orphans)
+        }
+        for continuation in orphans.values {
+            continuation.resume(throwing: LinkError(description: "control connection lost: \(reason)"))
+        }
+        // Shutting down is not an outage.
+        if let transition, !Task.isCancelled { log(transition) }
+    }
+
+    private func log(_ transition: MediaPlaneLinkState.Transition) {
+        switch transition {
+        case .up(let peer, let reconnect):
+            logger.notice(reconnect ? "media plane reconnected" : "media plane connected",
+                          metadata: ["media_pid": "\(peer.pid)", "media_version": "\(peer.software)",
+                                     "path": "\(configuration.socketPath)"])
+        case .down(let reason):
+            logger.error("media plane down; retrying with backoff", metadata: ["reason": "\(reason)"])
+        }
+    }
+
+    private static func describe(_ error: any Error) -> String {
+        if let io = error as? IOError {
+            return String(cString: strerror(io.errnoCode))
+        }
+        return "\(error)"
+    }
+}

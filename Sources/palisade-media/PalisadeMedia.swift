@@ -1,0 +1,79 @@
+import ArgumentParser
+import DaemonSupport
+import Logging
+import MediaControlProtocol
+import MediaControlServer
+import PalisadeConfig
+import PosixSupport
+import ServiceLifecycle
+
+@main
+struct PalisadeMedia: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "palisade-media",
+        abstract: "Palisade media plane: relays RTP/SRTP as palisade-signal instructs over the control socket.",
+        version: PalisadeVersion.current)
+
+    @Option(name: .long, help: "Configuration file (TOML). Without it, built-in defaults apply.")
+    var config: String?
+
+    @Option(name: .long, help: "Log format, overriding the configuration: text or json.")
+    var logFormat: PalisadeConfiguration.LogFormat?
+
+    func run() async throws {
+        let settings: PalisadeConfiguration
+        do {
+            settings = try ConfigurationLoader.load(path: config)
+        } catch {
+            printError("palisade-media: invalid configuration:\n\(error)")
+            throw ExitCode(1)
+        }
+        PalisadeLogHandler.bootstrap(format: logFormat ?? settings.log.format, level: settings.log.level)
+        let logger = Logger(label: "palisade-media")
+        let started = ProcessSnapshot.current()
+        let identity = Hello(software: PalisadeVersion.current, pid: started.pid, role: "palisade-media")
+        let server = MediaControlServer(socketPath: settings.media.controlSocket, identity: identity,
+                                        logger: logger) { request in
+            let now = ProcessSnapshot.current()
+            switch request.body {
+            case .status:
+                return .success(.status(MediaStatus(
+                    software: PalisadeVersion.current, pid: now.pid, startTime: started.startTimeSeconds,
+                    uptimeSeconds: max(0, WallClock.now() - started.startTimeSeconds), workers: 0, sessions: 0)))
+            case .processMetrics:
+                return .success(.processMetrics(ProcessFigures(
+                    startTimeSeconds: now.startTimeSeconds, residentMemoryBytes: now.residentMemoryBytes,
+                    virtualMemoryBytes: now.virtualMemoryBytes, openFileDescriptors: now.openFileDescriptors,
+                    maxFileDescriptors: now.maxFileDescriptors, cpuSecondsTotal: now.cpuSecondsTotal)))
+            case .hello, .ping:
+                return .failure(ControlFailure(.internalError, "handled by the control loop"))
+            }
+        }
+        do {
+            try server.start()
+        } catch {
+            logger.critical("cannot open the control socket", metadata: ["error": "\(error)"])
+            printError("palisade-media: \(error)")
+            throw ExitCode(1)
+        }
+        logger.notice("palisade-media started", metadata: ["version": "\(PalisadeVersion.current)",
+                                                           "pid": "\(started.pid)"])
+        let group = ServiceGroup(configuration: .init(
+            services: [.init(service: ControlSocketService(server: server))],
+            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+        logger.notice("palisade-media stopped")
+    }
+}
+
+/// Keeps the control thread for the life of the service group and stops it on shutdown.
+struct ControlSocketService: Service {
+    let server: MediaControlServer
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        server.stop()
+    }
+}
+
+extension PalisadeConfiguration.LogFormat: ExpressibleByArgument {}

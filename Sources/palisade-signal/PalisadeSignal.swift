@@ -1,0 +1,99 @@
+import AdminProtocol
+import AdminServer
+import ArgumentParser
+import DaemonSupport
+import Logging
+import MediaControlProtocol
+import MetricsExposition
+import MetricsServer
+import NIOPosix
+import PalisadeConfig
+import PosixSupport
+import ServiceLifecycle
+import Signalling
+
+@main
+struct PalisadeSignal: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "palisade-signal",
+        abstract: "Palisade signalling: SIP B2BUA, admin socket and /metrics; drives palisade-media.",
+        version: PalisadeVersion.current)
+
+    @Option(name: .long, help: "Configuration file (TOML). Without it, built-in defaults apply.")
+    var config: String?
+
+    @Option(name: .long, help: "Validate this configuration file, print the verdict and exit.")
+    var checkConfig: String?
+
+    @Option(name: .long, help: "Log format, overriding the configuration: text or json.")
+    var logFormat: PalisadeConfiguration.LogFormat?
+
+    func run() async throws {
+        if let path = checkConfig {
+            do {
+                _ = try ConfigurationLoader.load(path: path)
+                print("\(path): configuration is valid")
+                return
+            } catch {
+                printError("\(error)")
+                throw ExitCode(1)
+            }
+        }
+        let settings: PalisadeConfiguration
+        do {
+            settings = try ConfigurationLoader.load(path: config)
+        } catch {
+            printError("palisade-signal: invalid configuration:\n\(error)")
+            throw ExitCode(1)
+        }
+        PalisadeLogHandler.bootstrap(format: logFormat ?? settings.log.format, level: settings.log.level)
+        let logger = Logger(label: "palisade-signal")
+        let started = ProcessSnapshot.current()
+        let group = MultiThreadedEventLoopGroup.singleton
+
+        let link = MediaPlaneLink(
+            configuration: .init(
+                socketPath: settings.media.controlSocket,
+                reconnectMinimumMilliseconds: settings.signal.mediaReconnectMinMilliseconds,
+                reconnectMaximumMilliseconds: settings.signal.mediaReconnectMaxMilliseconds,
+                pingIntervalMilliseconds: settings.signal.mediaPingIntervalMilliseconds,
+                pingTimeoutMilliseconds: settings.signal.mediaPingTimeoutMilliseconds,
+                identity: Hello(software: PalisadeVersion.current, pid: started.pid, role: "palisade-signal")),
+            group: group, logger: logger)
+        let scrape = Scrape(link: link, timeoutMilliseconds: settings.signal.mediaPingTimeoutMilliseconds)
+
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: link)]
+        var metricsAddress: String?
+        do {
+            if settings.metrics.enabled {
+                let metrics = try await MetricsServer.bind(
+                    host: settings.metrics.listen.host, port: settings.metrics.listen.port, group: group,
+                    logger: logger, render: scrape.render)
+                metricsAddress = metrics.boundAddress
+                services.append(.init(service: metrics))
+            }
+            let status = StatusCommand(link: link, started: started, adminSocket: settings.signal.adminSocket,
+                                       metricsAddress: metricsAddress,
+                                       timeoutMilliseconds: settings.signal.mediaPingTimeoutMilliseconds)
+            let admin = try await AdminServer.bind(socketPath: settings.signal.adminSocket, group: group,
+                                                   logger: logger) { request in
+                switch request.command {
+                case .status: .success(.status(await status.report()))
+                }
+            }
+            services.append(.init(service: admin))
+        } catch {
+            logger.critical("cannot start", metadata: ["error": "\(error)"])
+            printError("palisade-signal: \(error)")
+            throw ExitCode(1)
+        }
+        logger.notice("palisade-signal started", metadata: ["version": "\(PalisadeVersion.current)",
+                                                            "pid": "\(started.pid)"])
+        let serviceGroup = ServiceGroup(configuration: .init(
+            services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await serviceGroup.run()
+        logger.notice("palisade-signal stopped")
+    }
+}
+
+extension PalisadeConfiguration.LogFormat: ExpressibleByArgument {}

@@ -1,0 +1,39 @@
+import AdminProtocol
+import DaemonSupport
+import MediaControlProtocol
+import PosixSupport
+import Signalling
+
+/// Builds the answer to `palisadectl status` from the link state and the media plane's own status.
+struct StatusCommand: Sendable {
+    let link: MediaPlaneLink
+    let started: ProcessSnapshot
+    let adminSocket: String
+    let metricsAddress: String?
+    let timeoutMilliseconds: Int
+
+    func report() async -> StatusReport {
+        let now = WallClock.now()
+        var media: ProcessReport?
+        var lastError: String?
+        if link.state.isConnected {
+            do {
+                if case .status(let status) = try await link.request(.status, timeoutMilliseconds: timeoutMilliseconds) {
+                    media = ProcessReport(software: status.software, pid: status.pid, startTime: status.startTime,
+                                          uptimeSeconds: status.uptimeSeconds)
+                }
+            } catch {
+                lastError = "\(error)"
+            }
+        }
+        let state = link.state
+        return StatusReport(
+            signal: ProcessReport(software: PalisadeVersion.current, pid: started.pid,
+                                  startTime: started.startTimeSeconds,
+                                  uptimeSeconds: max(0, now - started.startTimeSeconds)),
+            media: MediaPlaneReport(connected: state.isConnected, since: state.since,
+                                    controlSocket: link.configuration.socketPath, process: media,
+                                    lastError: state.lastError ?? lastError, reconnects: state.reconnects),
+            adminSocket: adminSocket, metricsAddress: metricsAddress)
+    }
+}

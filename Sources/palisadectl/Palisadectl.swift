@@ -1,0 +1,107 @@
+import AdminProtocol
+import PosixSupport
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `palisadectl [--json] [--socket PATH] COMMAND`: talks to palisade-signal's admin socket.
+@main
+enum Palisadectl {
+    static let defaultSocket = "/run/palisade/admin.sock"
+
+    struct Invocation {
+        var json = false
+        var socket = Palisadectl.defaultSocket
+        var words: [String] = []
+    }
+
+    static func main() {
+        let invocation: Invocation
+        do {
+            invocation = try parse(Array(CommandLine.arguments.dropFirst()))
+        } catch {
+            fail("\(error.message); try 'palisadectl help'", code: 2)
+        }
+        guard let name = invocation.words.first else {
+            print(helpText())
+            exit(2)
+        }
+        guard let command = CtlCommand(rawValue: name) else {
+            fail("unknown command '\(name)'; try 'palisadectl help'", code: 2)
+        }
+        switch command {
+        case .help:
+            print(helpText())
+        case .status:
+            let body = ask(command.adminCommand!, invocation)
+            if invocation.json {
+                print(AdminCodec.resultJSON(body))
+            } else {
+                switch body {
+                case .status(let status): print(StatusTable.render(status, now: WallClock.now()))
+                }
+            }
+        }
+    }
+
+    struct UsageError: Error { var message: String }
+
+    static func parse(_ arguments: [String]) throws(UsageError) -> Invocation {
+        var invocation = Invocation()
+        var rest = arguments[...]
+        while let word = rest.popFirst() {
+            switch word {
+            case "--json": invocation.json = true
+            case "--socket":
+                guard let path = rest.popFirst() else { throw UsageError(message: "--socket needs a path") }
+                invocation.socket = path
+            case "-h", "--help": invocation.words.insert("help", at: 0)
+            case _ where word.hasPrefix("--socket="): invocation.socket = String(word.dropFirst("--socket=".count))
+            case _ where word.hasPrefix("-"): throw UsageError(message: "unknown option '\(word)'")
+            default: invocation.words.append(word)
+            }
+        }
+        return invocation
+    }
+
+    static func helpText() -> String {
+        let width = CtlCommand.allCases.map(\.usage.count).max() ?? 0
+        var lines = ["usage: palisadectl [--json] [--socket PATH] COMMAND", "",
+                     "Talks to palisade-signal on its admin socket (default \(defaultSocket)).", "", "commands:"]
+        for command in CtlCommand.allCases {
+            lines.append("  " + command.usage.padding(to: width) + "  " + command.summary)
+        }
+        lines += ["", "options:", "  --json         print the result as JSON", "  --socket PATH  admin socket to use"]
+        return lines.joined(separator: "\n")
+    }
+
+    /// Sends one admin request and returns its result, or exits with one clear line on stderr.
+    static func ask(_ command: AdminCommand, _ invocation: Invocation) -> AdminReply.Body {
+        do {
+            let client = try FrameClient(path: invocation.socket)
+            let reply = try AdminCodec.decodeReply(client.exchange(AdminCodec.encode(AdminRequest(id: 1, command: command))))
+            switch reply.result {
+            case .success(let body): return body
+            case .failure(let failure): fail("palisade-signal refused '\(command.rawValue)': \(failure.message)", code: 1)
+            }
+        } catch let error as UnixSocketError {
+            let hint = switch error.code {
+            case .missing, .refused: " (is palisade-signal running? use --socket PATH for another socket)"
+            default: ""
+            }
+            fail("cannot reach palisade-signal at \(invocation.socket): \(error.message)\(hint)", code: 1)
+        } catch {
+            fail("\(error)", code: 1)
+        }
+    }
+
+    static func fail(_ message: String, code: Int32) -> Never {
+        var bytes = Array("palisadectl: \(message)\n".utf8)
+        _ = bytes.withUnsafeMutableBytes { write(STDERR_FILENO, $0.baseAddress, $0.count) }
+        exit(code)
+    }
+}
+
+extension String {
+    func padding(to width: Int) -> String { self + String(repeating: " ", count: max(0, width - count)) }
+}

@@ -1,0 +1,50 @@
+import AdminProtocol
+
+/// The human form of `palisadectl status`.
+enum StatusTable {
+    static func render(_ status: StatusReport, now: Double) -> String {
+        var rows: [[String]] = [["PROCESS", "VERSION", "PID", "UPTIME", "STATE"]]
+        rows.append(["palisade-signal", status.signal.software, "\(status.signal.pid)",
+                     duration(status.signal.uptimeSeconds), "running"])
+        let media = status.media
+        let state = (media.connected ? "connected" : "DOWN") + " for \(duration(now - media.since))"
+        if let process = media.process {
+            rows.append(["palisade-media", process.software, "\(process.pid)", duration(process.uptimeSeconds), state])
+        } else {
+            rows.append(["palisade-media", "-", "-", "-", state])
+        }
+        var lines = table(rows)
+        lines.append("")
+        lines.append("media control  \(media.controlSocket)  (reconnects: \(media.reconnects))")
+        if let error = media.lastError, !media.connected { lines.append("last error     \(error)") }
+        lines.append("admin socket   \(status.adminSocket)")
+        lines.append("metrics        " + (status.metricsAddress.map { "http://\($0)/metrics" } ?? "disabled"))
+        return lines.joined(separator: "\n")
+    }
+
+    static func table(_ rows: [[String]]) -> [String] {
+        let widths = (0..<(rows.first?.count ?? 0)).map { column in rows.map { $0[column].count }.max() ?? 0 }
+        return rows.map { row in
+            zip(row, widths).map { $0.padding(to: $1) }.joined(separator: "  ").trimmingTrailingSpaces()
+        }
+    }
+
+    /// "3d4h", "2h05m", "4m07s", "12s".
+    static func duration(_ seconds: Double) -> String {
+        let total = max(0, Int(seconds))
+        let (d, h, m, s) = (total / 86400, total % 86400 / 3600, total % 3600 / 60, total % 60)
+        func two(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
+        if d > 0 { return "\(d)d\(h)h" }
+        if h > 0 { return "\(h)h\(two(m))m" }
+        if m > 0 { return "\(m)m\(two(s))s" }
+        return "\(s)s"
+    }
+}
+
+extension String {
+    func trimmingTrailingSpaces() -> String {
+        var s = Substring(self)
+        while s.last == " " { s.removeLast() }
+        return String(s)
+    }
+}

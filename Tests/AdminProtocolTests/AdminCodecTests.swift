@@ -1,0 +1,44 @@
+import AdminProtocol
+import Testing
+
+@Suite("Admin protocol")
+struct AdminCodecTests {
+    static let status = StatusReport(
+        signal: ProcessReport(software: "0.1.0", pid: 10, startTime: 1_700_000_000, uptimeSeconds: 5),
+        media: MediaPlaneReport(connected: false, since: 1_700_000_001.5, controlSocket: "/run/palisade/media.sock",
+                                process: nil, lastError: "connection refused on /run/palisade/media.sock",
+                                reconnects: 2),
+        adminSocket: "/run/palisade/admin.sock", metricsAddress: "127.0.0.1:9477")
+
+    @Test("a request round-trips and names its command")
+    func request() {
+        let bytes = AdminCodec.encode(AdminRequest(id: 3, command: .status))
+        #expect(String(decoding: bytes, as: UTF8.self) == #"{"command":"status","id":3}"#)
+        let decoded = AdminCodec.decodeRequest(bytes)
+        #expect(decoded.id == 3)
+        #expect(decoded.result == .success(AdminRequest(id: 3, command: .status)))
+    }
+
+    @Test("an unknown command is refused with the id it came with")
+    func unknownCommand() {
+        let decoded = AdminCodec.decodeRequest(Array(#"{"id":9,"command":"reboot"}"#.utf8))
+        #expect(decoded.id == 9)
+        guard case .failure(let failure) = decoded.result else { Issue.record("accepted"); return }
+        #expect(failure.code == .unknownCommand)
+        #expect(failure.message.contains("reboot"))
+    }
+
+    @Test("garbage is refused as malformed")
+    func garbage() {
+        #expect(AdminCodec.decodeRequest(Array("hello".utf8)).result
+            == .failure(AdminFailure(.malformed, "")))
+    }
+
+    @Test("status and failure replies round-trip")
+    func replies() throws {
+        for reply in [AdminReply(id: 4, .success(.status(Self.status))),
+                      AdminReply(id: 5, .failure(AdminFailure(.unavailable, "media plane down")))] {
+            #expect(try AdminCodec.decodeReply(AdminCodec.encode(reply)) == reply)
+        }
+    }
+}
