@@ -61,7 +61,7 @@ let package = Package(
         .target(name: "MetricsServer",
                 dependencies: ["MetricsExposition", nioCore, nioPosix, nioHTTP1, logging, lifecycle],
                 swiftSettings: strict),
-        .target(name: "TestSupport", dependencies: ["PosixSupport", "AdminProtocol"], swiftSettings: strict),
+        .target(name: "TestSupport", swiftSettings: strict),
 
         // Tier 4: executables, wiring only.
         .executableTarget(name: "palisade-signal",
@@ -80,7 +80,7 @@ let package = Package(
         .testTarget(name: "CBridgeTests", dependencies: ["CLibSRTP", "COpenSSL", "CLibNFTNL"], swiftSettings: strict),
         .testTarget(name: "ControlFramingTests", dependencies: ["ControlFraming"], swiftSettings: strict),
         .testTarget(name: "MediaControlProtocolTests", dependencies: ["MediaControlProtocol"],
-                    resources: [.copy("Fixtures")], swiftSettings: strict),
+                    exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(name: "AdminProtocolTests", dependencies: ["AdminProtocol"], swiftSettings: strict),
         .testTarget(name: "MetricsExpositionTests", dependencies: ["MetricsExposition"], swiftSettings: strict),
         .testTarget(name: "SignallingTests", dependencies: ["Signalling"], swiftSettings: strict),

@@ -12,6 +12,11 @@ public enum ControlCodec {
     public struct DecodingFailure: Error, Sendable, Equatable {
         public var id: UInt64?
         public var failure: ControlFailure
+
+        public init(id: UInt64?, failure: ControlFailure) {
+            self.id = id
+            self.failure = failure
+        }
     }
 
     public static func encode(_ message: ControlMessage) -> [UInt8] {

@@ -1,1 +1,147 @@
+import AdminProtocol
+import Foundation
 import Testing
+import TestSupport
+
+/// Both built daemons and palisadectl, as an operator runs them: temporary sockets, a free
+/// metrics port, real processes and signals.
+@Suite("Daemons end to end", .serialized)
+struct DaemonsTests {
+    struct Pair {
+        let directory: TemporaryDirectory
+        let config: String
+        let media: Daemon
+        let signal: Daemon
+        var admin: String { directory.path + "/admin.sock" }
+        var control: String { directory.path + "/media.sock" }
+
+        static func start() throws -> Pair {
+            let directory = try TemporaryDirectory(prefix: "palisade-e2e")
+            let config = try directory.file("palisade.toml", contents: """
+                [log]
+                level = "debug"
+
+                [media]
+                control_socket = "\(directory.path)/media.sock"
+
+                [signal]
+                admin_socket = "\(directory.path)/admin.sock"
+
+                [metrics]
+                listen = "127.0.0.1:0"
+
+                """)
+            let media = try Daemon("palisade-media", ["--config", config], logPath: directory.path + "/media.log")
+            let signal = try Daemon("palisade-signal", ["--config", config], logPath: directory.path + "/signal.log")
+            return Pair(directory: directory, config: config, media: media, signal: signal)
+        }
+
+        func restartMedia() throws -> Daemon {
+            try Daemon("palisade-media", ["--config", config], logPath: directory.path + "/media.log")
+        }
+
+        func status() throws -> StatusReport? {
+            let result = try Command.run(try Products.path("palisadectl"), ["--socket", admin, "status", "--json"])
+            guard result.status == 0 else { return nil }
+            return try JSONDecoder().decode(StatusReport.self, from: Data(result.stdout.utf8))
+        }
+
+        var logs: String { "--- palisade-signal\n\(signal.log)\n--- palisade-media\n\(media.log)" }
+    }
+
+    @Test("status and metrics with both up; kill -9 of the media plane is seen within 2 s, its restart within 2 s")
+    func mediaPlaneOutage() async throws {
+        let pair = try Pair.start()
+        var media = pair.media
+        defer { Task { [media] in await media.stop() } }
+
+        let up = try await eventually(seconds: 10) { try pair.status().flatMap { $0.media.connected ? $0 : nil } }
+        let status = try #require(up, "media plane never connected\n\(pair.logs)")
+        #expect(status.signal.pid == pair.signal.pid)
+        #expect(status.media.process?.pid == media.pid)
+        #expect(status.media.process?.software == status.signal.software)
+        let metricsAddress = try #require(status.metricsAddress)
+        #expect(!metricsAddress.hasSuffix(":0"), "the real port is reported, not the configured 0")
+
+        let scrape = try HTTPGet.fetch(metricsAddress, path: "/metrics")
+        #expect(scrape.status == 200)
+        #expect(scrape.body.contains("palisade_media_plane_connected 1\n"))
+        #expect(scrape.body.contains("palisade_process_resident_memory_bytes{process=\"media\"}"))
+        #expect(scrape.body.contains("palisade_process_resident_memory_bytes{process=\"signal\"}"))
+        let promtool = try #require(Command.which("promtool"), "promtool missing: scripts/setup installs prometheus")
+        let lint = try Command.run(promtool, ["check", "metrics"], input: scrape.body)
+        #expect(lint.status == 0, "promtool check metrics:\n\(lint.stdout)\(lint.stderr)\n\(scrape.body)")
+        #expect(try HTTPGet.fetch(metricsAddress, path: "/nothing").status == 404)
+
+        let killedAt = ContinuousClock.now
+        media.send(SIGKILL)
+        let down = try await eventually(seconds: 5) { try pair.status().flatMap { $0.media.connected ? nil : $0 } }
+        let downAfter = ContinuousClock.now - killedAt
+        #expect(down != nil && downAfter < .seconds(2), "down seen after \(downAfter)\n\(pair.logs)")
+        #expect(try HTTPGet.fetch(metricsAddress, path: "/metrics").body.contains("palisade_media_plane_connected 0\n"))
+
+        _ = await media.waitForExit(seconds: 5)
+        let restartedAt = ContinuousClock.now
+        media = try pair.restartMedia()
+        let back = try await eventually(seconds: 5) { try pair.status().flatMap { $0.media.connected ? $0 : nil } }
+        let backAfter = ContinuousClock.now - restartedAt
+        #expect(back != nil && backAfter < .seconds(2), "reconnect seen after \(backAfter)\n\(pair.logs)")
+        #expect(back?.media.process?.pid == media.pid)
+        #expect(back?.media.reconnects == 1)
+        #expect(back?.signal.pid == pair.signal.pid && pair.signal.isRunning, "palisade-signal was never restarted")
+
+        pair.signal.send(SIGTERM)
+        media.send(SIGTERM)
+        #expect(await pair.signal.waitForExit(seconds: 10) == 0, "\(pair.logs)")
+        #expect(await media.waitForExit(seconds: 10) == 0, "\(pair.logs)")
+        #expect(!FileManager.default.fileExists(atPath: pair.admin), "admin socket removed on exit")
+        #expect(!FileManager.default.fileExists(atPath: pair.control), "control socket removed on exit")
+    }
+
+    @Test("a second palisade-media on a live control socket is refused with a clear error")
+    func secondMediaRefused() async throws {
+        let pair = try Pair.start()
+        defer { Task { await pair.signal.stop(); await pair.media.stop() } }
+        _ = try await eventually(seconds: 10) { try pair.status().flatMap { $0.media.connected ? $0 : nil } }
+        let second = try pair.restartMedia()
+        #expect(await second.waitForExit(seconds: 10) == 1)
+        #expect(second.log.contains("already listening on \(pair.control)"), "\(second.log)")
+        #expect(pair.media.isRunning)
+    }
+
+    @Test("palisadectl: help from the command table; missing socket and unknown command fail with one line")
+    func palisadectlErrors() throws {
+        let ctl = try Products.path("palisadectl")
+        let help = try Command.run(ctl, ["help"])
+        #expect(help.status == 0 && help.stdout.contains("status"))
+        let missing = try Command.run(ctl, ["--socket", "/tmp/palisade-no-such.sock", "status"])
+        #expect(missing.status == 1)
+        #expect(missing.stderr.split(separator: "\n").count == 1)
+        #expect(missing.stderr.contains("/tmp/palisade-no-such.sock"))
+        let unknown = try Command.run(ctl, ["frobnicate"])
+        #expect(unknown.status == 2 && unknown.stderr.contains("unknown command 'frobnicate'"))
+    }
+
+    @Test("a bad configuration names key and line and stops both daemons before they bind")
+    func badConfiguration() async throws {
+        let directory = try TemporaryDirectory(prefix: "palisade-e2e")
+        let bad = try directory.file("bad.toml", contents: """
+            [signal]
+            admin_socket = "\(directory.path)/admin.sock"
+            media_reconnect_max_ms = "soon"
+
+            """)
+        let check = try Command.run(try Products.path("palisade-signal"), ["--check-config", bad])
+        #expect(check.status == 1)
+        #expect(check.stderr.contains("signal.media_reconnect_max_ms") && check.stderr.contains(":3"), "\(check.stderr)")
+        let good = try directory.file("good.toml", contents: "[log]\nformat = \"json\"\n")
+        #expect(try Command.run(try Products.path("palisade-signal"), ["--check-config", good]).status == 0)
+
+        for product in ["palisade-signal", "palisade-media"] {
+            let daemon = try Daemon(product, ["--config", bad], logPath: directory.path + "/\(product).log")
+            #expect(await daemon.waitForExit(seconds: 10) == 1, "\(product) must refuse a bad file")
+            #expect(daemon.log.contains("media_reconnect_max_ms"))
+        }
+        #expect(!FileManager.default.fileExists(atPath: directory.path + "/admin.sock"))
+    }
+}
