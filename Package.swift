@@ -17,6 +17,10 @@ let package = Package(
         .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CLibNFTNL", pkgConfig: "libnftnl", providers: [.apt(["libnftnl-dev", "libmnl-dev"])]),
 
+        // Tier 1: pure.
+        .target(name: "PalisadeConfig", swiftSettings: strict),
+
         .testTarget(name: "CBridgeTests", dependencies: ["CLibSRTP", "COpenSSL", "CLibNFTNL"], swiftSettings: strict),
+        .testTarget(name: "PalisadeConfigTests", dependencies: ["PalisadeConfig"], resources: [.copy("Fixtures")], swiftSettings: strict),
     ]
 )
