@@ -13,7 +13,7 @@ struct TOMLParser {
     }
 
     mutating func parseDocument() throws(TOMLError) -> TOMLTable {
-        let root = TOMLTableBuilder(origin: .header, location: TOMLLocation(line: 1, column: 1))
+        let root = TOMLTableBuilder(origin: .header, location: TOMLLocation(line: 1, column: 1), path: [])
         var current = root
         while true {
             skipWhitespace()
@@ -77,7 +77,7 @@ struct TOMLParser {
         }
         advance()
         skipWhitespace()
-        let item = try parseValue()
+        let item = try parseValue(path: table.path + key.map(\.name))
         try table.insert(item, at: key)
     }
 
@@ -121,7 +121,8 @@ struct TOMLParser {
 
     // MARK: - Values
 
-    private mutating func parseValue() throws(TOMLError) -> TOMLItem {
+    /// `path` is the dotted key the value is assigned to, for messages about inline tables in it.
+    private mutating func parseValue(path: [String]) throws(TOMLError) -> TOMLItem {
         let start = location()
         let value: TOMLValue
         switch peek() {
@@ -138,9 +139,9 @@ struct TOMLParser {
                 value = .string(try parseLiteralString())
             }
         case .openBracket:
-            value = try parseArray()
+            value = try parseArray(path: path)
         case .openBrace:
-            value = try parseInlineTable()
+            value = try parseInlineTable(path: path)
         case UInt8(ascii: "t"), UInt8(ascii: "f"):
             value = try parseBoolean()
         case let byte? where byte.isDigit || byte == .plus || byte == .minus
@@ -163,7 +164,7 @@ struct TOMLParser {
         throw syntax("expected a value; booleans are lowercase 'true' or 'false'")
     }
 
-    private mutating func parseArray() throws(TOMLError) -> TOMLValue {
+    private mutating func parseArray(path: [String]) throws(TOMLError) -> TOMLValue {
         let start = location()
         advance()
         var items: [TOMLItem] = []
@@ -173,7 +174,7 @@ struct TOMLParser {
             guard peek() != nil else {
                 throw TOMLError(kind: .syntax, location: start, message: "unterminated array: missing ']'")
             }
-            items.append(try parseValue())
+            items.append(try parseValue(path: path))
             try skipWhitespaceNewlinesAndComments()
             switch peek() {
             case .comma:
@@ -191,10 +192,10 @@ struct TOMLParser {
     }
 
     /// TOML 1.0 §Inline Table: on one line, no trailing comma, and closed to later additions.
-    private mutating func parseInlineTable() throws(TOMLError) -> TOMLValue {
+    private mutating func parseInlineTable(path: [String]) throws(TOMLError) -> TOMLValue {
         let start = location()
         advance()
-        let table = TOMLTableBuilder(origin: .inline, location: start)
+        let table = TOMLTableBuilder(origin: .inline, location: start, path: path)
         skipWhitespace()
         if peek() == .closeBrace {
             advance()

@@ -36,12 +36,15 @@ final class TOMLTableBuilder {
 
     private var origin: Origin
     private var location: TOMLLocation
+    /// The dotted path from the document root, for messages (array elements share their array's path).
+    let path: [String]
     private var order: [String] = []
     private var slots: [String: (slot: Slot, keyLocation: TOMLLocation)] = [:]
 
-    init(origin: Origin, location: TOMLLocation) {
+    init(origin: Origin, location: TOMLLocation, path: [String]) {
         self.origin = origin
         self.location = location
+        self.path = path
     }
 
     /// `[key]`: walks or creates the parent tables, then defines the last one.
@@ -50,7 +53,7 @@ final class TOMLTableBuilder {
         let last = key[key.count - 1]
         let path = TOMLKeyPath.render(key)
         guard let existing = parent.slots[last.name] else {
-            let table = TOMLTableBuilder(origin: .header, location: location)
+            let table = TOMLTableBuilder(origin: .header, location: location, path: key.map(\.name))
             parent.set(last.name, .table(table), keyLocation: location)
             return table
         }
@@ -77,7 +80,7 @@ final class TOMLTableBuilder {
         let parent = try walkForHeader(key.dropLast(), location: location)
         let last = key[key.count - 1]
         let path = TOMLKeyPath.render(key)
-        let element = TOMLTableBuilder(origin: .header, location: location)
+        let element = TOMLTableBuilder(origin: .header, location: location, path: key.map(\.name))
         guard let existing = parent.slots[last.name] else {
             parent.set(last.name, .arrayOfTables([element]), keyLocation: location)
             return element
@@ -97,9 +100,9 @@ final class TOMLTableBuilder {
     func insert(_ item: TOMLItem, at key: [TOMLKeyPath.Component]) throws(TOMLError) {
         var table = self
         for (offset, component) in key.dropLast().enumerated() {
-            let path = TOMLKeyPath.render(Array(key[...offset]))
+            let path = TOMLKeyPath.render(self.path + key[...offset].map(\.name))
             guard let existing = table.slots[component.name] else {
-                let child = TOMLTableBuilder(origin: .dotted, location: component.location)
+                let child = TOMLTableBuilder(origin: .dotted, location: component.location, path: table.path + [component.name])
                 table.set(component.name, .table(child), keyLocation: component.location)
                 table = child
                 continue
@@ -118,7 +121,7 @@ final class TOMLTableBuilder {
         }
         let last = key[key.count - 1]
         if let existing = table.slots[last.name] {
-            let path = TOMLKeyPath.render(key)
+            let path = TOMLKeyPath.render(self.path + key.map(\.name))
             throw duplicate(path, last.location, "duplicate key \(path) (first defined at line \(existing.keyLocation.line))")
         }
         table.set(last.name, .value(item), keyLocation: key[0].location)
@@ -147,7 +150,7 @@ final class TOMLTableBuilder {
         for (offset, component) in key.enumerated() {
             let path = TOMLKeyPath.render(key.prefix(offset + 1).map(\.name))
             guard let existing = table.slots[component.name] else {
-                let child = TOMLTableBuilder(origin: .implicit, location: location)
+                let child = TOMLTableBuilder(origin: .implicit, location: location, path: table.path + [component.name])
                 table.set(component.name, .table(child), keyLocation: location)
                 table = child
                 continue
