@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 
 /// Files under `Fixtures/`, and the manifests that say what each should give.
 enum Fixture {
@@ -27,9 +28,11 @@ enum Fixture {
     }
 }
 
-struct ManifestRow: Sendable {
+struct ManifestRow: Sendable, CustomTestStringConvertible {
     var line: Int
     var cells: [String]
+
+    var testDescription: String { "\(self[0]) (manifest line \(line))" }
 
     subscript(index: Int) -> String {
         index < cells.count ? cells[index] : ""
