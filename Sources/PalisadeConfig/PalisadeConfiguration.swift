@@ -114,30 +114,33 @@ extension PalisadeConfiguration {
     /// Stores a value that has passed `key.rule`. The rule guarantees the conversions below; a
     /// failure means the catalogue and this switch disagree, which the tests of every key catch.
     mutating func set(_ key: ConfigKey, to value: ConfigValue) {
-        switch (key, value) {
-        case (.logLevel, .string(let name)):
-            log.level = LogLevel(rawValue: name) ?? mismatch(key, value)
-        case (.logFormat, .string(let name)):
-            log.format = LogFormat(rawValue: name) ?? mismatch(key, value)
-        case (.mediaControlSocket, .string(let path)):
-            media.controlSocket = path
-        case (.signalAdminSocket, .string(let path)):
-            signal.adminSocket = path
-        case (.signalMediaReconnectMinMilliseconds, .integer(let number)):
-            signal.mediaReconnectMinMilliseconds = number
-        case (.signalMediaReconnectMaxMilliseconds, .integer(let number)):
-            signal.mediaReconnectMaxMilliseconds = number
-        case (.signalMediaPingIntervalMilliseconds, .integer(let number)):
-            signal.mediaPingIntervalMilliseconds = number
-        case (.signalMediaPingTimeoutMilliseconds, .integer(let number)):
-            signal.mediaPingTimeoutMilliseconds = number
-        case (.metricsEnabled, .boolean(let flag)):
-            metrics.enabled = flag
-        case (.metricsListen, .string(let text)):
-            metrics.listen = ListenAddress(text) ?? mismatch(key, value)
-        default:
-            let _: Void = mismatch(key, value)
+        switch key {
+        case .logLevel: log.level = LogLevel(rawValue: string(key, value)) ?? mismatch(key, value)
+        case .logFormat: log.format = LogFormat(rawValue: string(key, value)) ?? mismatch(key, value)
+        case .mediaControlSocket: media.controlSocket = string(key, value)
+        case .signalAdminSocket: signal.adminSocket = string(key, value)
+        case .signalMediaReconnectMinMilliseconds: signal.mediaReconnectMinMilliseconds = integer(key, value)
+        case .signalMediaReconnectMaxMilliseconds: signal.mediaReconnectMaxMilliseconds = integer(key, value)
+        case .signalMediaPingIntervalMilliseconds: signal.mediaPingIntervalMilliseconds = integer(key, value)
+        case .signalMediaPingTimeoutMilliseconds: signal.mediaPingTimeoutMilliseconds = integer(key, value)
+        case .metricsEnabled: metrics.enabled = boolean(key, value)
+        case .metricsListen: metrics.listen = ListenAddress(string(key, value)) ?? mismatch(key, value)
         }
+    }
+
+    private func string(_ key: ConfigKey, _ value: ConfigValue) -> String {
+        if case .string(let text) = value { return text }
+        return mismatch(key, value)
+    }
+
+    private func integer(_ key: ConfigKey, _ value: ConfigValue) -> Int {
+        if case .integer(let number) = value { return number }
+        return mismatch(key, value)
+    }
+
+    private func boolean(_ key: ConfigKey, _ value: ConfigValue) -> Bool {
+        if case .boolean(let flag) = value { return flag }
+        return mismatch(key, value)
     }
 
     private func mismatch<Impossible>(_ key: ConfigKey, _ value: ConfigValue) -> Impossible {

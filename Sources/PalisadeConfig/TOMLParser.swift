@@ -7,9 +7,19 @@ struct TOMLParser {
     private var index = 0
     private var line = 1
     private var lineStart = 0
+    /// How many arrays and inline tables enclose the value being read.
+    private var depth = 0
+
+    /// Deeper nesting is refused rather than risking the stack on a hostile or broken file.
+    static let maximumDepth = 100
 
     init(_ text: String) {
         bytes = Array(text.utf8)
+        // Editors on some systems start files with a UTF-8 byte order mark; it is not content.
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) {
+            index = 3
+            lineStart = 3
+        }
     }
 
     mutating func parseDocument() throws(TOMLError) -> TOMLTable {
@@ -138,10 +148,13 @@ struct TOMLParser {
             } else {
                 value = .string(try parseLiteralString())
             }
-        case .openBracket:
-            value = try parseArray(path: path)
-        case .openBrace:
-            value = try parseInlineTable(path: path)
+        case .openBracket, .openBrace:
+            guard depth < Self.maximumDepth else {
+                throw syntax("arrays and inline tables are nested more than \(Self.maximumDepth) deep")
+            }
+            depth += 1
+            defer { depth -= 1 }
+            value = peek() == .openBracket ? try parseArray(path: path) : try parseInlineTable(path: path)
         case UInt8(ascii: "t"), UInt8(ascii: "f"):
             value = try parseBoolean()
         case let byte? where byte.isDigit || byte == .plus || byte == .minus
@@ -155,8 +168,7 @@ struct TOMLParser {
 
     private mutating func parseBoolean() throws(TOMLError) -> TOMLValue {
         for (word, result) in [("true", true), ("false", false)] where matches(word) {
-            let after = peek(offset: word.utf8.count)
-            if after == nil || !(after!.isBareKeyByte) {
+            if !(peek(offset: word.utf8.count)?.isBareKeyByte ?? false) {
                 index += word.utf8.count
                 return .boolean(result)
             }

@@ -101,3 +101,39 @@ struct TOMLParserTests {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().appending(path: "Fixtures")
     }
 }
+
+/// The parser drip-fed: every prefix of every fixture either parses or throws, and never traps.
+@Suite("TOML parser robustness")
+struct TOMLParserRobustnessTests {
+    @Test("every prefix of every fixture parses or throws", arguments: try Fixture.names(in: "toml/valid", extension: "toml"))
+    func prefixes(name: String) throws {
+        let text = try Fixture.text("toml/valid/" + name)
+        var prefix = ""
+        for scalar in text.unicodeScalars {
+            prefix.unicodeScalars.append(scalar)
+            _ = try? TOMLDocument.parse(prefix)
+        }
+        #expect(throws: Never.self) { try TOMLDocument.parse(prefix) }
+    }
+
+    @Test("deep nesting is an error, not a stack overflow")
+    func deepNesting() {
+        let depth = TOMLParser.maximumDepth
+        #expect(throws: Never.self) {
+            try TOMLDocument.parse("a = " + String(repeating: "[", count: depth) + String(repeating: "]", count: depth))
+        }
+        let error = #expect(throws: TOMLError.self) {
+            try TOMLDocument.parse("a = " + String(repeating: "[", count: 100_000))
+        }
+        #expect(error?.message.contains("nested more than \(depth) deep") == true)
+        #expect(throws: TOMLError.self) { try TOMLDocument.parse("a = " + String(repeating: "{b=", count: 100_000)) }
+    }
+
+    @Test("a UTF-8 byte order mark at the start is skipped")
+    func byteOrderMark() throws {
+        let document = try TOMLDocument.parse("\u{FEFF}a = 1")
+        #expect(document.root["a"]?.keyLocation == TOMLLocation(line: 1, column: 1))
+        let error = #expect(throws: TOMLError.self) { try TOMLDocument.parse("\u{FEFF}a 1") }
+        #expect(error?.location == TOMLLocation(line: 1, column: 3))
+    }
+}
