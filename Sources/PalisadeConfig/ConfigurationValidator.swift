@@ -6,6 +6,8 @@ struct ConfigurationValidator {
     private var errors: [ConfigurationError] = []
     /// Where each key was set, for errors that concern a key after it has been read.
     private var lines: [ConfigKey: Int] = [:]
+    /// Keys that broke their own rule; rules between keys leave them alone.
+    private var failed: Set<ConfigKey> = []
 
     init(source: String) {
         self.source = source
@@ -31,7 +33,6 @@ struct ConfigurationValidator {
 
     private mutating func validate(_ document: TOMLDocument) throws(ConfigurationErrors) -> PalisadeConfiguration {
         var configuration = PalisadeConfiguration.defaults
-        var failed: Set<ConfigKey> = []
         for entry in document.root.entries {
             guard let section = ConfigSection(rawValue: entry.key) else {
                 reportUnknown(path: entry.key, isTable: entry.item.value.isTable, line: entry.keyLocation.line)
@@ -39,30 +40,41 @@ struct ConfigurationValidator {
             }
             guard case .table(let table) = entry.item.value else {
                 report(.wrongType, entry.key, entry.keyLocation.line,
-                       "expected a table [\(section.rawValue)], found \(entry.item.value.typeDescription) \(TOMLRendering.brief(entry.item.value))")
+                       "expected a table [\(section.rawValue)], found \(entry.item.value.typeDescription)\(shown(entry.item.value))")
                 continue
             }
-            for field in table.entries {
-                let path = section.rawValue + "." + field.key
-                guard let key = ConfigKey(rawValue: path) else {
-                    reportUnknown(path: path, isTable: field.item.value.isTable, line: field.keyLocation.line)
-                    continue
-                }
-                lines[key] = field.keyLocation.line
-                switch check(field.item.value, against: key.rule) {
-                case .success(let value):
-                    configuration.set(key, to: value)
-                case .failure(let problem):
-                    failed.insert(key)
-                    report(problem.code, path, field.keyLocation.line, problem.message)
-                }
+            for (key, value) in checkedValues(of: table, in: section) {
+                configuration.set(key, to: value)
             }
         }
         for rule in ConfigKey.crossFieldRules {
-            check(rule, in: configuration, skipping: failed)
+            check(rule, in: configuration)
         }
         if !errors.isEmpty { throw ConfigurationErrors(errors) }
         return configuration
+    }
+
+    /// Checks one table of `section` against the catalogue and returns the values that passed, in
+    /// file order; everything else becomes an error. A repeated section (`[[realm]]`) will call
+    /// this once per element and store the values into that element's model.
+    private mutating func checkedValues(of table: TOMLTable, in section: ConfigSection) -> [(ConfigKey, ConfigValue)] {
+        var values: [(ConfigKey, ConfigValue)] = []
+        for field in table.entries {
+            let path = section.rawValue + "." + field.key
+            guard let key = ConfigKey(rawValue: path) else {
+                reportUnknown(path: path, isTable: field.item.value.isTable, line: field.keyLocation.line)
+                continue
+            }
+            lines[key] = field.keyLocation.line
+            switch check(field.item.value, against: key.rule) {
+            case .success(let value):
+                values.append((key, value))
+            case .failure(let problem):
+                failed.insert(key)
+                report(problem.code, path, field.keyLocation.line, problem.message)
+            }
+        }
+        return values
     }
 
     // MARK: - Rules
@@ -76,8 +88,7 @@ struct ConfigurationValidator {
     func check(_ value: TOMLValue, against rule: ConfigValueRule) -> Result<ConfigValue, Problem> {
         let found = TOMLRendering.brief(value)
         func wrongType(_ expected: String) -> Result<ConfigValue, Problem> {
-            let shown = value.isTable || { if case .array = value { true } else { false } }() ? "" : " \(found)"
-            return .failure(Problem(code: .wrongType, message: "expected \(expected), found \(value.typeDescription)\(shown)"))
+            .failure(Problem(code: .wrongType, message: "expected \(expected), found \(value.typeDescription)\(shown(value))"))
         }
         switch rule {
         case .boolean:
@@ -126,7 +137,7 @@ struct ConfigurationValidator {
         }
     }
 
-    private mutating func check(_ rule: ConfigCrossFieldRule, in configuration: PalisadeConfiguration, skipping failed: Set<ConfigKey>) {
+    private mutating func check(_ rule: ConfigCrossFieldRule, in configuration: PalisadeConfiguration) {
         switch rule {
         case .atLeast(let key, let bound):
             guard !failed.contains(key), !failed.contains(bound),
@@ -140,6 +151,14 @@ struct ConfigurationValidator {
     }
 
     // MARK: - Reporting
+
+    /// " 3" or " \"yes\"" after the type of a wrong value; nothing for arrays and tables.
+    private func shown(_ value: TOMLValue) -> String {
+        switch value {
+        case .string, .integer, .float, .boolean: " " + TOMLRendering.brief(value)
+        case .array, .table: ""
+        }
+    }
 
     private mutating func reportUnknown(path: String, isTable: Bool, line: Int) {
         let isSection = !path.contains(".")
