@@ -78,6 +78,8 @@ let package = Package(
 
         // Tests.
         .testTarget(name: "CBridgeTests", dependencies: ["CLibSRTP", "COpenSSL", "CLibNFTNL"], swiftSettings: strict),
+        .testTarget(name: "PalisadeConfigTests", dependencies: ["PalisadeConfig"], resources: [.copy("Fixtures")],
+                    swiftSettings: strict),
         .testTarget(name: "ControlFramingTests", dependencies: ["ControlFraming"], swiftSettings: strict),
         .testTarget(name: "MediaControlProtocolTests", dependencies: ["MediaControlProtocol"],
                     exclude: ["Fixtures"], swiftSettings: strict),

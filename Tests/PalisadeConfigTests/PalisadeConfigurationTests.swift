@@ -1,0 +1,172 @@
+import Foundation
+import Testing
+
+@testable import PalisadeConfig
+
+/// Configuration files in `Fixtures/config`, with their expected outcome in `manifest.txt`:
+/// "ok", or every error the file must give, in order, by code, key and line.
+@Suite("Configuration")
+struct PalisadeConfigurationTests {
+    struct Case: Sendable, CustomTestStringConvertible {
+        var fixture: String
+        /// Empty for "ok".
+        var errors: [ManifestRow]
+        var testDescription: String { fixture }
+    }
+
+    static let cases: [Case] = {
+        let rows = (try? Fixture.manifest("config/manifest.txt")) ?? []
+        var cases: [Case] = []
+        for row in rows {
+            if cases.last?.fixture == row[0] {
+                cases[cases.count - 1].errors.append(row)
+            } else {
+                cases.append(Case(fixture: row[0], errors: row[1] == "ok" ? [] : [row]))
+            }
+        }
+        return cases
+    }()
+
+    @Test("each fixture gives exactly the errors in the manifest", arguments: cases)
+    func fixture(_ testCase: Case) throws {
+        let text = try Fixture.text("config/" + testCase.fixture)
+        do {
+            _ = try PalisadeConfiguration.parse(text, source: testCase.fixture)
+            #expect(testCase.errors.isEmpty, "\(testCase.fixture) parsed, but should give \(testCase.errors.count) errors")
+        } catch {
+            let expected = testCase.errors.map { row in
+                ConfigurationError(
+                    code: ConfigurationError.Code(rawValue: row[1]) ?? .syntax, key: row.optional(2), line: row.number(3),
+                    message: row[4], source: testCase.fixture)
+            }
+            #expect(error.errors == expected, "\(testCase.fixture):\n\(error)")
+            for (found, row) in zip(error.errors, testCase.errors) {
+                #expect(found.message.contains(row[4]), "manifest line \(row.line): \(found)")
+                #expect(found.source == testCase.fixture)
+            }
+        }
+    }
+
+    @Test("every fixture is in the manifest, and the manifest names only fixtures that exist")
+    func manifestIsComplete() throws {
+        let files = Set(try Fixture.names(in: "config", extension: "toml"))
+        #expect(files == Set(Self.cases.map(\.fixture)))
+    }
+
+    @Test("an empty file gives the defaults")
+    func emptyIsDefaults() throws {
+        #expect(try PalisadeConfiguration.parse("", source: "empty.toml") == .defaults)
+    }
+
+    @Test("the defaults are the catalogue's")
+    func defaultsMatchCatalogue() {
+        for key in ConfigKey.allCases {
+            #expect(PalisadeConfiguration.defaults[key] == key.defaultValue, "\(key.rawValue)")
+        }
+        let defaults = PalisadeConfiguration.defaults
+        #expect(defaults.log == .init(level: .info, format: .text))
+        #expect(defaults.media.controlSocket == "/run/palisade/media.sock")
+        #expect(defaults.signal.adminSocket == "/run/palisade/admin.sock")
+        #expect(defaults.signal.mediaReconnectMinMilliseconds == 50)
+        #expect(defaults.signal.mediaReconnectMaxMilliseconds == 1000)
+        #expect(defaults.signal.mediaPingIntervalMilliseconds == 500)
+        #expect(defaults.signal.mediaPingTimeoutMilliseconds == 1500)
+        #expect(defaults.metrics == .init(enabled: true, listen: ListenAddress(host: "127.0.0.1", port: 9477)))
+    }
+
+    @Test("every key's default passes its own rule")
+    func defaultsPassRules() {
+        let validator = ConfigurationValidator(source: "catalogue")
+        for key in ConfigKey.allCases {
+            let toml: TOMLValue = switch key.defaultValue {
+            case .boolean(let flag): .boolean(flag)
+            case .integer(let number): .integer(Int64(number))
+            case .string(let text): .string(text)
+            }
+            #expect(throws: Never.self, "\(key.rawValue)") { try validator.check(toml, against: key.rule).get() }
+        }
+    }
+
+    @Test("every key is named after its section, and every section has keys")
+    func catalogueShape() {
+        for key in ConfigKey.allCases {
+            #expect(key.rawValue == key.section.rawValue + "." + key.name)
+            #expect(!key.name.isEmpty && !key.name.contains("."))
+            #expect(!key.summary.isEmpty)
+        }
+        for section in ConfigSection.allCases {
+            #expect(!section.keys.isEmpty, "[\(section.rawValue)] has no keys")
+        }
+    }
+
+    @Test("a file that sets every key gives the typed values")
+    func fullFile() throws {
+        let configuration = try PalisadeConfiguration.parse(try Fixture.text("config/full.toml"), source: "full.toml")
+        #expect(configuration == PalisadeConfiguration(
+            log: .init(level: .debug, format: .json),
+            media: .init(controlSocket: "/var/run/palisade/media-1.sock"),
+            signal: .init(
+                adminSocket: "/var/run/palisade/admin-1.sock", mediaReconnectMinMilliseconds: 100,
+                mediaReconnectMaxMilliseconds: 5000, mediaPingIntervalMilliseconds: 1000, mediaPingTimeoutMilliseconds: 3000),
+            metrics: .init(enabled: false, listen: ListenAddress(host: "2001:db8::9", port: 9100))))
+    }
+
+    @Test("dotted keys and inline tables set the same values as sections")
+    func dottedAndInline() throws {
+        let configuration = try PalisadeConfiguration.parse(try Fixture.text("config/dotted-and-inline.toml"), source: "d.toml")
+        var expected = PalisadeConfiguration.defaults
+        expected.log.level = .warning
+        expected.metrics = .init(enabled: true, listen: ListenAddress(host: "192.0.2.7", port: 0))
+        expected.signal.mediaReconnectMinMilliseconds = 10
+        expected.signal.mediaReconnectMaxMilliseconds = 10
+        #expect(configuration == expected)
+    }
+
+    @Test("every log level and format name is accepted", arguments: PalisadeConfiguration.LogLevel.allCases)
+    func logLevels(_ level: PalisadeConfiguration.LogLevel) throws {
+        let configuration = try PalisadeConfiguration.parse("[log]\nlevel = \"\(level.rawValue)\"\n", source: "t")
+        #expect(configuration.log.level == level)
+        for format in PalisadeConfiguration.LogFormat.allCases {
+            #expect(try PalisadeConfiguration.parse("log.format = \"\(format.rawValue)\"", source: "t").log.format == format)
+        }
+    }
+
+    @Test("an error reads file:line: key: message")
+    func errorDescription() throws {
+        let error = #expect(throws: ConfigurationErrors.self) {
+            try PalisadeConfiguration.parse("\n\n[signal]\nmedia_reconnect_max_ms = 70000\n", source: "palisade.toml")
+        }
+        #expect(error?.description == "palisade.toml:4: signal.media_reconnect_max_ms: 70000 is out of range 10...60000")
+    }
+
+    @Test("a syntax error reads file:line:column: message")
+    func syntaxErrorDescription() throws {
+        let error = #expect(throws: ConfigurationErrors.self) {
+            try PalisadeConfiguration.parse("[log]\nlevel \"debug\"\n", source: "palisade.toml")
+        }
+        #expect(error?.errors.first?.column == 7)
+        #expect(error?.description == "palisade.toml:2:7: expected '=' after the key level, found '\"'")
+    }
+
+    @Test("several errors are listed one per line, in file order")
+    func severalErrorsDescription() throws {
+        let error = #expect(throws: ConfigurationErrors.self) {
+            try PalisadeConfiguration.parse("log.level = 1\nlog.format = 2\n", source: "p.toml")
+        }
+        #expect(error?.description == """
+            p.toml:1: log.level: expected a string, found an integer 1
+            p.toml:2: log.format: expected a string, found an integer 2
+            """)
+    }
+
+    @Test("errors are equal on code, key and line, not on the wording")
+    func errorEquality() {
+        let a = ConfigurationError(code: .outOfRange, key: "log.level", line: 3, message: "one", source: "a.toml")
+        var b = a
+        b.message = "two"
+        b.source = "b.toml"
+        #expect(a == b)
+        b.line = 4
+        #expect(a != b)
+    }
+}
