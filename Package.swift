@@ -84,6 +84,7 @@ let package = Package(
         .testTarget(name: "MediaControlProtocolTests", dependencies: ["MediaControlProtocol"],
                     exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(name: "AdminProtocolTests", dependencies: ["AdminProtocol"], swiftSettings: strict),
+        .testTarget(name: "DaemonSupportTests", dependencies: ["DaemonSupport", logging], swiftSettings: strict),
         .testTarget(name: "MetricsExpositionTests", dependencies: ["MetricsExposition"], swiftSettings: strict),
         .testTarget(name: "SignallingTests", dependencies: ["Signalling"], swiftSettings: strict),
         .testTarget(name: "MediaControlServerTests",

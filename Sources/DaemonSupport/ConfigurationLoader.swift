@@ -30,4 +30,16 @@ public enum ConfigurationLoader {
             throw .invalid(error)
         }
     }
+
+    /// `--check-config PATH`: prints the verdict (errors on stderr); true when the file is valid.
+    public static func check(path: String) -> Bool {
+        do {
+            _ = try load(path: path)
+            print("\(path): configuration is valid")
+            return true
+        } catch {
+            printError("\(error)")
+            return false
+        }
+    }
 }

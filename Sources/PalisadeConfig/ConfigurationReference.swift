@@ -11,9 +11,10 @@ public enum ConfigurationReference {
              after changing the catalogue run `PALISADE_REGENERATE=1 swift test --filter PalisadeConfigTests`. -->
 
         Both daemons, `palisade-signal` and `palisade-media`, read one [TOML 1.0](https://toml.io/en/v1.0.0)
-        file, each using the sections it needs. Give its path with `--config PATH`. With `--check-config`
-        a daemon reads and checks the file, prints every problem it finds, and exits (status 0 when the
-        file is valid) without starting.
+        file, each using the sections it needs. Give its path with `--config PATH`; without it a daemon
+        runs on the built-in defaults. `--check-config PATH` (either daemon) reads and checks the file,
+        prints every problem it finds, and exits — status 0 when the file is valid, 1 when it is not —
+        without starting. A daemon given an invalid file refuses to start, before it binds any socket.
 
         Every key is optional: an empty file gives the defaults below. `deploy/palisade.toml` lists every
         key, commented out, at its default. Keys are grouped in tables (`[log]`, `[signal]`, …); a key may
@@ -67,7 +68,7 @@ public enum ConfigurationReference {
         # Generated from the catalogue in Sources/PalisadeConfig/ConfigKey.swift; do not edit this copy
         # by hand (PALISADE_REGENERATE=1 swift test --filter PalisadeConfigTests rewrites it).
         # Every key is optional and shown commented out at its default: uncomment a line to change it.
-        # Reference: docs/CONFIGURATION.md. Check a file with: palisade-signal --config FILE --check-config
+        # Reference: docs/CONFIGURATION.md. Check a file with: palisade-signal --check-config FILE
 
         """
         for section in ConfigSection.allCases {

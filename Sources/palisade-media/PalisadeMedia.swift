@@ -17,10 +17,17 @@ struct PalisadeMedia: AsyncParsableCommand {
     @Option(name: .long, help: "Configuration file (TOML). Without it, built-in defaults apply.")
     var config: String?
 
+    @Option(name: .long, help: "Validate this configuration file, print the verdict and exit.")
+    var checkConfig: String?
+
     @Option(name: .long, help: "Log format, overriding the configuration: text or json.")
     var logFormat: PalisadeConfiguration.LogFormat?
 
     func run() async throws {
+        if let path = checkConfig {
+            guard ConfigurationLoader.check(path: path) else { throw ExitCode(1) }
+            return
+        }
         let settings: PalisadeConfiguration
         do {
             settings = try ConfigurationLoader.load(path: config)

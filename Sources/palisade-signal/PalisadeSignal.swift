@@ -30,14 +30,8 @@ struct PalisadeSignal: AsyncParsableCommand {
 
     func run() async throws {
         if let path = checkConfig {
-            do {
-                _ = try ConfigurationLoader.load(path: path)
-                print("\(path): configuration is valid")
-                return
-            } catch {
-                printError("\(error)")
-                throw ExitCode(1)
-            }
+            guard ConfigurationLoader.check(path: path) else { throw ExitCode(1) }
+            return
         }
         let settings: PalisadeConfiguration
         do {

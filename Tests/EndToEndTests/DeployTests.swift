@@ -1,0 +1,45 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// What ships under deploy/ works with the built binaries.
+@Suite("deploy/")
+struct DeployTests {
+    static let deploy = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("deploy").path
+
+    @Test("systemd units pass systemd-analyze verify (ExecStart pointed at the built binaries)")
+    func systemdUnits() throws {
+        let analyze = try #require(Command.which("systemd-analyze"), "systemd-analyze missing: scripts/setup installs systemd")
+        let directory = try TemporaryDirectory(prefix: "palisade-units")
+        var units: [String] = []
+        for name in ["palisade-media.service", "palisade-signal.service"] {
+            let text = try String(contentsOfFile: "\(Self.deploy)/systemd/\(name)", encoding: .utf8)
+            #expect(text.contains("ExecStart=/usr/bin/"), "units run the packaged binaries")
+            units.append(try directory.file(name, contents: text.replacingOccurrences(
+                of: "/usr/bin/palisade-", with: Products.directory + "/palisade-")))
+        }
+        let verify = try Command.run(analyze, ["verify"] + units)
+        #expect(verify.status == 0 && verify.stderr.isEmpty, "\(verify.stdout)\(verify.stderr)")
+    }
+
+    @Test("each daemon gets only the capability it needs; signal starts after and requires media")
+    func hardening() throws {
+        let media = try String(contentsOfFile: "\(Self.deploy)/systemd/palisade-media.service", encoding: .utf8)
+        let signal = try String(contentsOfFile: "\(Self.deploy)/systemd/palisade-signal.service", encoding: .utf8)
+        #expect(media.contains("CapabilityBoundingSet=CAP_NET_ADMIN\n"))
+        #expect(signal.contains("CapabilityBoundingSet=CAP_NET_BIND_SERVICE\n"))
+        for unit in [media, signal] {
+            #expect(unit.contains("NoNewPrivileges=yes") && unit.contains("ProtectSystem=strict"))
+        }
+        #expect(signal.contains("Requires=palisade-media.service"))
+        #expect(signal.contains("After=network-online.target palisade-media.service"))
+    }
+
+    @Test("the documented default configuration passes --check-config")
+    func defaultConfiguration() throws {
+        let check = try Command.run(try Products.path("palisade-signal"),
+                                    ["--check-config", "\(Self.deploy)/palisade.toml"])
+        #expect(check.status == 0, "\(check.stderr)")
+    }
+}
