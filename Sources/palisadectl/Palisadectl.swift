@@ -31,7 +31,7 @@ enum Palisadectl {
         }
         switch command {
         case .help:
-            print(helpText())
+            print(invocation.json ? helpJSON() : helpText())
         case .status:
             let body = ask(command.adminCommand!, invocation)
             if invocation.json {
@@ -75,6 +75,17 @@ enum Palisadectl {
         return lines.joined(separator: "\n")
     }
 
+    /// The command table as JSON: `[{"command":…,"usage":…,"summary":…}]`.
+    static func helpJSON() -> String {
+        func quoted(_ text: String) -> String {
+            "\"" + text.replacingOccurrences("\\", "\\\\").replacingOccurrences("\"", "\\\"") + "\""
+        }
+        let rows = CtlCommand.allCases.map {
+            "  {\"command\": \(quoted($0.rawValue)), \"usage\": \(quoted($0.usage)), \"summary\": \(quoted($0.summary))}"
+        }
+        return "[\n" + rows.joined(separator: ",\n") + "\n]"
+    }
+
     /// Sends one admin request and returns its result, or exits with one clear line on stderr.
     static func ask(_ command: AdminCommand, _ invocation: Invocation) -> AdminReply.Body {
         do {
@@ -104,4 +115,8 @@ enum Palisadectl {
 
 extension String {
     func padding(to width: Int) -> String { self + String(repeating: " ", count: max(0, width - count)) }
+
+    func replacingOccurrences(_ target: String, _ replacement: String) -> String {
+        split(separator: target, omittingEmptySubsequences: false).joined(separator: replacement)
+    }
 }

@@ -1,4 +1,7 @@
 import AdminProtocol
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The human form of `palisadectl status`.
 enum StatusTable {
@@ -7,7 +10,7 @@ enum StatusTable {
         rows.append(["palisade-signal", status.signal.software, "\(status.signal.pid)",
                      duration(status.signal.uptimeSeconds), "running"])
         let media = status.media
-        let state = (media.connected ? "connected" : "DOWN") + " for \(duration(now - media.since))"
+        let state = (media.connected ? "connected" : "DOWN") + " since \(utc(media.since)) (\(duration(now - media.since)))"
         if let process = media.process {
             rows.append(["palisade-media", process.software, "\(process.pid)", duration(process.uptimeSeconds), state])
         } else {
@@ -27,6 +30,16 @@ enum StatusTable {
         return rows.map { row in
             zip(row, widths).map { $0.padding(to: $1) }.joined(separator: "  ").trimmingTrailingSpaces()
         }
+    }
+
+    /// "2026-11-22 11:25:29Z".
+    static func utc(_ unixSeconds: Double) -> String {
+        var seconds = time_t(unixSeconds)
+        var parts = tm()
+        gmtime_r(&seconds, &parts)
+        func two(_ v: Int32) -> String { v < 10 ? "0\(v)" : "\(v)" }
+        return "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday)) "
+            + "\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec))Z"
     }
 
     /// "3d4h", "2h05m", "4m07s", "12s".
