@@ -4,8 +4,9 @@ import FoundationEssentials
 /// bytes: the wire fixtures under Tests/MediaControlProtocolTests/Fixtures rely on it.
 ///
 /// Shape: `{"kind":"request","id":7,"command":"status"}`,
-/// `{"kind":"reply","id":7,"command":"status","ok":true,"body":{…}}`,
-/// `{"kind":"reply","id":7,"ok":false,"error":{"code":"…","message":"…"}}`.
+/// `{"kind":"reply","id":7,"command":"status","ok":true,"body":{…}}` (a reply names the command it answers),
+/// `{"kind":"reply","id":7,"ok":false,"error":{"code":"…","message":"…"}}`,
+/// `{"kind":"event","event":"latched","body":{…}}` (from palisade-media, unasked).
 public enum ControlCodec {
     /// A payload that could not be decoded. `id` is set when the envelope was readable, so the
     /// server can still answer the request it could not understand.
@@ -37,7 +38,7 @@ public enum ControlCodec {
         } catch {
             throw DecodingFailure(id: nil, failure: ControlFailure(.malformed, "not a control message: \(brief(error))"))
         }
-        guard let kind = header.kind, kind == "request" || kind == "reply" else {
+        guard let kind = header.kind, ["request", "reply", "event"].contains(kind) else {
             throw DecodingFailure(id: header.id, failure: ControlFailure(
                 .malformed, "missing or unknown 'kind' \(header.kind.map { "'\($0)'" } ?? "")"))
         }
@@ -75,35 +76,49 @@ private struct Envelope: Codable {
 
     init(_ message: ControlMessage) { self.message = message }
 
-    private enum Key: String, CodingKey { case kind, id, command, ok, body, error }
+    private enum Key: String, CodingKey { case kind, id, command, ok, body, error, event }
 
     init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: Key.self)
-        let kind = try c.decode(String.self, forKey: .kind)
-        let id = try c.decode(UInt64.self, forKey: .id)
-        switch kind {
+        switch try c.decode(String.self, forKey: .kind) {
         case "request":
-            let command = try c.decode(ControlCommand.self, forKey: .command)
-            let body: ControlRequest.Body = switch command {
+            let id = try c.decode(UInt64.self, forKey: .id)
+            let body: ControlRequest.Body = switch try c.decode(ControlCommand.self, forKey: .command) {
             case .hello: .hello(try c.decode(Hello.self, forKey: .body))
             case .ping: .ping
             case .status: .status
             case .processMetrics: .processMetrics
+            case .createSession: .createSession(try c.decode(SessionSpec.self, forKey: .body))
+            case .updateSession: .updateSession(try c.decode(SessionSpec.self, forKey: .body))
+            case .deleteSession: .deleteSession(try c.decode(SessionReference.self, forKey: .body))
+            case .querySession: .querySession(try c.decode(SessionReference.self, forKey: .body))
+            case .listSessions: .listSessions
             }
             message = .request(ControlRequest(id: id, body))
-        default:
-            if try c.decode(Bool.self, forKey: .ok) {
-                let command = try c.decode(ControlCommand.self, forKey: .command)
-                let body: ControlReply.Body = switch command {
-                case .hello: .hello(try c.decode(Hello.self, forKey: .body))
-                case .ping: .pong(try c.decode(Pong.self, forKey: .body))
-                case .status: .status(try c.decode(MediaStatus.self, forKey: .body))
-                case .processMetrics: .processMetrics(try c.decode(ProcessFigures.self, forKey: .body))
-                }
-                message = .reply(.success(id: id, body))
-            } else {
+        case "reply":
+            let id = try c.decode(UInt64.self, forKey: .id)
+            guard try c.decode(Bool.self, forKey: .ok) else {
                 message = .reply(.failure(id: id, try c.decode(ControlFailure.self, forKey: .error)))
+                return
             }
+            let body: ControlReply.Body = switch try c.decode(ControlCommand.self, forKey: .command) {
+            case .hello: .hello(try c.decode(Hello.self, forKey: .body))
+            case .ping: .pong(try c.decode(Pong.self, forKey: .body))
+            case .status: .status(try c.decode(MediaStatus.self, forKey: .body))
+            case .processMetrics: .processMetrics(try c.decode(ProcessFigures.self, forKey: .body))
+            case .createSession: .created(try c.decode(SessionAllocation.self, forKey: .body))
+            case .updateSession: .updated(try c.decode(SessionAllocation.self, forKey: .body))
+            case .deleteSession: .deleted(try c.decode(SessionStatistics.self, forKey: .body))
+            case .querySession: .queried(try c.decode(SessionStatistics.self, forKey: .body))
+            case .listSessions: .listed(try c.decode(SessionList.self, forKey: .body))
+            }
+            message = .reply(.success(id: id, body))
+        case "event":
+            message = .event(try EventBody.decode(name: try c.decode(String.self, forKey: .event),
+                                                  from: c.superDecoder(forKey: .body)))
+        case let other:
+            throw DecodingError.dataCorruptedError(forKey: .kind, in: c,
+                                                   debugDescription: "unknown kind '\(other)'")
         }
     }
 
@@ -116,7 +131,9 @@ private struct Envelope: Codable {
             try c.encode(request.command, forKey: .command)
             switch request.body {
             case .hello(let hello): try c.encode(hello, forKey: .body)
-            case .ping, .status, .processMetrics: break
+            case .createSession(let spec), .updateSession(let spec): try c.encode(spec, forKey: .body)
+            case .deleteSession(let reference), .querySession(let reference): try c.encode(reference, forKey: .body)
+            case .ping, .status, .processMetrics, .listSessions: break
             }
         case .reply(let reply):
             try c.encode("reply", forKey: .kind)
@@ -124,24 +141,79 @@ private struct Envelope: Codable {
             switch reply.result {
             case .success(let body):
                 try c.encode(true, forKey: .ok)
+                try c.encode(body.command, forKey: .command)
                 switch body {
-                case .hello(let hello):
-                    try c.encode(ControlCommand.hello, forKey: .command)
-                    try c.encode(hello, forKey: .body)
-                case .pong(let pong):
-                    try c.encode(ControlCommand.ping, forKey: .command)
-                    try c.encode(pong, forKey: .body)
-                case .status(let status):
-                    try c.encode(ControlCommand.status, forKey: .command)
-                    try c.encode(status, forKey: .body)
-                case .processMetrics(let figures):
-                    try c.encode(ControlCommand.processMetrics, forKey: .command)
-                    try c.encode(figures, forKey: .body)
+                case .hello(let hello): try c.encode(hello, forKey: .body)
+                case .pong(let pong): try c.encode(pong, forKey: .body)
+                case .status(let status): try c.encode(status, forKey: .body)
+                case .processMetrics(let figures): try c.encode(figures, forKey: .body)
+                case .created(let allocation), .updated(let allocation): try c.encode(allocation, forKey: .body)
+                case .deleted(let statistics), .queried(let statistics): try c.encode(statistics, forKey: .body)
+                case .listed(let list): try c.encode(list, forKey: .body)
                 }
             case .failure(let failure):
                 try c.encode(false, forKey: .ok)
                 try c.encode(failure, forKey: .error)
             }
+        case .event(let event):
+            try c.encode("event", forKey: .kind)
+            try c.encode(event.name, forKey: .event)
+            try c.encode(EventBody(event), forKey: .body)
         }
+    }
+}
+
+/// The body of an event: the fields of all events, each event using its own.
+private struct EventBody: Codable {
+    var session: String
+    var stream: Int
+    var leg: LegName
+    var idleSeconds: Double?
+    var from: Endpoint?
+    var reason: String?
+    var count: UInt64?
+
+    init(_ event: MediaEvent) {
+        switch event {
+        case .streamTimedOut(let session, let stream, let leg, let idleSeconds):
+            (self.session, self.stream, self.leg, self.idleSeconds) = (session, stream, leg, idleSeconds)
+        case .latched(let session, let stream, let leg, let from, let reason):
+            (self.session, self.stream, self.leg, self.from, self.reason) = (session, stream, leg, from, reason)
+        case .srtpFailures(let session, let stream, let leg, let count):
+            (self.session, self.stream, self.leg, self.count) = (session, stream, leg, count)
+        }
+    }
+
+    static func decode(name: String, from decoder: any Decoder) throws -> MediaEvent {
+        let body = try EventBody(from: decoder)
+        func require<T>(_ value: T?, _ field: String) throws -> T {
+            guard let value else {
+                throw DecodingError.keyNotFound(AnyKey(field), .init(codingPath: decoder.codingPath,
+                                                                     debugDescription: "\(name) needs '\(field)'"))
+            }
+            return value
+        }
+        switch name {
+        case "stream-timeout":
+            return .streamTimedOut(session: body.session, stream: body.stream, leg: body.leg,
+                                   idleSeconds: try require(body.idleSeconds, "idleSeconds"))
+        case "latched":
+            return .latched(session: body.session, stream: body.stream, leg: body.leg,
+                            from: try require(body.from, "from"), reason: try require(body.reason, "reason"))
+        case "srtp-failures":
+            return .srtpFailures(session: body.session, stream: body.stream, leg: body.leg,
+                                 count: try require(body.count, "count"))
+        default:
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath,
+                                                    debugDescription: "unknown event '\(name)'"))
+        }
+    }
+
+    private struct AnyKey: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(_ string: String) { stringValue = string }
+        init?(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
     }
 }

@@ -14,6 +14,11 @@ public enum ControlCommand: String, Sendable, CaseIterable, Codable {
     case ping
     case status
     case processMetrics = "process-metrics"
+    case createSession = "create-session"
+    case updateSession = "update-session"
+    case deleteSession = "delete-session"
+    case querySession = "query-session"
+    case listSessions = "list-sessions"
 
     public var summary: String {
         switch self {
@@ -21,6 +26,20 @@ public enum ControlCommand: String, Sendable, CaseIterable, Codable {
         case .ping: "liveness probe; answered with the media plane's clock"
         case .status: "version, pid, start time and uptime of palisade-media"
         case .processMetrics: "process metrics of palisade-media (CPU, memory, descriptors)"
+        case .createSession: "allocate ports and keys for a call's streams and start relaying"
+        case .updateSession: "apply a call's new desired state (re-INVITE, hold, re-key, streams added/removed)"
+        case .deleteSession: "stop relaying a call, release its ports; answered with its final statistics"
+        case .querySession: "statistics of one call: per stream and leg"
+        case .listSessions: "statistics of every call"
+        }
+    }
+
+    /// Whether executing the command twice would do something twice. The reply cache makes a
+    /// retransmitted request of such a command answered from the cache, not executed again.
+    public var changesState: Bool {
+        switch self {
+        case .createSession, .updateSession, .deleteSession: true
+        case .hello, .ping, .status, .processMetrics, .querySession, .listSessions: false
         }
     }
 }

@@ -73,6 +73,12 @@ public struct ControlFailure: Error, Codable, Sendable, Equatable, CustomStringC
         case unknownCommand = "unknown-command"
         case malformed
         case internalError = "internal-error"
+        case sessionNotFound = "session-not-found"
+        case sessionExists = "session-exists"
+        case portsExhausted = "ports-exhausted"
+        case invalidSpec = "invalid-spec"
+        /// A request id seen before with a different request: ids must not be reused.
+        case idReused = "id-reused"
     }
 
     public var code: Code
@@ -93,6 +99,11 @@ public struct ControlRequest: Sendable, Equatable {
         case ping
         case status
         case processMetrics
+        case createSession(SessionSpec)
+        case updateSession(SessionSpec)
+        case deleteSession(SessionReference)
+        case querySession(SessionReference)
+        case listSessions
     }
 
     public var id: UInt64
@@ -109,6 +120,11 @@ public struct ControlRequest: Sendable, Equatable {
         case .ping: .ping
         case .status: .status
         case .processMetrics: .processMetrics
+        case .createSession: .createSession
+        case .updateSession: .updateSession
+        case .deleteSession: .deleteSession
+        case .querySession: .querySession
+        case .listSessions: .listSessions
         }
     }
 }
@@ -119,6 +135,27 @@ public struct ControlReply: Sendable, Equatable {
         case pong(Pong)
         case status(MediaStatus)
         case processMetrics(ProcessFigures)
+        case created(SessionAllocation)
+        case updated(SessionAllocation)
+        /// The session's final figures.
+        case deleted(SessionStatistics)
+        case queried(SessionStatistics)
+        case listed(SessionList)
+
+        /// The command this body answers (one body kind per command).
+        public var command: ControlCommand {
+            switch self {
+            case .hello: .hello
+            case .pong: .ping
+            case .status: .status
+            case .processMetrics: .processMetrics
+            case .created: .createSession
+            case .updated: .updateSession
+            case .deleted: .deleteSession
+            case .queried: .querySession
+            case .listed: .listSessions
+            }
+        }
     }
 
     public var id: UInt64
@@ -139,4 +176,5 @@ public struct ControlReply: Sendable, Equatable {
 public enum ControlMessage: Sendable, Equatable {
     case request(ControlRequest)
     case reply(ControlReply)
+    case event(MediaEvent)
 }

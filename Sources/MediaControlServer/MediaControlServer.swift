@@ -19,6 +19,9 @@ public final class MediaControlServer: @unchecked Sendable {
     private let identity: Hello
     private let responder: MediaControlResponder
     private let logger: Logger
+    /// Owned by the control thread. Shared by every connection: a request resent by a
+    /// reconnected palisade-signal is found whichever connection carried the original.
+    private var replies = ReplyCache()
     // Written by start()/stop() on the caller's thread only; read by the control thread after
     // pthread_create, which orders the writes before the thread's reads.
     private var listenFD: Int32 = -1
@@ -160,6 +163,7 @@ public final class MediaControlServer: @unchecked Sendable {
             return
         }
         guard case .request(let request) = message else {
+            // Replies and events flow from palisade-media, never to it.
             logger.warning("refused a control message that is not a request", metadata: connection.metadata)
             send(.reply(.failure(id: 0, ControlFailure(.malformed, "palisade-media accepts only requests"))),
                  on: connection)
@@ -189,7 +193,27 @@ public final class MediaControlServer: @unchecked Sendable {
             clock_gettime(CLOCK_REALTIME, &now)
             send(.reply(.success(id: request.id, .pong(Pong(time: Double(now.tv_sec) + Double(now.tv_nsec) / 1e9)))),
                  on: connection)
-        case (.some, .status), (.some, .processMetrics):
+        case (.some, _) where request.command.changesState:
+            // Idempotent by id: a retransmission is answered from the cache, never executed twice.
+            switch replies.lookup(id: request.id, request: payload) {
+            case .replay(let reply):
+                logger.info("answered a retransmitted control request from the reply cache",
+                            metadata: ["id": "\(request.id)", "command": "\(request.command.rawValue)"])
+                Frame.encode(reply, into: &connection.outbound)
+                _ = flush(connection)
+            case .conflict:
+                logger.warning("refused a control request reusing an id",
+                               metadata: ["id": "\(request.id)", "command": "\(request.command.rawValue)"])
+                send(.reply(.failure(id: request.id, ControlFailure(
+                    .idReused, "request id \(request.id) was already used for a different request"))), on: connection)
+            case .fresh:
+                let reply = ControlCodec.encode(.reply(ControlReply(id: request.id, responder(request))))
+                replies.store(id: request.id, request: payload, reply: reply)
+                Frame.encode(reply, into: &connection.outbound)
+                _ = flush(connection)
+            }
+        case (.some, .status), (.some, .processMetrics), (.some, .querySession), (.some, .listSessions),
+             (.some, .createSession), (.some, .updateSession), (.some, .deleteSession):
             send(.reply(ControlReply(id: request.id, responder(request))), on: connection)
         }
     }

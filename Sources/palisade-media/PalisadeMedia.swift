@@ -52,6 +52,10 @@ struct PalisadeMedia: AsyncParsableCommand {
                     startTimeSeconds: now.startTimeSeconds, residentMemoryBytes: now.residentMemoryBytes,
                     virtualMemoryBytes: now.virtualMemoryBytes, openFileDescriptors: now.openFileDescriptors,
                     maxFileDescriptors: now.maxFileDescriptors, cpuSecondsTotal: now.cpuSecondsTotal)))
+            case .createSession, .updateSession, .deleteSession, .querySession, .listSessions:
+                // The relay engine is not wired to the control socket yet (issue 5).
+                return .failure(ControlFailure(.internalError,
+                                               "this palisade-media build has no relay engine; sessions are refused"))
             case .hello, .ping:
                 return .failure(ControlFailure(.internalError, "handled by the control loop"))
             }

@@ -25,9 +25,60 @@ struct ControlCodecTests {
         ("process-metrics-reply", .reply(.success(id: 9, .processMetrics(ProcessFigures(
             startTimeSeconds: 1_700_000_000.25, residentMemoryBytes: 18_714_624, virtualMemoryBytes: 407_658_496,
             openFileDescriptors: 14, maxFileDescriptors: 1024, cpuSecondsTotal: 0.75))))),
+        ("create-session-request", .request(ControlRequest(id: 20, .createSession(spec)))),
+        ("create-session-reply", .reply(.success(id: 20, .created(allocation)))),
+        ("update-session-request", .request(ControlRequest(id: 21, .updateSession(held)))),
+        ("update-session-reply", .reply(.success(id: 21, .updated(allocation)))),
+        ("delete-session-request", .request(ControlRequest(id: 22, .deleteSession(SessionReference(session: "c-1"))))),
+        ("delete-session-reply", .reply(.success(id: 22, .deleted(statistics)))),
+        ("query-session-request", .request(ControlRequest(id: 23, .querySession(SessionReference(session: "c-1"))))),
+        ("query-session-reply", .reply(.success(id: 23, .queried(statistics)))),
+        ("list-sessions-request", .request(ControlRequest(id: 24, .listSessions))),
+        ("list-sessions-reply", .reply(.success(id: 24, .listed(SessionList(sessions: [statistics]))))),
+        ("ports-exhausted", .reply(.failure(id: 25, ControlFailure(
+            .portsExhausted, "interface access: no free port pair in 30000...30009")))),
+        ("id-reused", .reply(.failure(id: 20, ControlFailure(
+            .idReused, "request id 20 was already used for a different request")))),
+        ("event-stream-timeout", .event(.streamTimedOut(session: "c-1", stream: 0, leg: .a, idleSeconds: 30))),
+        ("event-latched", .event(.latched(session: "c-1", stream: 0, leg: .a,
+                                          from: Endpoint(address: "203.0.113.7", port: 40002),
+                                          reason: "first authenticated packet"))),
+        ("event-srtp-failures", .event(.srtpFailures(session: "c-1", stream: 0, leg: .b, count: 100))),
         ("handshake-required", .reply(.failure(id: 5, ControlFailure(.handshakeRequired, "send hello first")))),
         ("unknown-command", .reply(.failure(id: 6, ControlFailure(.unknownCommand, "unknown command 'reboot'")))),
     ]
+
+    /// An SRTP phone on access (palisade-media picks the key it offers), a UDP PBX on core.
+    static let spec = SessionSpec(session: "c-1", streams: [StreamSpec(
+        index: 0,
+        a: LegSpec(interface: "access", rtcpMux: true, remote: Endpoint(address: "203.0.113.7", port: 40000),
+                   profile: .srtp(suite: "AES_CM_128_HMAC_SHA1_80", localKey: nil,
+                                  remoteKey: "WVNfX19zZW1jdGwgKCkgewkyMjA7fQp9CnVubGVz")),
+        b: LegSpec(interface: "core", rtcpMux: false, remote: Endpoint(address: "198.51.100.20", port: 20000),
+                   remoteRTCP: Endpoint(address: "198.51.100.20", port: 20001), profile: .rtp,
+                   strictSource: true))])
+    static var held: SessionSpec {
+        var spec = spec
+        spec.streams[0].a.direction = .sendonly
+        spec.streams[0].b.direction = .recvonly
+        spec.streams[0].a.profile = .srtp(suite: "AES_CM_128_HMAC_SHA1_80",
+                                          localKey: "d0RmdmcmVCNJVkFfM2Q4JE5FTzJtRyZ2Zzh0dGRN",
+                                          remoteKey: "WVNfX19zZW1jdGwgKCkgewkyMjA7fQp9CnVubGVz")
+        return spec
+    }
+    static let allocation = SessionAllocation(session: "c-1", streams: [StreamAllocation(
+        index: 0,
+        a: LegAllocation(interface: "access", address: "192.0.2.10", rtpPort: 30000, rtcpPort: 30000,
+                         suite: "AES_CM_128_HMAC_SHA1_80", localKey: "d0RmdmcmVCNJVkFfM2Q4JE5FTzJtRyZ2Zzh0dGRN"),
+        b: LegAllocation(interface: "core", address: "198.51.100.1", rtpPort: 31000, rtcpPort: 31001))])
+    static let statistics = SessionStatistics(session: "c-1", created: 1_700_000_000, streams: [StreamStatistics(
+        index: 0,
+        a: LegStatistics(packets: 1500, bytes: 258_000, drops: ["auth-failure": 2, "unknown-source": 1], lost: 3,
+                         jitterMilliseconds: 1.25, lastPacketTime: 1_700_000_030.5,
+                         latched: Endpoint(address: "203.0.113.7", port: 40002), latchReason: "first authenticated packet"),
+        b: LegStatistics(packets: 1498, bytes: 257_656, drops: [:], lost: 0, jitterMilliseconds: 0.5,
+                         lastPacketTime: 1_700_000_030.49, latched: Endpoint(address: "198.51.100.20", port: 20000),
+                         latchReason: "signalled address (strict)"))])
 
     static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .appendingPathComponent("Fixtures/v1")

@@ -82,6 +82,32 @@ struct MediaControlServerTests {
         }
     }
 
+    @Test("a retransmitted create-session is answered from the reply cache, not executed twice")
+    func retransmission() throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.path + "/media.sock"
+        let executions = Counter()
+        let allocation = SessionAllocation(session: "c-1", streams: [])
+        let server = MediaControlServer(socketPath: path, identity: Self.media, logger: Logger(label: "test")) { _ in
+            executions.increment()
+            return .success(.created(allocation))
+        }
+        try server.start()
+        defer { server.stop() }
+        let first = try FrameClient(path: path)
+        _ = try Self.exchange(first, .request(ControlRequest(id: 0, .hello(Self.signal))))
+        let create = ControlMessage.request(ControlRequest(id: 30, .createSession(SessionSpec(session: "c-1", streams: []))))
+        let reply = try first.exchange(ControlCodec.encode(create))
+        // The same request again, even on a new connection (palisade-signal reconnected).
+        let second = try FrameClient(path: path)
+        _ = try Self.exchange(second, .request(ControlRequest(id: 0, .hello(Self.signal))))
+        #expect(try second.exchange(ControlCodec.encode(create)) == reply)
+        #expect(executions.value == 1)
+        let other = ControlMessage.request(ControlRequest(id: 30, .createSession(SessionSpec(session: "c-2", streams: []))))
+        #expect(try Self.exchange(second, other) == .reply(.failure(id: 30, ControlFailure(.idReused, ""))))
+        #expect(executions.value == 1)
+    }
+
     @Test("a live socket is refused; a stale one is replaced; stop removes the file")
     func socketPath() throws {
         let directory = try TemporaryDirectory()
@@ -113,4 +139,12 @@ final class TemporaryDirectory {
         path = String(cString: made)
     }
     deinit { try? FileManager.default.removeItem(atPath: path) }
+}
+
+/// Counts calls from the control thread; read by the test thread after a round trip.
+final class Counter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var count = 0
+    func increment() { lock.withLock { count += 1 } }
+    var value: Int { lock.withLock { count } }
 }
