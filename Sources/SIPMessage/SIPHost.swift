@@ -1,0 +1,82 @@
+/// A host as it appears in a URI or Via sent-by (RFC 3261 §25.1 `host`, RFC 5954 for IPv6).
+public struct SIPHost: Sendable, Equatable {
+    public enum Kind: Sendable, Equatable { case name, ipv4, ipv6 }
+    public let kind: Kind
+    /// The host as written; an IPv6 reference keeps its brackets.
+    public let raw: ArraySlice<UInt8>
+
+    public var string: String { ASCII.string(raw) }
+
+    public static func == (lhs: SIPHost, rhs: SIPHost) -> Bool {
+        lhs.kind == rhs.kind && lhs.raw.elementsEqual(rhs.raw)
+    }
+
+    /// Parses `host [":" port]` at the start of `bytes`; returns the host, the port and the index
+    /// after them, or nil. Stops at any byte that cannot belong to a host.
+    static func parseHostPort(_ bytes: ArraySlice<UInt8>) -> (host: SIPHost, port: Int?, end: Int)? {
+        var i = bytes.startIndex
+        let end = bytes.endIndex
+        guard i < end else { return nil }
+        let host: SIPHost
+        if bytes[i] == ASCII.leftBracket {
+            // RFC 3261 §25.1 IPv6reference = "[" IPv6address "]".
+            let start = i
+            i += 1
+            var colons = 0
+            while i < end, bytes[i] != ASCII.rightBracket {
+                let b = bytes[i]
+                guard ASCII.isHexDigit(b) || b == ASCII.colon || b == ASCII.dot else { return nil }
+                if b == ASCII.colon { colons += 1 }
+                i += 1
+            }
+            guard i < end, colons >= 2, i - start >= 3 else { return nil }
+            i += 1
+            host = SIPHost(kind: .ipv6, raw: bytes[start..<i])
+        } else {
+            let start = i
+            var allNumeric = true
+            while i < end, ASCII.isAlphanumeric(bytes[i]) || bytes[i] == UInt8(ascii: "-") || bytes[i] == ASCII.dot {
+                if !(ASCII.isDigit(bytes[i]) || bytes[i] == ASCII.dot) { allNumeric = false }
+                i += 1
+            }
+            guard i > start else { return nil }
+            let raw = bytes[start..<i]
+            if allNumeric {
+                guard isIPv4(raw) else { return nil }
+                host = SIPHost(kind: .ipv4, raw: raw)
+            } else {
+                // hostname: labels of alphanum and "-", not starting or ending with "-".
+                guard raw.first != UInt8(ascii: "-"), raw.first != ASCII.dot else { return nil }
+                host = SIPHost(kind: .name, raw: raw)
+            }
+        }
+        var port: Int?
+        if i < end, bytes[i] == ASCII.colon {
+            i += 1
+            let start = i
+            while i < end, ASCII.isDigit(bytes[i]) { i += 1 }
+            guard let p = ASCII.decimal(bytes[start..<i], maxValue: 65535) else { return nil }
+            port = Int(p)
+        }
+        return (host, port, i)
+    }
+
+    static func isIPv4(_ raw: ArraySlice<UInt8>) -> Bool {
+        var parts = 0
+        var value = 0
+        var digits = 0
+        for b in raw {
+            if b == ASCII.dot {
+                guard digits > 0 else { return false }
+                parts += 1
+                value = 0
+                digits = 0
+            } else {
+                value = value * 10 + Int(b &- ASCII.zero)
+                digits += 1
+                guard value <= 255, digits <= 3 else { return false }
+            }
+        }
+        return digits > 0 && parts == 3
+    }
+}
