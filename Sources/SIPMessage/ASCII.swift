@@ -71,7 +71,7 @@ enum ASCII {
     }
 
     static let uriTable: [Bool] = makeTable { b in
-        isAlphanumeric(b) || Array("-_.!~*'()%&=+$,;?/:[]#".utf8).contains(b)
+        isAlphanumeric(b) || Array("-_.!~*'()%&=+$,;?/:[]#@".utf8).contains(b)
     }
 
     private static func makeTable(_ predicate: (UInt8) -> Bool) -> [Bool] {

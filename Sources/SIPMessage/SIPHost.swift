@@ -29,7 +29,7 @@ public struct SIPHost: Sendable, Equatable {
                 if b == ASCII.colon { colons += 1 }
                 i += 1
             }
-            guard i < end, colons >= 2, i - start >= 3 else { return nil }
+            guard i < end, colons >= 2, isIPv6(bytes[(start + 1)..<i]) else { return nil }
             i += 1
             host = SIPHost(kind: .ipv6, raw: bytes[start..<i])
         } else {
@@ -78,5 +78,47 @@ public struct SIPHost: Sendable, Equatable {
             }
         }
         return digits > 0 && parts == 3
+    }
+
+    /// RFC 3261 §25.1 IPv6address as corrected by RFC 5954 §4.1: at most eight 16-bit groups,
+    /// one "::" at most, an optional dotted IPv4 tail counting as two groups.
+    static func isIPv6(_ raw: ArraySlice<UInt8>) -> Bool {
+        guard !raw.isEmpty else { return false }
+        var groups = 0
+        var doubleColon = false
+        var i = raw.startIndex
+        let end = raw.endIndex
+        if raw[i] == ASCII.colon {
+            guard i + 1 < end, raw[i + 1] == ASCII.colon else { return false }
+            doubleColon = true
+            i += 2
+            if i == end { return true }
+        }
+        while i < end {
+            let groupStart = i
+            while i < end, ASCII.isHexDigit(raw[i]) { i += 1 }
+            if i < end, raw[i] == ASCII.dot {
+                // IPv4 tail: must be last.
+                guard isIPv4(raw[groupStart..<end]) else { return false }
+                groups += 2
+                i = end
+                break
+            }
+            let length = i - groupStart
+            guard length >= 1, length <= 4 else { return false }
+            groups += 1
+            if i == end { break }
+            guard raw[i] == ASCII.colon else { return false }
+            i += 1
+            if i < end, raw[i] == ASCII.colon {
+                guard !doubleColon else { return false }
+                doubleColon = true
+                i += 1
+                if i == end { break }
+            } else if i == end {
+                return false
+            }
+        }
+        return doubleColon ? groups <= 7 : groups == 8
     }
 }

@@ -75,8 +75,8 @@ extension SIPMessage {
                     if case .failure(let e) = SIPNameAddress.parse(v) { throw fault(e, f) }
                 }
             case .callID:
-                // callid = word [ "@" word ]: no whitespace inside.
-                if value.isEmpty || value.contains(where: { ASCII.isLWS($0) || $0 == ASCII.quote }) {
+                // callid = word [ "@" word ]: no whitespace inside (a word may hold quotes, §25.1).
+                if value.isEmpty || value.contains(where: { ASCII.isLWS($0) }) {
                     throw SIPMessageError(.badHeaderValue, header: "Call-ID", offset: f.valueStart)
                 }
             case .cseq:
@@ -94,6 +94,11 @@ extension SIPMessage {
                 }
             case .contentType:
                 contentType = f
+            case .date:
+                // RFC 3261 §20.17: SIP-date is always in GMT.
+                if !(value.count > 4 && ASCII.equalsLowercase(value.suffix(4), " gmt")) {
+                    throw SIPMessageError(.badHeaderValue, header: "Date", offset: f.valueStart)
+                }
             case .proxyRequire:
                 guard method != nil else { break }
                 for option in SIPHeaderValues(raw: value) {

@@ -77,7 +77,8 @@ public struct SIPNameAddress: Sendable {
             // addr-spec: its parameters belong to the header (RFC 3261 §20.10).
             var j = i
             while j < end, bytes[j] != ASCII.semicolon, !ASCII.isLWS(bytes[j]) { j += 1 }
-            guard let u = SIPURI(bytes[i..<j]) else { return .failure(SIPFault(.badHeaderValue, at: i)) }
+            // RFC 3261 §20.10: a URI with "?" (or "," or ";") must be enclosed in "<>".
+            guard let u = SIPURI(bytes[i..<j]), u.headers == nil else { return .failure(SIPFault(.badHeaderValue, at: i)) }
             uri = u
             rest = j
         }

@@ -12,3 +12,10 @@ enum SIPFixtures {
         String(decoding: try bytes(path), as: UTF8.self)
     }
 }
+
+enum FileManagerListing {
+    static func names(in folder: String, suffix: String) throws -> [String] {
+        try FileManager.default.contentsOfDirectory(atPath: SIPFixtures.directory.appendingPathComponent(folder).path)
+            .filter { $0.hasSuffix(suffix) }.sorted()
+    }
+}
