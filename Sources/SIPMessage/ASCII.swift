@@ -48,34 +48,25 @@ enum ASCII {
 
     /// RFC 3261 §25.1 `token`: alphanum / "-" / "." / "!" / "%" / "*" / "_" / "+" / "`" / "'" / "~".
     @inline(__always) static func isTokenChar(_ b: UInt8) -> Bool {
-        tokenTable[Int(b)]
+        inMask(b, low: 0x03FF_6CA2_0000_0000, high: 0x47FF_FFFF_87FF_FFFE)
     }
 
     /// RFC 3261 §25.1 `unreserved` = alphanum / mark.
     @inline(__always) static func isUnreserved(_ b: UInt8) -> Bool {
-        unreservedTable[Int(b)]
+        inMask(b, low: 0x03FF_6782_0000_0000, high: 0x47FF_FFFE_87FF_FFFE)
     }
 
-    /// Bytes that may appear literally inside a URI component we keep raw
-    /// (user, password, parameters, headers): unreserved, reserved and escapes.
+    /// Bytes that may appear literally inside a URI we keep raw: unreserved, reserved, escapes
+    /// ("-_.!~*'()%&=+$,;?/:[]#@" and alphanumerics).
     @inline(__always) static func isURIChar(_ b: UInt8) -> Bool {
-        uriTable[Int(b)]
+        inMask(b, low: 0xAFFF_FFFA_0000_0000, high: 0x47FF_FFFE_AFFF_FFFF)
     }
 
-    static let tokenTable: [Bool] = makeTable { b in
-        isAlphanumeric(b) || Array("-.!%*_+`'~".utf8).contains(b)
-    }
-
-    static let unreservedTable: [Bool] = makeTable { b in
-        isAlphanumeric(b) || Array("-_.!~*'()".utf8).contains(b)
-    }
-
-    static let uriTable: [Bool] = makeTable { b in
-        isAlphanumeric(b) || Array("-_.!~*'()%&=+$,;?/:[]#@".utf8).contains(b)
-    }
-
-    private static func makeTable(_ predicate: (UInt8) -> Bool) -> [Bool] {
-        (0..<256).map { predicate(UInt8($0)) }
+    /// Byte classes as two 64-bit masks (bytes 0-63 and 64-127): no table, no lazy global.
+    @inline(__always) static func inMask(_ b: UInt8, low: UInt64, high: UInt64) -> Bool {
+        if b < 64 { return low & (1 << UInt64(b)) != 0 }
+        if b < 128 { return high & (1 << UInt64(b - 64)) != 0 }
+        return false
     }
 
     /// Case-insensitive comparison of a byte slice with a lowercase ASCII literal.

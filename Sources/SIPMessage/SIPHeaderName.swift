@@ -150,10 +150,85 @@ public enum SIPHeaderName: UInt8, CaseIterable, Sendable {
             }
             return
         }
-        guard name.count < SIPHeaderName.byLength.count else { self = .other; return }
-        for candidate in SIPHeaderName.byLength[name.count] where SIPHeaderName.matches(name, candidate.lower) {
-            self = candidate.name
-            return
+        switch name.count {
+        case 2:
+            if SIPHeaderName.matches(name, "to") { self = .to; return }
+        case 3:
+            if SIPHeaderName.matches(name, "via") { self = .via; return }
+        case 4:
+            if SIPHeaderName.matches(name, "cseq") { self = .cseq; return }
+            if SIPHeaderName.matches(name, "date") { self = .date; return }
+            if SIPHeaderName.matches(name, "from") { self = .from; return }
+            if SIPHeaderName.matches(name, "path") { self = .path; return }
+            if SIPHeaderName.matches(name, "rack") { self = .rack; return }
+            if SIPHeaderName.matches(name, "rseq") { self = .rseq; return }
+        case 5:
+            if SIPHeaderName.matches(name, "allow") { self = .allow; return }
+            if SIPHeaderName.matches(name, "event") { self = .event; return }
+            if SIPHeaderName.matches(name, "route") { self = .route; return }
+        case 6:
+            if SIPHeaderName.matches(name, "accept") { self = .accept; return }
+            if SIPHeaderName.matches(name, "reason") { self = .reason; return }
+            if SIPHeaderName.matches(name, "server") { self = .server; return }
+        case 7:
+            if SIPHeaderName.matches(name, "call-id") { self = .callID; return }
+            if SIPHeaderName.matches(name, "contact") { self = .contact; return }
+            if SIPHeaderName.matches(name, "expires") { self = .expires; return }
+            if SIPHeaderName.matches(name, "privacy") { self = .privacy; return }
+            if SIPHeaderName.matches(name, "require") { self = .require; return }
+            if SIPHeaderName.matches(name, "subject") { self = .subject; return }
+            if SIPHeaderName.matches(name, "warning") { self = .warning; return }
+        case 8:
+            if SIPHeaderName.matches(name, "priority") { self = .priority; return }
+            if SIPHeaderName.matches(name, "refer-to") { self = .referTo; return }
+            if SIPHeaderName.matches(name, "reply-to") { self = .replyTo; return }
+        case 9:
+            if SIPHeaderName.matches(name, "call-info") { self = .callInfo; return }
+            if SIPHeaderName.matches(name, "supported") { self = .supported; return }
+            if SIPHeaderName.matches(name, "timestamp") { self = .timestamp; return }
+        case 10:
+            if SIPHeaderName.matches(name, "alert-info") { self = .alertInfo; return }
+            if SIPHeaderName.matches(name, "error-info") { self = .errorInfo; return }
+            if SIPHeaderName.matches(name, "user-agent") { self = .userAgent; return }
+        case 11:
+            if SIPHeaderName.matches(name, "in-reply-to") { self = .inReplyTo; return }
+            if SIPHeaderName.matches(name, "min-expires") { self = .minExpires; return }
+            if SIPHeaderName.matches(name, "referred-by") { self = .referredBy; return }
+            if SIPHeaderName.matches(name, "retry-after") { self = .retryAfter; return }
+            if SIPHeaderName.matches(name, "unsupported") { self = .unsupported; return }
+        case 12:
+            if SIPHeaderName.matches(name, "allow-events") { self = .allowEvents; return }
+            if SIPHeaderName.matches(name, "content-type") { self = .contentType; return }
+            if SIPHeaderName.matches(name, "max-forwards") { self = .maxForwards; return }
+            if SIPHeaderName.matches(name, "mime-version") { self = .mimeVersion; return }
+            if SIPHeaderName.matches(name, "organization") { self = .organization; return }
+            if SIPHeaderName.matches(name, "record-route") { self = .recordRoute; return }
+        case 13:
+            if SIPHeaderName.matches(name, "authorization") { self = .authorization; return }
+            if SIPHeaderName.matches(name, "proxy-require") { self = .proxyRequire; return }
+            if SIPHeaderName.matches(name, "service-route") { self = .serviceRoute; return }
+        case 14:
+            if SIPHeaderName.matches(name, "content-length") { self = .contentLength; return }
+        case 15:
+            if SIPHeaderName.matches(name, "accept-encoding") { self = .acceptEncoding; return }
+            if SIPHeaderName.matches(name, "accept-language") { self = .acceptLanguage; return }
+            if SIPHeaderName.matches(name, "session-expires") { self = .sessionExpires; return }
+        case 16:
+            if SIPHeaderName.matches(name, "content-encoding") { self = .contentEncoding; return }
+            if SIPHeaderName.matches(name, "content-language") { self = .contentLanguage; return }
+            if SIPHeaderName.matches(name, "www-authenticate") { self = .wwwAuthenticate; return }
+        case 18:
+            if SIPHeaderName.matches(name, "proxy-authenticate") { self = .proxyAuthenticate; return }
+            if SIPHeaderName.matches(name, "subscription-state") { self = .subscriptionState; return }
+        case 19:
+            if SIPHeaderName.matches(name, "authentication-info") { self = .authenticationInfo; return }
+            if SIPHeaderName.matches(name, "content-disposition") { self = .contentDisposition; return }
+            if SIPHeaderName.matches(name, "p-asserted-identity") { self = .pAssertedIdentity; return }
+            if SIPHeaderName.matches(name, "proxy-authorization") { self = .proxyAuthorization; return }
+        case 20:
+            if SIPHeaderName.matches(name, "p-preferred-identity") { self = .pPreferredIdentity; return }
+        default:
+            break
         }
         self = .other
     }
@@ -163,22 +238,15 @@ public enum SIPHeaderName: UInt8, CaseIterable, Sendable {
         self.init(ArraySlice(name.utf8))
     }
 
-    private static func matches<Bytes: Collection<UInt8>>(_ bytes: Bytes, _ lower: [UInt8]) -> Bool where Bytes.Index == Int {
+    /// Case-insensitive match against a lowercase literal of the same length.
+    @inline(__always)
+    private static func matches<Bytes: Collection<UInt8>>(_ bytes: Bytes, _ lower: StaticString) -> Bool where Bytes.Index == Int {
+        let literal = lower.utf8Start
         var i = bytes.startIndex
-        for l in lower {
-            if ASCII.lowercased(bytes[i]) != l { return false }
+        for k in 0..<lower.utf8CodeUnitCount {
+            if ASCII.lowercased(bytes[i]) != literal[k] { return false }
             i += 1
         }
         return true
     }
-
-    /// Lowercased canonical names bucketed by length, so a lookup compares only a few candidates.
-    private static let byLength: [[(name: SIPHeaderName, lower: [UInt8])]] = {
-        var table = [[(name: SIPHeaderName, lower: [UInt8])]](repeating: [], count: 32)
-        for name in SIPHeaderName.allCases where name != .other {
-            let lower = name.canonicalName.utf8.map { ASCII.lowercased($0) }
-            table[lower.count].append((name, lower))
-        }
-        return table
-    }()
 }
