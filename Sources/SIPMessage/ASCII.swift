@@ -70,7 +70,7 @@ enum ASCII {
     }
 
     /// Case-insensitive comparison of a byte slice with a lowercase ASCII literal.
-    @inline(__always) static func equalsLowercase(_ bytes: ArraySlice<UInt8>, _ lower: StaticString) -> Bool {
+    @inline(__always) static func equalsLowercase<B: SIPByteView>(_ bytes: B, _ lower: StaticString) -> Bool {
         guard bytes.count == lower.utf8CodeUnitCount else { return false }
         return lower.withUTF8Buffer { literal in
             var i = bytes.startIndex
@@ -83,7 +83,7 @@ enum ASCII {
     }
 
     /// Parses an unsigned decimal of at most `maxValue`; nil if empty, non-digit or too large.
-    static func decimal(_ bytes: ArraySlice<UInt8>, maxValue: UInt64) -> UInt64? {
+    static func decimal<B: SIPByteView>(_ bytes: B, maxValue: UInt64) -> UInt64? {
         guard !bytes.isEmpty, bytes.count <= 20 else { return nil }
         var value: UInt64 = 0
         for b in bytes {
@@ -97,7 +97,7 @@ enum ASCII {
     }
 
     /// Removes leading and trailing LWS (including folds).
-    @inline(__always) static func trimmed(_ bytes: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
+    @inline(__always) static func trimmed<B: SIPByteView>(_ bytes: B) -> B {
         var lo = bytes.startIndex
         var hi = bytes.endIndex
         while lo < hi, isLWS(bytes[lo]) { lo += 1 }
@@ -105,7 +105,7 @@ enum ASCII {
         return bytes[lo..<hi]
     }
 
-    static func string(_ bytes: ArraySlice<UInt8>) -> String {
+    static func string<B: Collection<UInt8>>(_ bytes: B) -> String {
         String(decoding: bytes, as: UTF8.self)
     }
 }

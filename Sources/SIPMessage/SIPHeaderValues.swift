@@ -1,18 +1,20 @@
 /// The comma-separated values of one field (RFC 3261 §7.3.1), split only where the grammar
 /// allows: never inside a quoted string or between `<` and `>` (a URI may hold commas).
 /// Each value is a trimmed view into the message bytes.
-public struct SIPHeaderValues: Sequence, Sendable {
-    public let raw: ArraySlice<UInt8>
+public typealias SIPHeaderValues = SIPHeaderValuesView<ArraySlice<UInt8>>
 
-    public init(raw: ArraySlice<UInt8>) { self.raw = raw }
+public struct SIPHeaderValuesView<Bytes: SIPByteView>: Sequence {
+    public let raw: Bytes
+
+    public init(raw: Bytes) { self.raw = raw }
 
     public struct Iterator: IteratorProtocol {
-        let bytes: ArraySlice<UInt8>
+        let bytes: Bytes
         var index: Int
         /// Set when a quoted string or angle bracket is left open.
         public private(set) var unbalanced = false
 
-        public mutating func next() -> ArraySlice<UInt8>? {
+        public mutating func next() -> Bytes? {
             let end = bytes.endIndex
             guard index < end else { return nil }
             let start = index

@@ -1,23 +1,27 @@
 /// A host as it appears in a URI or Via sent-by (RFC 3261 §25.1 `host`, RFC 5954 for IPv6).
-public struct SIPHost: Sendable, Equatable {
-    public enum Kind: Sendable, Equatable { case name, ipv4, ipv6 }
+public enum SIPHostKind: Sendable, Equatable { case name, ipv4, ipv6 }
+
+public typealias SIPHost = SIPHostView<ArraySlice<UInt8>>
+
+public struct SIPHostView<Bytes: SIPByteView>: Equatable {
+    public typealias Kind = SIPHostKind
     public let kind: Kind
     /// The host as written; an IPv6 reference keeps its brackets.
-    public let raw: ArraySlice<UInt8>
+    public let raw: Bytes
 
     public var string: String { ASCII.string(raw) }
 
-    public static func == (lhs: SIPHost, rhs: SIPHost) -> Bool {
+    public static func == (lhs: SIPHostView, rhs: SIPHostView) -> Bool {
         lhs.kind == rhs.kind && lhs.raw.elementsEqual(rhs.raw)
     }
 
     /// Parses `host [":" port]` at the start of `bytes`; returns the host, the port and the index
     /// after them, or nil. Stops at any byte that cannot belong to a host.
-    static func parseHostPort(_ bytes: ArraySlice<UInt8>) -> (host: SIPHost, port: Int?, end: Int)? {
+    static func parseHostPort(_ bytes: Bytes) -> (host: SIPHostView, port: Int?, end: Int)? {
         var i = bytes.startIndex
         let end = bytes.endIndex
         guard i < end else { return nil }
-        let host: SIPHost
+        let host: SIPHostView
         if bytes[i] == ASCII.leftBracket {
             // RFC 3261 §25.1 IPv6reference = "[" IPv6address "]".
             let start = i
@@ -31,7 +35,7 @@ public struct SIPHost: Sendable, Equatable {
             }
             guard i < end, colons >= 2, isIPv6(bytes[(start + 1)..<i]) else { return nil }
             i += 1
-            host = SIPHost(kind: .ipv6, raw: bytes[start..<i])
+            host = SIPHostView(kind: .ipv6, raw: bytes[start..<i])
         } else {
             let start = i
             var allNumeric = true
@@ -43,11 +47,11 @@ public struct SIPHost: Sendable, Equatable {
             let raw = bytes[start..<i]
             if allNumeric {
                 guard isIPv4(raw) else { return nil }
-                host = SIPHost(kind: .ipv4, raw: raw)
+                host = SIPHostView(kind: .ipv4, raw: raw)
             } else {
                 // hostname: labels of alphanum and "-", not starting or ending with "-".
                 guard raw.first != UInt8(ascii: "-"), raw.first != ASCII.dot else { return nil }
-                host = SIPHost(kind: .name, raw: raw)
+                host = SIPHostView(kind: .name, raw: raw)
             }
         }
         var port: Int?
@@ -61,7 +65,7 @@ public struct SIPHost: Sendable, Equatable {
         return (host, port, i)
     }
 
-    static func isIPv4(_ raw: ArraySlice<UInt8>) -> Bool {
+    static func isIPv4(_ raw: Bytes) -> Bool {
         var parts = 0
         var value = 0
         var digits = 0
@@ -82,7 +86,7 @@ public struct SIPHost: Sendable, Equatable {
 
     /// RFC 3261 §25.1 IPv6address as corrected by RFC 5954 §4.1: at most eight 16-bit groups,
     /// one "::" at most, an optional dotted IPv4 tail counting as two groups.
-    static func isIPv6(_ raw: ArraySlice<UInt8>) -> Bool {
+    static func isIPv6(_ raw: Bytes) -> Bool {
         guard !raw.isEmpty else { return false }
         var groups = 0
         var doubleColon = false
@@ -122,3 +126,5 @@ public struct SIPHost: Sendable, Equatable {
         return doubleColon ? groups <= 7 : groups == 8
     }
 }
+
+extension SIPHostView: Sendable where Bytes: Sendable {}

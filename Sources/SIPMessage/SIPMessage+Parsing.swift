@@ -50,7 +50,7 @@ extension SIPMessage {
         // RFC 3261 §7.5: CRLFs before the start line are ignored.
         while i < n, p[i] == ASCII.cr || p[i] == ASCII.lf { i += 1 }
         let lineStart = i
-        while i < n, p[i] != ASCII.lf { i += 1 }
+        i = firstLineFeed(p, from: i)
         guard i < n else { return .failure(SIPMessageError(.truncated, offset: n)) }
         let startLine = lineStart..<((i > lineStart && p[i - 1] == ASCII.cr) ? i - 1 : i)
         i += 1
@@ -85,7 +85,7 @@ extension SIPMessage {
             // The field ends at a line end not followed by SP/HT (a fold continues it).
             var lineFeed: Int
             while true {
-                while i < n, p[i] != ASCII.lf { i += 1 }
+                i = firstLineFeed(p, from: i)
                 guard i + 1 < n else { return .failure(SIPMessageError(.truncated, offset: n)) }
                 lineFeed = i
                 i += 1
@@ -113,6 +113,26 @@ extension SIPMessage {
                 return .failure(SIPMessageError(.tooManyHeaders, offset: fieldStart))
             }
         }
+    }
+
+    /// Index of the first LF at or after `start`, or `p.count`. Eight bytes at a time: a byte
+    /// equal to LF becomes zero after the XOR, and the classic has-zero-byte test finds it.
+    @inline(__always)
+    static func firstLineFeed(_ p: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
+        var i = start
+        let n = p.count
+        if let base = p.baseAddress {
+            // Invariant: each 8-byte load lies within [0, n).
+            let raw = UnsafeRawPointer(base)
+            while i + 8 <= n {
+                let word = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self) ^ 0x0A0A_0A0A_0A0A_0A0A
+                let found = (word &- 0x0101_0101_0101_0101) & ~word & 0x8080_8080_8080_8080
+                if found != 0 { return i + (found.trailingZeroBitCount >> 3) }
+                i += 8
+            }
+        }
+        while i < n, p[i] != ASCII.lf { i += 1 }
+        return i
     }
 
     static func decimal(_ p: UnsafeBufferPointer<UInt8>, _ r: Range<Int>, maxValue: UInt64) -> UInt64? {

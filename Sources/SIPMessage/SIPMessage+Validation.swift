@@ -1,3 +1,11 @@
+/// A view into the message bytes that costs no reference counting (see `SIPByteView`).
+typealias ByteView = Slice<UnsafeBufferPointer<UInt8>>
+
+extension SIPHeaderName {
+    /// RFC 3261 §8.1.1: every request carries these; responses all but Max-Forwards.
+    static let mandatoryInRequests: [SIPHeaderName] = [.via, .to, .from, .callID, .cseq, .maxForwards]
+}
+
 /// Checks an edge device makes before a message reaches the transaction layer.
 extension SIPMessage {
     /// Validates the message; the first fault found is thrown, naming header and byte offset.
@@ -6,16 +14,26 @@ extension SIPMessage {
     /// §8.2.2.1), then mandatory headers (§8.1.1), then each header's grammar, then policy
     /// (Max-Forwards §16.3 item 2, Proxy-Require §16.3 item 4, body type §8.2.3).
     public func validate(limits: SIPLimits = .default) throws(SIPMessageError) {
-        if case .request(let method, let uriRange) = startLine {
-            try validateRequestURI(uriRange)
-            try validateHeaders(method: method, limits: limits)
-        } else {
-            try validateHeaders(method: nil, limits: limits)
+        // Invariant: every range in `fields` and `startLine` lies inside `bytes`, which outlives `p`.
+        let result = bytes.withUnsafeBufferPointer { p -> Result<Void, SIPMessageError> in
+            do throws(SIPMessageError) {
+                if case .request(let method, let uriRange) = startLine {
+                    try validateRequestURI(p[uriRange])
+                    try validateHeaders(p, method: method, limits: limits)
+                } else {
+                    try validateHeaders(p, method: nil, limits: limits)
+                }
+                return .success(())
+            } catch {
+                return .failure(error)
+            }
         }
+        try result.get()
     }
 
-    private func validateRequestURI(_ range: Range<Int>) throws(SIPMessageError) {
-        guard let uri = SIPURI(bytes[range]) else {
+    private func validateRequestURI(_ bytes: ByteView) throws(SIPMessageError) {
+        let range = bytes.startIndex..<bytes.endIndex
+        guard let uri = SIPURIView(bytes) else {
             throw SIPMessageError(.badRequestURI, offset: range.lowerBound)
         }
         switch uri.scheme {
@@ -37,7 +55,7 @@ extension SIPMessage {
         field.name == .other ? ASCII.string(name(of: field)) : field.name.canonicalName
     }
 
-    private func validateHeaders(method: SIPMethod?, limits: SIPLimits) throws(SIPMessageError) {
+    private func validateHeaders(_ p: UnsafeBufferPointer<UInt8>, method: SIPMethod?, limits: SIPLimits) throws(SIPMessageError) {
         // One pass: note the mandatory headers and check each field's grammar as we meet it.
         var seen: UInt64 = 0
         var cseqField: SIPHeaderField?
@@ -49,30 +67,30 @@ extension SIPMessage {
                 throw SIPMessageError(.duplicateHeader, header: f.name.canonicalName, offset: f.lineStart)
             }
             seen |= bit
-            let value = self.value(of: f)
+            let value = p[f.valueStart..<f.valueEnd]
             switch f.name {
             case .via:
-                var it = SIPHeaderValues(raw: value).makeIterator()
+                var it = SIPHeaderValuesView(raw: value).makeIterator()
                 var count = 0
                 while let v = it.next() {
                     count += 1
-                    if case .failure(let e) = SIPVia.parse(v) { throw fault(e, f) }
+                    if case .failure(let e) = SIPViaView.parse(v) { throw fault(e, f) }
                 }
                 if it.unbalanced { throw SIPMessageError(.unbalancedQuote, header: "Via", offset: f.valueStart) }
                 if count == 0 { throw SIPMessageError(.badHeaderValue, header: "Via", offset: f.valueStart) }
             case .from, .to:
-                if case .failure(let e) = SIPNameAddress.parse(value) { throw fault(e, f) }
+                if case .failure(let e) = SIPNameAddressView.parse(value) { throw fault(e, f) }
             case .contact:
                 if value.count == 1, value.first == UInt8(ascii: "*") { break }
-                var it = SIPHeaderValues(raw: value).makeIterator()
+                var it = SIPHeaderValuesView(raw: value).makeIterator()
                 while let v = it.next() {
-                    if case .failure(let e) = SIPNameAddress.parse(v) { throw fault(e, f) }
+                    if case .failure(let e) = SIPNameAddressView.parse(v) { throw fault(e, f) }
                 }
                 if it.unbalanced { throw SIPMessageError(.unbalancedQuote, header: "Contact", offset: f.valueStart) }
             case .route, .recordRoute:
-                var it = SIPHeaderValues(raw: value).makeIterator()
+                var it = SIPHeaderValuesView(raw: value).makeIterator()
                 while let v = it.next() {
-                    if case .failure(let e) = SIPNameAddress.parse(v) { throw fault(e, f) }
+                    if case .failure(let e) = SIPNameAddressView.parse(v) { throw fault(e, f) }
                 }
             case .callID:
                 // callid = word [ "@" word ]: no whitespace inside (a word may hold quotes, §25.1).
@@ -101,7 +119,7 @@ extension SIPMessage {
                 }
             case .proxyRequire:
                 guard method != nil else { break }
-                for option in SIPHeaderValues(raw: value) {
+                for option in SIPHeaderValuesView(raw: value) {
                     let known = limits.supportedProxyExtensions.contains { $0.utf8.elementsEqual(option.lazy.map(ASCII.lowercased)) }
                     if !known { throw SIPMessageError(.badExtension, header: "Proxy-Require", offset: f.valueStart) }
                 }
@@ -120,11 +138,11 @@ extension SIPMessage {
             }
         }
         // RFC 3261 §8.1.1: mandatory in every request; responses carry all but Max-Forwards.
-        var mandatory: [SIPHeaderName] { method == nil ? [.via, .to, .from, .callID, .cseq] : [.via, .to, .from, .callID, .cseq, .maxForwards] }
-        for name in mandatory where seen & (1 << UInt64(name.rawValue)) == 0 {
+        for name in SIPHeaderName.mandatoryInRequests where seen & (1 << UInt64(name.rawValue)) == 0 {
+            if method == nil, name == .maxForwards { continue }
             throw SIPMessageError(.missingHeader, header: name.canonicalName, offset: headerEnd)
         }
-        if let method, let cseqField, case .success(let cseq) = SIPCSeq.parse(value(of: cseqField)), cseq.method != method {
+        if let method, let cseqField, case .success(let cseq) = SIPCSeq.parse(p[cseqField.valueStart..<cseqField.valueEnd]), cseq.method != method {
             throw SIPMessageError(.cseqMethodMismatch, header: "CSeq", offset: cseqField.valueStart)
         }
         if !bodyRange.isEmpty, contentType == nil {
@@ -138,7 +156,7 @@ extension SIPMessage {
         switch method {
         case .invite, .ack, .prack, .update:
             if !bodyRange.isEmpty, let contentType {
-                let type = value(of: contentType)
+                let type = p[contentType.valueStart..<contentType.valueEnd]
                 let sdp = ASCII.equalsLowercase(type.prefix(15), "application/sdp")
                 let multipart = ASCII.equalsLowercase(type.prefix(10), "multipart/")
                 if !(sdp || multipart) {

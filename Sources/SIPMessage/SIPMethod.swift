@@ -4,29 +4,29 @@ public enum SIPMethod: Sendable, Hashable, CustomStringConvertible {
     /// An extension method token (RFC 3261 §25.1 extension-method).
     case `extension`(String)
 
-    public init(_ bytes: ArraySlice<UInt8>) {
+    public init<Bytes: SIPByteView>(_ bytes: Bytes) {
         switch bytes.count {
         case 3:
-            if bytes.elementsEqual("ACK".utf8) { self = .ack; return }
-            if bytes.elementsEqual("BYE".utf8) { self = .bye; return }
+            if bytes.equalsExact("ACK") { self = .ack; return }
+            if bytes.equalsExact("BYE") { self = .bye; return }
         case 4:
-            if bytes.elementsEqual("INFO".utf8) { self = .info; return }
+            if bytes.equalsExact("INFO") { self = .info; return }
         case 5:
-            if bytes.elementsEqual("PRACK".utf8) { self = .prack; return }
-            if bytes.elementsEqual("REFER".utf8) { self = .refer; return }
+            if bytes.equalsExact("PRACK") { self = .prack; return }
+            if bytes.equalsExact("REFER") { self = .refer; return }
         case 6:
-            if bytes.elementsEqual("INVITE".utf8) { self = .invite; return }
-            if bytes.elementsEqual("CANCEL".utf8) { self = .cancel; return }
-            if bytes.elementsEqual("UPDATE".utf8) { self = .update; return }
-            if bytes.elementsEqual("NOTIFY".utf8) { self = .notify; return }
+            if bytes.equalsExact("INVITE") { self = .invite; return }
+            if bytes.equalsExact("CANCEL") { self = .cancel; return }
+            if bytes.equalsExact("UPDATE") { self = .update; return }
+            if bytes.equalsExact("NOTIFY") { self = .notify; return }
         case 7:
-            if bytes.elementsEqual("OPTIONS".utf8) { self = .options; return }
-            if bytes.elementsEqual("MESSAGE".utf8) { self = .message; return }
-            if bytes.elementsEqual("PUBLISH".utf8) { self = .publish; return }
+            if bytes.equalsExact("OPTIONS") { self = .options; return }
+            if bytes.equalsExact("MESSAGE") { self = .message; return }
+            if bytes.equalsExact("PUBLISH") { self = .publish; return }
         case 8:
-            if bytes.elementsEqual("REGISTER".utf8) { self = .register; return }
+            if bytes.equalsExact("REGISTER") { self = .register; return }
         case 9:
-            if bytes.elementsEqual("SUBSCRIBE".utf8) { self = .subscribe; return }
+            if bytes.equalsExact("SUBSCRIBE") { self = .subscribe; return }
         default:
             break
         }
@@ -53,5 +53,19 @@ public enum SIPMethod: Sendable, Hashable, CustomStringConvertible {
         case .publish: "PUBLISH"
         case .extension(let name): name
         }
+    }
+}
+
+extension SIPByteView {
+    /// Case-sensitive comparison with an ASCII literal of any length.
+    @inline(__always) func equalsExact(_ literal: StaticString) -> Bool {
+        guard count == literal.utf8CodeUnitCount else { return false }
+        let p = literal.utf8Start
+        var k = 0
+        for b in self {
+            if b != p[k] { return false }
+            k += 1
+        }
+        return true
     }
 }

@@ -1,11 +1,13 @@
 /// `name-addr` or `addr-spec` with header parameters, as in From, To, Contact, Route,
 /// Record-Route, Reply-To, P-Asserted-Identity (RFC 3261 §20.10, §25.1).
-public struct SIPNameAddress: Sendable {
+public typealias SIPNameAddress = SIPNameAddressView<ArraySlice<UInt8>>
+
+public struct SIPNameAddressView<Bytes: SIPByteView> {
     /// The display name as written: a quoted string keeps its quotes and escapes.
-    public let displayName: ArraySlice<UInt8>?
-    public let uri: SIPURI
+    public let displayName: Bytes?
+    public let uri: SIPURIView<Bytes>
     /// Header parameters after the URI (`;tag=…`, `;expires=…`).
-    public let parameters: SIPParameters
+    public let parameters: SIPParametersView<Bytes>
 
     /// The `tag` parameter (RFC 3261 §19.3).
     public var tag: String? { parameters.string("tag") }
@@ -25,12 +27,12 @@ public struct SIPNameAddress: Sendable {
     }
 
     /// Parses one value; throws the error code and the offset (index into the bytes) at fault.
-    public static func parse(_ value: ArraySlice<UInt8>) -> Result<SIPNameAddress, SIPFault> {
+    public static func parse(_ value: Bytes) -> Result<SIPNameAddressView, SIPFault> {
         let bytes = ASCII.trimmed(value)
         var i = bytes.startIndex
         let end = bytes.endIndex
         guard i < end else { return .failure(SIPFault(.badHeaderValue, at: i)) }
-        var display: ArraySlice<UInt8>?
+        var display: Bytes?
         var angle: Int?
         if bytes[i] == ASCII.quote {
             // quoted-string = SWS DQUOTE *(qdtext / quoted-pair) DQUOTE (RFC 3261 §25.1).
@@ -62,13 +64,13 @@ public struct SIPNameAddress: Sendable {
                 return .failure(SIPFault(.unbalancedQuote, at: j))
             }
         }
-        let uri: SIPURI
+        let uri: SIPURIView<Bytes>
         var rest: Int
         if let angle {
             var close = angle + 1
             while close < end, bytes[close] != ASCII.greaterThan { close += 1 }
             guard close < end else { return .failure(SIPFault(.badHeaderValue, at: angle)) }
-            guard let u = SIPURI(bytes[(angle + 1)..<close]) else {
+            guard let u = SIPURIView<Bytes>(bytes[(angle + 1)..<close]) else {
                 return .failure(SIPFault(.badHeaderValue, at: angle + 1))
             }
             uri = u
@@ -78,15 +80,15 @@ public struct SIPNameAddress: Sendable {
             var j = i
             while j < end, bytes[j] != ASCII.semicolon, !ASCII.isLWS(bytes[j]) { j += 1 }
             // RFC 3261 §20.10: a URI with "?" (or "," or ";") must be enclosed in "<>".
-            guard let u = SIPURI(bytes[i..<j]), u.headers == nil else { return .failure(SIPFault(.badHeaderValue, at: i)) }
+            guard let u = SIPURIView<Bytes>(bytes[i..<j]), u.headers == nil else { return .failure(SIPFault(.badHeaderValue, at: i)) }
             uri = u
             rest = j
         }
         while rest < end, ASCII.isLWS(bytes[rest]) { rest += 1 }
         guard rest == end || bytes[rest] == ASCII.semicolon else { return .failure(SIPFault(.badHeaderValue, at: rest)) }
-        let parameters = SIPParameters(raw: bytes[rest...])
+        let parameters = SIPParametersView(raw: bytes[rest...])
         if let code = parameters.validate() { return .failure(SIPFault(code, at: rest)) }
-        return .success(SIPNameAddress(displayName: display, uri: uri, parameters: parameters))
+        return .success(SIPNameAddressView(displayName: display, uri: uri, parameters: parameters))
     }
 }
 
@@ -99,3 +101,5 @@ public struct SIPFault: Error, Sendable {
         self.index = index
     }
 }
+
+extension SIPNameAddressView: Sendable where Bytes: Sendable {}

@@ -1,19 +1,21 @@
 /// A `;name[=value]` list kept as its raw bytes (RFC 3261 §19.1.1 uri-parameters, §25.1
 /// generic-param). Iterating finds each parameter without copying; values keep their quotes.
-public struct SIPParameters: Sequence, Sendable {
+public typealias SIPParameters = SIPParametersView<ArraySlice<UInt8>>
+
+public struct SIPParametersView<Bytes: SIPByteView>: Sequence {
     /// The raw bytes, starting at the first `;` (or empty).
-    public let raw: ArraySlice<UInt8>
+    public let raw: Bytes
 
-    public init(raw: ArraySlice<UInt8>) { self.raw = raw }
+    public init(raw: Bytes) { self.raw = raw }
 
-    public struct Parameter: Sendable {
-        public let name: ArraySlice<UInt8>
+    public struct Parameter {
+        public let name: Bytes
         /// nil for a flag parameter such as `;lr` or `;rport`.
-        public let value: ArraySlice<UInt8>?
+        public let value: Bytes?
     }
 
     public struct Iterator: IteratorProtocol {
-        var bytes: ArraySlice<UInt8>
+        var bytes: Bytes
         var index: Int
 
         public mutating func next() -> Parameter? {
@@ -53,7 +55,7 @@ public struct SIPParameters: Sequence, Sendable {
     public func makeIterator() -> Iterator { Iterator(bytes: raw, index: raw.startIndex) }
 
     /// The parameter named `name` (case-insensitive, RFC 3261 §19.1.4); `.some(nil)` for a flag.
-    public func lookup(_ name: StaticString) -> ArraySlice<UInt8>?? {
+    public func lookup(_ name: StaticString) -> Bytes?? {
         for p in self where ASCII.equalsLowercase(p.name, name) { return .some(p.value) }
         return .none
     }
@@ -86,3 +88,6 @@ public struct SIPParameters: Sequence, Sendable {
         return nil
     }
 }
+
+extension SIPParametersView: Sendable where Bytes: Sendable {}
+extension SIPParametersView.Parameter: Sendable where Bytes: Sendable {}

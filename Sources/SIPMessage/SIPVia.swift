@@ -1,22 +1,30 @@
 /// One Via value (RFC 3261 §20.42, §25.1 via-parm; rport from RFC 3581).
-public struct SIPVia: Sendable {
-    /// protocol-name "/" protocol-version, e.g. "SIP/2.0".
-    public let protocolName: ArraySlice<UInt8>
-    public let protocolVersion: ArraySlice<UInt8>
-    /// UDP, TCP, TLS, SCTP, WS, WSS or another token.
-    public let transport: ArraySlice<UInt8>
-    public let host: SIPHost
-    public let port: Int?
-    public let parameters: SIPParameters
+public typealias SIPVia = SIPViaView<ArraySlice<UInt8>>
 
-    public enum RPort: Sendable, Equatable {
+public struct SIPViaView<Bytes: SIPByteView> {
+    /// protocol-name "/" protocol-version, e.g. "SIP/2.0".
+    public let protocolName: Bytes
+    public let protocolVersion: Bytes
+    /// UDP, TCP, TLS, SCTP, WS, WSS or another token.
+    public let transport: Bytes
+    public let host: SIPHostView<Bytes>
+    public let port: Int?
+    public let parameters: SIPParametersView<Bytes>
+
+    public typealias RPort = SIPRPort
+}
+
+extension SIPViaView: Sendable where Bytes: Sendable {}
+
+public enum SIPRPort: Sendable, Equatable {
         case absent
         /// `;rport` without a value: the client asks for it (RFC 3581 §3).
         case requested
         /// `;rport=5060` filled in by a server (RFC 3581 §4).
         case value(Int)
-    }
+}
 
+extension SIPViaView {
     public var transportString: String { ASCII.string(transport) }
     public var branch: String? { parameters.string("branch") }
     public var received: String? { parameters.string("received") }
@@ -35,11 +43,11 @@ public struct SIPVia: Sendable {
     /// RFC 3261 §8.1.1.7: a branch starting with the magic cookie marks an RFC 3261 client.
     public var hasMagicCookie: Bool { branch?.hasPrefix("z9hG4bK") ?? false }
 
-    public static func parse(_ value: ArraySlice<UInt8>) -> Result<SIPVia, SIPFault> {
+    public static func parse(_ value: Bytes) -> Result<SIPViaView, SIPFault> {
         let bytes = ASCII.trimmed(value)
         var i = bytes.startIndex
         let end = bytes.endIndex
-        func token() -> ArraySlice<UInt8> {
+        func token() -> Bytes {
             while i < end, ASCII.isLWS(bytes[i]) { i += 1 }
             let s = i
             while i < end, ASCII.isTokenChar(bytes[i]) { i += 1 }
@@ -59,13 +67,13 @@ public struct SIPVia: Sendable {
         let transport = token()
         guard !transport.isEmpty, i < end, ASCII.isLWS(bytes[i]) else { return .failure(SIPFault(.badHeaderValue, at: i)) }
         while i < end, ASCII.isLWS(bytes[i]) { i += 1 }
-        guard let hp = SIPHost.parseHostPort(bytes[i...]) else { return .failure(SIPFault(.badHeaderValue, at: i)) }
+        guard let hp = SIPHostView<Bytes>.parseHostPort(bytes[i...]) else { return .failure(SIPFault(.badHeaderValue, at: i)) }
         i = hp.end
         while i < end, ASCII.isLWS(bytes[i]) { i += 1 }
         guard i == end || bytes[i] == ASCII.semicolon else { return .failure(SIPFault(.badHeaderValue, at: i)) }
-        let parameters = SIPParameters(raw: bytes[i...])
+        let parameters = SIPParametersView(raw: bytes[i...])
         if let code = parameters.validate() { return .failure(SIPFault(code, at: i)) }
-        let via = SIPVia(protocolName: name, protocolVersion: version, transport: transport, host: hp.host, port: hp.port, parameters: parameters)
+        let via = SIPViaView(protocolName: name, protocolVersion: version, transport: transport, host: hp.host, port: hp.port, parameters: parameters)
         if case .some(.some(let ttl)) = parameters.lookup("ttl"), ASCII.decimal(ttl, maxValue: 255) == nil {
             return .failure(SIPFault(.badScalar, at: i))
         }
@@ -83,7 +91,7 @@ public struct SIPCSeq: Sendable, Equatable {
         self.method = method
     }
 
-    public static func parse(_ value: ArraySlice<UInt8>) -> Result<SIPCSeq, SIPFault> {
+    public static func parse<Bytes: SIPByteView>(_ value: Bytes) -> Result<SIPCSeq, SIPFault> {
         let bytes = ASCII.trimmed(value)
         var i = bytes.startIndex
         while i < bytes.endIndex, ASCII.isDigit(bytes[i]) { i += 1 }

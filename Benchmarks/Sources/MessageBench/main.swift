@@ -3,6 +3,11 @@
 import MallocCounter
 import SDP
 import SIPMessage
+#if canImport(Glibc)
+import Glibc
+#endif
+
+func environment(_ name: String) -> String? { getenv(name).map { String(cString: $0) } }
 
 let sdp = """
 v=0\r
@@ -98,6 +103,12 @@ func report(_ name: String, _ r: (ns: Double, allocs: Double)) {
 }
 
 let iterations = 200_000
+
+// `MESSAGE_BENCH_LOOP=N` runs only N INVITE parses, for counting instructions with `perf stat`.
+if let loop = Int(environment("MESSAGE_BENCH_LOOP") ?? "") {
+    for _ in 0..<loop { blackHole(try! SIPMessage(parsing: invite).validate()) }
+    exit(0)
+}
 
 precondition((try? SIPMessage(parsing: invite).validate()) != nil, "benchmark INVITE must be valid")
 print("BENCH invite_size \(invite.count) bytes")
