@@ -42,6 +42,8 @@ let package = Package(
         .target(name: "MediaControlProtocol", dependencies: ["ControlFraming"], swiftSettings: strict),
         .target(name: "AdminProtocol", dependencies: ["ControlFraming"], swiftSettings: strict),
         .target(name: "MetricsExposition", swiftSettings: strict),
+        .target(name: "SIPMessage", swiftSettings: strict),
+        .target(name: "SDP", swiftSettings: strict),
 
         // Tier 3: adapters (I/O).
         .target(name: "PosixSupport", dependencies: ["ControlFraming"], swiftSettings: strict),
@@ -80,6 +82,8 @@ let package = Package(
         .testTarget(name: "CBridgeTests", dependencies: ["CLibSRTP", "COpenSSL", "CLibNFTNL"], swiftSettings: strict),
         .testTarget(name: "PalisadeConfigTests", dependencies: ["PalisadeConfig"], resources: [.copy("Fixtures")],
                     swiftSettings: strict),
+        .testTarget(name: "SIPMessageTests", dependencies: ["SIPMessage"], exclude: ["Fixtures"], swiftSettings: strict),
+        .testTarget(name: "SDPTests", dependencies: ["SDP"], exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(name: "ControlFramingTests", dependencies: ["ControlFraming"], swiftSettings: strict),
         .testTarget(name: "MediaControlProtocolTests", dependencies: ["MediaControlProtocol"],
                     exclude: ["Fixtures"], swiftSettings: strict),

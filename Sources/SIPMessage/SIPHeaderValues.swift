@@ -1,0 +1,46 @@
+/// The comma-separated values of one field (RFC 3261 §7.3.1), split only where the grammar
+/// allows: never inside a quoted string or between `<` and `>` (a URI may hold commas).
+/// Each value is a trimmed view into the message bytes.
+public typealias SIPHeaderValues = SIPHeaderValuesView<ArraySlice<UInt8>>
+
+public struct SIPHeaderValuesView<Bytes: SIPByteView>: Sequence {
+    public let raw: Bytes
+
+    public init(raw: Bytes) { self.raw = raw }
+
+    public struct Iterator: IteratorProtocol {
+        let bytes: Bytes
+        var index: Int
+        /// Set when a quoted string or angle bracket is left open.
+        public private(set) var unbalanced = false
+
+        public mutating func next() -> Bytes? {
+            let end = bytes.endIndex
+            guard index < end else { return nil }
+            let start = index
+            var quoted = false
+            var angle = false
+            while index < end {
+                let b = bytes[index]
+                if quoted {
+                    if b == ASCII.backslash { index += 1 } else if b == ASCII.quote { quoted = false }
+                } else if b == ASCII.quote {
+                    quoted = true
+                } else if b == ASCII.lessThan {
+                    angle = true
+                } else if b == ASCII.greaterThan {
+                    angle = false
+                } else if b == ASCII.comma, !angle {
+                    break
+                }
+                index += 1
+            }
+            if quoted || angle { unbalanced = true }
+            let value = ASCII.trimmed(bytes[start..<Swift.min(index, end)])
+            index += 1
+            return value
+        }
+    }
+
+    public func makeIterator() -> Iterator { Iterator(bytes: raw, index: raw.startIndex) }
+}

@@ -1,0 +1,180 @@
+/// One pending change: replace `range` of the original bytes with `replacement`.
+/// An insertion has an empty range. Kamailio calls these lumps.
+struct SIPEdit: Sendable {
+    var range: Range<Int>
+    var replacement: [UInt8]
+}
+
+/// Editing records changes; printing applies them in byte order and copies every byte in
+/// between verbatim (STYLE 13: never re-serialize bytes you don't own).
+///
+/// Edits never overlap in effect: when two edits touch the same bytes, the one recorded first
+/// wins and the later one is ignored at print time. Accessors keep reading the original message;
+/// parse the printed bytes to see an edited message as a peer will.
+extension SIPMessage {
+    mutating func record(_ edit: SIPEdit) {
+        // Keep the list ordered by position, stable among equal positions, so printing needs no sort.
+        var k = edits.endIndex
+        while k > edits.startIndex, edits[k - 1].range.lowerBound > edit.range.lowerBound { k -= 1 }
+        edits.insert(edit, at: k)
+    }
+
+    static func headerLine(_ name: String, _ value: String) -> [UInt8] {
+        var line: [UInt8] = []
+        line.reserveCapacity(name.utf8.count + value.utf8.count + 4)
+        line.append(contentsOf: name.utf8)
+        line.append(ASCII.colon)
+        line.append(ASCII.space)
+        line.append(contentsOf: value.utf8)
+        line.append(ASCII.cr)
+        line.append(ASCII.lf)
+        return line
+    }
+
+    /// Inserts a header line before every other header (use for a new top Via, RFC 3261 §16.6 item 8).
+    public mutating func prependHeader(_ name: String, _ value: String) {
+        let at = fields.first?.lineStart ?? headerEnd
+        record(SIPEdit(range: at..<at, replacement: SIPMessage.headerLine(name, value)))
+    }
+
+    /// Inserts a header line after every other header.
+    public mutating func appendHeader(_ name: String, _ value: String) {
+        record(SIPEdit(range: headerEnd..<headerEnd, replacement: SIPMessage.headerLine(name, value)))
+    }
+
+    /// Inserts a header line just before `field`.
+    public mutating func insertHeader(_ name: String, _ value: String, before field: SIPHeaderField) {
+        record(SIPEdit(range: field.lineStart..<field.lineStart, replacement: SIPMessage.headerLine(name, value)))
+    }
+
+    /// Removes a field line, folds included.
+    public mutating func removeField(_ field: SIPHeaderField) {
+        record(SIPEdit(range: field.lineStart..<field.lineEnd, replacement: []))
+    }
+
+    /// Removes every field of a kind.
+    public mutating func removeFields(_ name: SIPHeaderName) {
+        for f in fields where f.name == name { removeField(f) }
+    }
+
+    /// Replaces a field's value; its name, spelling and line end stay as received.
+    public mutating func replaceValue(of field: SIPHeaderField, with value: String) {
+        record(SIPEdit(range: field.valueStart..<field.valueEnd, replacement: Array(value.utf8)))
+    }
+
+    /// Sets a single value for a header: the first field of its kind gets the new value, any
+    /// further fields of the kind are removed; if there is none, the header is appended.
+    public mutating func setHeader(_ name: SIPHeaderName, _ value: String) {
+        var first = true
+        for f in fields where f.name == name {
+            if first { replaceValue(of: f, with: value) } else { removeField(f) }
+            first = false
+        }
+        if first { appendHeader(name.canonicalName, value) }
+    }
+
+    /// Replaces the Request-URI of a request.
+    public mutating func setRequestURI(_ uri: String) {
+        guard case .request(_, let range) = startLine else { return }
+        record(SIPEdit(range: range, replacement: Array(uri.utf8)))
+    }
+
+    /// Replaces the body; Content-Length is rewritten at print time to match.
+    /// With `contentType`, Content-Type is set too (removed when the body is empty and nil given).
+    public mutating func setBody(_ body: [UInt8], contentType: String? = nil) {
+        replacementBody = body
+        if let contentType {
+            setHeader(.contentType, contentType)
+        } else if body.isEmpty {
+            removeFields(.contentType)
+        }
+    }
+
+    /// True when printing would copy the received bytes unchanged.
+    public var isEdited: Bool { !edits.isEmpty || replacementBody != nil }
+
+    /// Prints the message with its edits applied, appending to `out` (caller-owned, reusable).
+    public func print(into out: inout [UInt8]) {
+        let bodyStart = bodyRange.lowerBound
+        let body: ArraySlice<UInt8> = replacementBody.map { $0[...] } ?? bytes[bodyRange]
+        out.reserveCapacity(out.count + bodyStart + body.count + 256)
+        // The Content-Length fix is an edit like any other, taken at its position in the order.
+        var lengthEdit: SIPEdit?
+        if replacementBody != nil {
+            if let cl = field(.contentLength) {
+                lengthEdit = SIPEdit(range: cl.valueStart..<cl.valueEnd, replacement: [])
+            } else {
+                lengthEdit = SIPEdit(range: headerEnd..<headerEnd, replacement: [])
+            }
+        }
+        var cursor = 0
+        var pendingLength = lengthEdit
+        func apply(_ e: SIPEdit, lengthFix: Bool) {
+            guard e.range.lowerBound >= cursor else { return }
+            out.append(contentsOf: bytes[cursor..<e.range.lowerBound])
+            if lengthFix {
+                if e.range.isEmpty { out.append(contentsOf: "Content-Length: ".utf8) }
+                SIPMessage.appendDecimal(body.count, to: &out)
+                if e.range.isEmpty { out.append(ASCII.cr); out.append(ASCII.lf) }
+            } else {
+                out.append(contentsOf: e.replacement)
+            }
+            cursor = e.range.upperBound
+        }
+        for e in edits {
+            if let l = pendingLength, l.range.lowerBound < e.range.lowerBound || (l.range.lowerBound == e.range.lowerBound && !l.range.isEmpty) {
+                apply(l, lengthFix: true)
+                pendingLength = nil
+            }
+            apply(e, lengthFix: false)
+        }
+        if let l = pendingLength { apply(l, lengthFix: true) }
+        if cursor < bodyStart { out.append(contentsOf: bytes[cursor..<bodyStart]) }
+        out.append(contentsOf: body)
+    }
+
+    /// The printed message as a new array.
+    public var printed: [UInt8] {
+        var out: [UInt8] = []
+        print(into: &out)
+        return out
+    }
+
+    static func appendDecimal(_ value: Int, to out: inout [UInt8]) {
+        if value >= 10 { appendDecimal(value / 10, to: &out) }
+        out.append(ASCII.zero + UInt8(value % 10))
+    }
+}
+
+extension SIPMessage {
+    /// Builds a request in canonical form: `Name: value` lines in the given order, CRLF line ends,
+    /// and Content-Length computed from the body (RFC 3261 §7, §20.14).
+    public static func request(_ method: SIPMethod, uri: String, headers: [(String, String)], body: [UInt8] = []) -> SIPMessage {
+        build(startLine: "\(method) \(uri) SIP/2.0", headers: headers, body: body)
+    }
+
+    /// Builds a response in canonical form (RFC 3261 §7.2).
+    public static func response(_ status: Int, reason: String, headers: [(String, String)], body: [UInt8] = []) -> SIPMessage {
+        build(startLine: "SIP/2.0 \(status) \(reason)", headers: headers, body: body)
+    }
+
+    static func build(startLine: String, headers: [(String, String)], body: [UInt8]) -> SIPMessage {
+        var bytes = Array(startLine.utf8)
+        bytes.append(contentsOf: [ASCII.cr, ASCII.lf])
+        for (name, value) in headers where SIPHeaderName(name) != .contentLength {
+            bytes.append(contentsOf: headerLine(name, value))
+        }
+        bytes.append(contentsOf: "Content-Length: ".utf8)
+        appendDecimal(body.count, to: &bytes)
+        bytes.append(contentsOf: [ASCII.cr, ASCII.lf, ASCII.cr, ASCII.lf])
+        bytes.append(contentsOf: body)
+        var limits = SIPLimits.default
+        limits.maxMessageSize = Int.max
+        limits.maxHeaderCount = Int.max
+        // A builder's input is the caller's own; a line it cannot parse is a programming error.
+        guard let message = try? SIPMessage(parsing: bytes, framing: .stream, limits: limits) else {
+            preconditionFailure("SIPMessage builder produced an unparseable message")
+        }
+        return message
+    }
+}
