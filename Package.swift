@@ -75,7 +75,7 @@ let package = Package(
                           dependencies: ["PalisadeConfig", "DaemonSupport", "MediaControlServer",
                                          "MediaControlProtocol", "PosixSupport", argumentParser, lifecycle, logging],
                           swiftSettings: strict),
-        .executableTarget(name: "palisadectl", dependencies: ["AdminProtocol", "PosixSupport"],
+        .executableTarget(name: "palisadectl", dependencies: ["AdminProtocol", "PosixSupport", "SIPMessage"],
                           swiftSettings: strict),
 
         // Tests.

@@ -3,19 +3,24 @@ import AdminProtocol
 /// palisadectl's command table: dispatch and `help` both read it.
 enum CtlCommand: String, CaseIterable {
     case status
+    case sipCheck = "sip check"
     case help
 
-    /// What the daemon is asked, for commands answered by palisade-signal.
+    /// The words that name the command on the command line.
+    var words: [String] { rawValue.split(separator: " ").map(String.init) }
+
+    /// What the daemon is asked, for commands answered by palisade-signal; nil for local ones.
     var adminCommand: AdminCommand? {
         switch self {
         case .status: .status
-        case .help: nil
+        case .sipCheck, .help: nil
         }
     }
 
     var usage: String {
         switch self {
         case .status: "status"
+        case .sipCheck: "sip check FILE..."
         case .help: "help"
         }
     }
@@ -23,7 +28,16 @@ enum CtlCommand: String, CaseIterable {
     var summary: String {
         switch self {
         case .status: AdminCommand.status.summary
+        case .sipCheck: "parse each file as one SIP message exactly as the signalling would; print accept, "
+            + "the status it would answer, or drop (no daemon needed; exit 1 unless every file is accepted)"
         case .help: "list the commands"
         }
+    }
+
+    /// The command named by the leading words, and the words after it.
+    static func resolve(_ words: [String]) -> (CtlCommand, [String])? {
+        allCases.sorted { $0.words.count > $1.words.count }
+            .first { Array(words.prefix($0.words.count)) == $0.words }
+            .map { ($0, Array(words.dropFirst($0.words.count))) }
     }
 }

@@ -22,18 +22,21 @@ enum Palisadectl {
         } catch {
             fail("\(error.message); try 'palisadectl help'", code: 2)
         }
-        guard let name = invocation.words.first else {
+        guard !invocation.words.isEmpty else {
             print(helpText())
             exit(2)
         }
-        guard let command = CtlCommand(rawValue: name) else {
-            fail("unknown command '\(name)'; try 'palisadectl help'", code: 2)
+        guard let (command, arguments) = CtlCommand.resolve(invocation.words) else {
+            fail("unknown command '\(invocation.words.joined(separator: " "))'; try 'palisadectl help'", code: 2)
         }
         switch command {
         case .help:
             print(invocation.json ? helpJSON() : helpText())
+        case .sipCheck:
+            guard !arguments.isEmpty else { fail("usage: palisadectl \(command.usage)", code: 2) }
+            exit(SIPCheckCommand.run(files: arguments, json: invocation.json))
         case .status:
-            let body = ask(command.adminCommand!, invocation)
+            let body = ask(.status, invocation)
             if invocation.json {
                 print(AdminCodec.resultJSON(body))
             } else {

@@ -116,7 +116,7 @@ struct DaemonsTests {
         #expect(help.status == 0 && help.stdout.contains("status"))
         let helpJSON = try Command.run(ctl, ["help", "--json"])
         let table = try JSONSerialization.jsonObject(with: Data(helpJSON.stdout.utf8)) as? [[String: String]]
-        #expect(table?.map { $0["command"] } == ["status", "help"])
+        #expect(table?.map { $0["command"] } == ["status", "sip check", "help"])
         let missing = try Command.run(ctl, ["--socket", "/tmp/palisade-no-such.sock", "status"])
         #expect(missing.status == 1)
         #expect(missing.stderr.split(separator: "\n").count == 1)
