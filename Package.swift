@@ -95,6 +95,7 @@ let package = Package(
                     dependencies: ["MediaControlServer", "MediaControlProtocol", "PosixSupport"],
                     swiftSettings: strict),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "AdminProtocol", "PosixSupport"],
+                    exclude: ["Scenarios"],
                     swiftSettings: strict),
     ]
 )
