@@ -17,6 +17,15 @@ let package = Package(
         .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CLibNFTNL", pkgConfig: "libnftnl", providers: [.apt(["libnftnl-dev", "libmnl-dev"])]),
 
+        // Tier 3: adapters.
+        .target(name: "SRTP", dependencies: ["CLibSRTP"], swiftSettings: strict),
+
         .testTarget(name: "CBridgeTests", dependencies: ["CLibSRTP", "COpenSSL", "CLibNFTNL"], swiftSettings: strict),
+        .testTarget(
+            name: "SRTPTests",
+            dependencies: ["SRTP", "COpenSSL"],
+            exclude: ["Fixtures"],
+            swiftSettings: strict
+        ),
     ]
 )
