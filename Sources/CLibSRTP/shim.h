@@ -7,16 +7,13 @@
  * declares it. Its description names the crypto backend: "... using openssl" / "... using NSS". */
 extern const srtp_cipher_type_t srtp_aes_icm_128;
 
+/* Exported by every libsrtp2 build; declared only in the uninstalled crypto_kernel.h. srtp_init()
+ * is this plus registering srtp's own debug module, which fails with srtp_err_status_bad_param on
+ * every call after the first: the kernel alone can be initialised again harmlessly. */
+srtp_err_status_t srtp_crypto_kernel_init(void);
+
 static inline const char *palisade_srtp_aes_icm_128_description(void) {
     return srtp_aes_icm_128.description;
 }
 
-/* 1 when compiled against the libsrtp2.pc that scripts/build-libsrtp writes (static, OpenSSL). */
-static inline int palisade_srtp_is_project_static_build(void) {
-#ifdef PALISADE_LIBSRTP_STATIC_OPENSSL
-    return 1;
-#else
-    return 0;
-#endif
-}
 #endif

@@ -35,16 +35,9 @@ public final class SRTPContext: @unchecked Sendable {
     public init(key: SRTPMasterKey, direction: Direction, replayWindow: Int = SRTPContext.defaultReplayWindow) throws(SRTPError) {
         // libsrtp2 accepts windows of 64...0x7FFF (srtp_rdbx_init).
         guard (64...0x7FFF).contains(replayWindow) else { throw .badParam }
-        try SRTPLibrary.initialize()
         var created: srtp_t? = nil
-        var status = Self.withPolicy(key: key, direction: direction, replayWindow: replayWindow) { policy in
-            srtp_create(&created, policy)
-        }
-        if status == srtp_err_status_init_fail {
-            // Someone called srtp_shutdown() (a test of the C bridge does); the kernel refuses to
-            // allocate ciphers until initialised again.
-            _ = srtp_init()
-            status = Self.withPolicy(key: key, direction: direction, replayWindow: replayWindow) { policy in
+        let status = SRTPLibrary.withKernel {
+            Self.withPolicy(key: key, direction: direction, replayWindow: replayWindow) { policy in
                 srtp_create(&created, policy)
             }
         }
@@ -107,8 +100,10 @@ public final class SRTPContext: @unchecked Sendable {
     /// across the key change, RFC 3711 §3.3.1) and its SRTCP replay state. Packets still in
     /// flight under the old key fail authentication once this returns.
     public func update(key: SRTPMasterKey) throws(SRTPError) {
-        let status = Self.withPolicy(key: key, direction: direction, replayWindow: replayWindow) { policy in
-            srtp_update(session, policy)
+        let status = SRTPLibrary.withKernel {
+            Self.withPolicy(key: key, direction: direction, replayWindow: replayWindow) { policy in
+                srtp_update(session, policy)
+            }
         }
         guard status == srtp_err_status_ok else { throw SRTPError(status: status) }
         suite = key.suite

@@ -9,8 +9,13 @@ public enum SRTPError: Error, Hashable, Sendable {
     case replayFail
     /// A packet index older than the replay window.
     case replayOld
-    /// libsrtp2 refused the input: too short for a header and tag, a malformed header, a bad key.
+    /// libsrtp2 refused an argument (a bad key or length, an SRTCP packet shorter than its header).
     case badParam
+    /// The packet cannot be parsed: shorter than a header and tag, or a header whose CSRC count or
+    /// extension length runs past the end (libsrtp2's `srtp_err_status_parse_err`).
+    case malformed
+    /// The cipher refused the input (libsrtp2's GCM on a packet shorter than its tag).
+    case cipherFail
     /// The caller's buffer has no room for the tag and trailer protect appends.
     case bufferTooSmall(needed: Int32, capacity: Int32)
     /// The master key reached its lifetime (2^48 SRTP / 2^31 SRTCP packets): re-key.
@@ -26,6 +31,8 @@ public enum SRTPError: Error, Hashable, Sendable {
         case srtp_err_status_replay_fail: self = .replayFail
         case srtp_err_status_replay_old: self = .replayOld
         case srtp_err_status_bad_param: self = .badParam
+        case srtp_err_status_parse_err: self = .malformed
+        case srtp_err_status_cipher_fail: self = .cipherFail
         case srtp_err_status_key_expired: self = .keyExpired
         case srtp_err_status_no_ctx: self = .noContext
         default: self = .library(code: UInt32(status.rawValue))
@@ -39,6 +46,8 @@ public enum SRTPError: Error, Hashable, Sendable {
         case .replayFail: "replay_fail"
         case .replayOld: "replay_old"
         case .badParam: "bad_param"
+        case .malformed: "malformed"
+        case .cipherFail: "cipher_fail"
         case .bufferTooSmall: "buffer_too_small"
         case .keyExpired: "key_expired"
         case .noContext: "no_context"

@@ -1,19 +1,51 @@
 import CLibSRTP
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The libsrtp2 in this process: initialised once, and able to say which build it is, so that
 /// benchmark output shows whether a figure came from the OpenSSL-backed static build or Debian's
 /// NSS one (PLATFORM-NOTES.md: ~1 µs against ~6 µs per packet pair).
 public enum SRTPLibrary {
-    /// srtp_init() once per process, the first time anything needs the library. A global `let`
-    /// is initialised exactly once, thread-safely (swift_once).
-    private static let initStatus: UInt32 = UInt32(srtp_init().rawValue)
+    /// Serialises Palisade's own initialisations of libsrtp2's crypto kernel, which is global and
+    /// not thread-safe while it initialises (it builds linked lists and runs self-tests: 8 ms on
+    /// OpenSSL, 37 ms on NSS).
+    private static let kernelLock = Mutex(())
 
-    /// Initialise libsrtp2 if nothing has yet. Contexts call this themselves.
+    /// Initialises libsrtp2's crypto kernel if it is not. Contexts do this themselves when needed.
+    ///
+    /// Not srtp_init(): a second srtp_init() in one process fails with srtp_err_status_bad_param
+    /// (it re-registers its debug module), so a library that calls it would break every other user
+    /// of libsrtp2 in the process (Tests/CBridgeTests is one). The kernel alone is what sessions
+    /// need, and initialising it again only re-runs its self-tests.
     public static func initialize() throws(SRTPError) {
-        let status = initStatus
-        guard status == UInt32(srtp_err_status_ok.rawValue) else {
-            throw SRTPError(status: srtp_err_status_t(rawValue: numericCast(status)))
+        let status = kernelLock.withLock { _ in srtp_crypto_kernel_init() }
+        guard status == srtp_err_status_ok else { throw SRTPError(status: status) }
+    }
+
+    /// Runs `body` (srtp_create, srtp_update); while the kernel refuses because it is not
+    /// initialised — first use in this process, someone called srtp_shutdown(), or someone else is
+    /// midway through srtp_init() — initialises it and runs `body` again. Sessions that exist keep
+    /// working across srtp_shutdown(); only allocating ciphers needs the kernel. Control path only.
+    static func withKernel(_ body: () -> srtp_err_status_t) -> srtp_err_status_t {
+        var status = body()
+        var attempts = 0
+        while status == srtp_err_status_init_fail, attempts < 400 {
+            attempts += 1
+            do {
+                try initialize()
+            } catch {
+                // Another initialiser in this process (ours are serialised) holds the kernel half
+                // built: our attempt stops at its first duplicate. Its self-tests take tens of
+                // milliseconds; wait for them rather than fail the caller.
+                var pause = timespec(tv_sec: 0, tv_nsec: 2_000_000)
+                nanosleep(&pause, nil)
+            }
+            status = body()
         }
+        return status
     }
 
     /// libsrtp2's own version string, e.g. "libsrtp2 2.5.0".
@@ -29,15 +61,20 @@ public enum SRTPLibrary {
         return "builtin"
     }
 
-    /// Whether this binary was compiled against the static OpenSSL build that scripts/build-libsrtp
-    /// installs in .deps/libsrtp2 (its libsrtp2.pc defines PALISADE_LIBSRTP_STATIC_OPENSSL).
-    public static var isProjectStaticBuild: Bool { palisade_srtp_is_project_static_build() != 0 }
+    /// Whether libsrtp2 is linked into the binary rather than loaded as a shared object: true for
+    /// the build scripts/build-libsrtp installs (libsrtp2.a), false for Debian's libsrtp2.so.1.
+    /// Read at run time — RTLD_NOLOAD only finds a library that is already loaded.
+    public static var isStaticallyLinked: Bool {
+        guard let handle = dlopen("libsrtp2.so.1", RTLD_LAZY | RTLD_NOLOAD) else { return true }
+        dlclose(handle)
+        return false
+    }
 
     /// One line for benchmark output, e.g.
-    /// "libsrtp2 2.5.0, openssl backend, static (.deps/libsrtp2)" or
-    /// "libsrtp2 2.5.0, nss backend, shared (system libsrtp2)".
+    /// "libsrtp2 2.5.0, openssl backend, static" (scripts/build-libsrtp) or
+    /// "libsrtp2 2.5.0, nss backend, shared libsrtp2.so.1" (Debian's libsrtp2-dev).
     public static var buildDescription: String {
-        let linkage = isProjectStaticBuild ? "static (.deps/libsrtp2)" : "shared (system libsrtp2)"
+        let linkage = isStaticallyLinked ? "static" : "shared libsrtp2.so.1"
         return "\(version), \(cryptoBackend) backend, \(linkage)"
     }
 }
