@@ -24,7 +24,7 @@ let package = Package(
         .testTarget(
             name: "SRTPTests",
             dependencies: ["SRTP", "COpenSSL"],
-            exclude: ["Fixtures"],
+            exclude: ["Fixtures", "Tools"],
             swiftSettings: strict
         ),
     ]
