@@ -93,6 +93,17 @@ public final class SRTPContext: @unchecked Sendable {
         }
     }
 
+    // MARK: Stream state
+
+    /// The rollover counter (RFC 3711 §3.3.1) of the stream for `ssrc`, or nil when this context
+    /// has no stream for it yet (no packet of that SSRC has been protected or authenticated).
+    /// For statistics and for handing a stream's state over; not for the packet path.
+    public func rolloverCounter(ssrc: UInt32) -> UInt32? {
+        var roc: UInt32 = 0
+        guard srtp_get_stream_roc(session, ssrc, &roc) == srtp_err_status_ok else { return nil }
+        return roc
+    }
+
     // MARK: Re-keying
 
     /// Replaces the master key (and possibly the suite) of this context without dropping its

@@ -188,6 +188,9 @@ struct SRTPContextTests {
         for seq in UInt16(4)..<300 {
             try pair.receive(pair.protect(seq: seq), seq: seq)
         }
+        #expect(pair.sender.rolloverCounter(ssrc: 0xDECA_FBAD) == 1)
+        #expect(pair.receiver.rolloverCounter(ssrc: 0xDECA_FBAD) == 1)
+        #expect(pair.receiver.rolloverCounter(ssrc: 0x1234_5678) == nil, "no stream for an SSRC never seen")
     }
 
     @Test("RFC 3711 §3.3.1 rollover: after the wrap libsrtp2 encrypts with ROC 1 (checked against the reference)")
