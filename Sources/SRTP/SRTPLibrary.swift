@@ -5,7 +5,7 @@ import Synchronization
 import Glibc
 #endif
 
-/// The libsrtp2 in this process: initialised once, and able to say which build it is, so that
+/// The libsrtp2 in this process: initialised on first use, and able to say which build it is, so that
 /// benchmark output shows whether a figure came from the OpenSSL-backed static build or Debian's
 /// NSS one (PLATFORM-NOTES.md: ~1 µs against ~6 µs per packet pair).
 public enum SRTPLibrary {
@@ -14,7 +14,10 @@ public enum SRTPLibrary {
     /// OpenSSL, 37 ms on NSS).
     private static let kernelLock = Mutex(())
 
-    /// Initialises libsrtp2's crypto kernel if it is not. Contexts do this themselves when needed.
+    /// Initialises libsrtp2's crypto kernel. Contexts do this themselves on first use; a daemon
+    /// calls it at start-up to pay the self-tests (8 ms on OpenSSL, 37 ms on NSS) before the first
+    /// call arrives. Calling it again re-runs the self-tests (and libsrtp2 exit()s the process if
+    /// one fails).
     ///
     /// Not srtp_init(): a second srtp_init() in one process fails with srtp_err_status_bad_param
     /// (it re-registers its debug module), so a library that calls it would break every other user
