@@ -64,6 +64,7 @@ let package = Package(
                 dependencies: ["MetricsExposition", nioCore, nioPosix, nioHTTP1, logging, lifecycle],
                 swiftSettings: strict),
         .target(name: "TestSupport", swiftSettings: strict),
+        .target(name: "SRTP", dependencies: ["CLibSRTP"], swiftSettings: strict),
 
         // Tier 4: executables, wiring only.
         .executableTarget(name: "palisade-signal",
@@ -84,6 +85,8 @@ let package = Package(
                     swiftSettings: strict),
         .testTarget(name: "SIPMessageTests", dependencies: ["SIPMessage"], exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(name: "SDPTests", dependencies: ["SDP"], exclude: ["Fixtures"], swiftSettings: strict),
+        .testTarget(name: "SRTPTests", dependencies: ["SRTP", "COpenSSL"], exclude: ["Fixtures", "Tools"],
+                    swiftSettings: strict),
         .testTarget(name: "ControlFramingTests", dependencies: ["ControlFraming"], swiftSettings: strict),
         .testTarget(name: "MediaControlProtocolTests", dependencies: ["MediaControlProtocol"],
                     exclude: ["Fixtures"], swiftSettings: strict),

@@ -9,12 +9,15 @@ import Testing
 struct CBridgeTests {
     @Test("libsrtp2: initialise, create and free a session")
     func srtpSession() {
-        #expect(srtp_init() == srtp_err_status_ok)
+        // libsrtp 2.5 answers a second srtp_init in one process with bad_param (the SRTP tests in
+        // this process may have initialised it first); both mean the library is ready. No
+        // srtp_shutdown: it would pull the library from under those tests.
+        let status = srtp_init()
+        #expect(status == srtp_err_status_ok || status == srtp_err_status_bad_param)
         var session: srtp_t? = nil
         #expect(srtp_create(&session, nil) == srtp_err_status_ok)
         #expect(session != nil)
         #expect(srtp_dealloc(session) == srtp_err_status_ok)
-        #expect(srtp_shutdown() == srtp_err_status_ok)
     }
 
     @Test("OpenSSL: version is 3.x")
