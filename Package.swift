@@ -42,6 +42,7 @@ let package = Package(
         .target(name: "MediaControlProtocol", dependencies: ["ControlFraming"], swiftSettings: strict),
         .target(name: "AdminProtocol", dependencies: ["ControlFraming"], swiftSettings: strict),
         .target(name: "MetricsExposition", swiftSettings: strict),
+        .target(name: "NFTRules", swiftSettings: strict),
 
         // Tier 3: adapters (I/O).
         .target(name: "PosixSupport", dependencies: ["ControlFraming"], swiftSettings: strict),
@@ -88,6 +89,8 @@ let package = Package(
         .testTarget(name: "SignallingTests", dependencies: ["Signalling"], swiftSettings: strict),
         .testTarget(name: "MediaControlServerTests",
                     dependencies: ["MediaControlServer", "MediaControlProtocol", "PosixSupport"],
+                    swiftSettings: strict),
+        .testTarget(name: "NFTRulesTests", dependencies: ["NFTRules"], exclude: ["Fixtures"],
                     swiftSettings: strict),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "AdminProtocol", "PosixSupport"],
                     swiftSettings: strict),
