@@ -63,6 +63,7 @@ let package = Package(
                 dependencies: ["MetricsExposition", nioCore, nioPosix, nioHTTP1, logging, lifecycle],
                 swiftSettings: strict),
         .target(name: "TestSupport", swiftSettings: strict),
+        .target(name: "NFTables", dependencies: ["NFTRules", "CLibNFTNL"], swiftSettings: strict),
 
         // Tier 4: executables, wiring only.
         .executableTarget(name: "palisade-signal",
@@ -92,6 +93,7 @@ let package = Package(
                     swiftSettings: strict),
         .testTarget(name: "NFTRulesTests", dependencies: ["NFTRules"], exclude: ["Fixtures"],
                     swiftSettings: strict),
+        .testTarget(name: "NFTablesTests", dependencies: ["NFTables", "NFTRules"], swiftSettings: strict),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "AdminProtocol", "PosixSupport"],
                     swiftSettings: strict),
     ]
