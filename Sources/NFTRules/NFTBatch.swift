@@ -65,15 +65,20 @@ extension NFTOperation: CustomStringConvertible {
     }
 }
 
-/// A base chain of the owned table.
+/// The owned table's one base chain, `input`. Only its priority is a choice: -10 runs it before a
+/// base ruleset's filter chains at priority 0 (either may drop; an accept here decides nothing there).
 public struct NFTChain: Hashable, Sendable {
-    public var name: String
+    public let name = "input"
     /// `NF_INET_LOCAL_IN` = 1.
-    public var hook: UInt32
-    public var hookName: String
+    public let hook: UInt32 = 1
+    public let hookName = "input"
     public var priority: Int32
 
-    public static let input = NFTChain(name: "input", hook: 1, hookName: "input", priority: -10)
+    public init(priority: Int32 = -10) {
+        self.priority = priority
+    }
+
+    public static let input = NFTChain()
 
     /// The priority as `nft list` prints it, relative to the standard `filter` priority 0.
     public var priorityText: String {

@@ -1,7 +1,10 @@
 import NFTRules
 
 /// palisade-media's firewall: the owned table plus the pinhole state the kernel holds.
-/// The state advances only when the kernel has accepted a batch.
+/// The state advances only when the kernel has accepted a batch. After a `.rejected` error the
+/// kernel rolled the whole batch back and the state still matches it. After `.send` or `.receive`
+/// errors the outcome is unknown: call `setUp()`, which rebuilds the table from the recorded state
+/// in one transaction.
 public final class NFTMediaFirewall {
     public let rules: NFTRules
     public private(set) var state = NFTPinholeState()

@@ -12,12 +12,26 @@ struct TestNamespace {
         && FileManager.default.isExecutableFile(atPath: "/usr/sbin/nft")
         && FileManager.default.isExecutableFile(atPath: "/usr/sbin/ip")
 
+    static let prefix = "palisade-nft-"
+
     static func with<T>(_ body: (TestNamespace) throws -> T) throws -> T {
-        let name = "palisade-nft-\(getpid())-\(UUID().uuidString.prefix(8).lowercased())"
+        _ = sweptStaleNamespaces
+        let name = "\(prefix)\(getpid())-\(UUID().uuidString.prefix(8).lowercased())"
         try run("/usr/sbin/ip", ["netns", "add", name])
         defer { _ = try? run("/usr/sbin/ip", ["netns", "delete", name]) }
         return try body(TestNamespace(name: name))
     }
+
+    /// `defer` removes a namespace when a test fails, but not when the test process dies; once per
+    /// run, remove namespaces left by test processes that no longer exist.
+    private static let sweptStaleNamespaces: Void = {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: "/run/netns")) ?? []
+        for name in names where name.hasPrefix(prefix) {
+            guard let pid = name.dropFirst(prefix.count).split(separator: "-").first.flatMap({ Int32($0) }),
+                  kill(pid, 0) != 0, errno == ESRCH else { continue }
+            _ = try? run("/usr/sbin/ip", ["netns", "delete", name])
+        }
+    }()
 
     /// Runs `nft` inside the namespace and returns its standard output.
     func nft(_ arguments: String...) throws -> String {
