@@ -93,7 +93,7 @@ let package = Package(
                     swiftSettings: strict),
         .testTarget(name: "NFTRulesTests", dependencies: ["NFTRules"], exclude: ["Fixtures"],
                     swiftSettings: strict),
-        .testTarget(name: "NFTablesTests", dependencies: ["NFTables", "NFTRules"], swiftSettings: strict),
+        .testTarget(name: "NFTablesTests", dependencies: ["NFTables", "NFTRules", "CLibNFTNL"], swiftSettings: strict),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "AdminProtocol", "PosixSupport"],
                     swiftSettings: strict),
     ]
