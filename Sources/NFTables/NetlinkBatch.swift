@@ -13,6 +13,9 @@ final class NetlinkSocket {
     private let portID: UInt32
     private var nextSequence: UInt32 = 1
     private var sendBufferSize = 0
+    /// Answers are 36 bytes each (`NETLINK_CAP_ACK`); 64 KiB holds far more than one read returns.
+    private let answerBufferSize = 1 << 16
+    private let answerBuffer: UnsafeMutableRawPointer
 
     /// Opens the socket in the caller's network namespace, or in the one at `namespacePath`.
     init(namespacePath: String?) throws(NFTError) {
@@ -25,12 +28,13 @@ final class NetlinkSocket {
             opened = mnl_socket_open(NETLINK_NETFILTER)
         }
         guard let opened else { throw NFTError(.socket, operation: "mnl_socket_open", errno: errno) }
-        socket = opened
-        guard mnl_socket_bind(socket, 0, pid_t(MNL_SOCKET_AUTOPID)) == 0 else {
+        guard mnl_socket_bind(opened, 0, pid_t(MNL_SOCKET_AUTOPID)) == 0 else {
             let error = errno
-            mnl_socket_close(socket)
+            mnl_socket_close(opened)
             throw NFTError(.socket, operation: "mnl_socket_bind", errno: error)
         }
+        socket = opened
+        answerBuffer = UnsafeMutableRawPointer.allocate(byteCount: answerBufferSize, alignment: 16)
         portID = mnl_socket_get_portid(socket)
         // Error answers quote only the header of the failed message, not its payload, so an
         // answer stays small however many elements the message carried.
@@ -48,6 +52,7 @@ final class NetlinkSocket {
     }
 
     deinit {
+        answerBuffer.deallocate()
         mnl_socket_close(socket)
     }
 
@@ -80,7 +85,9 @@ final class NetlinkSocket {
         advance(nftnl_batch_end(base + length, begin &+ UInt32(batch.operations.count) &+ 1))
 
         try ensureSendBuffer(length)
-        guard mnl_socket_sendto(socket, buffer, length) == length else {
+        var sent = mnl_socket_sendto(socket, buffer, length)
+        while sent < 0, errno == EINTR { sent = mnl_socket_sendto(socket, buffer, length) }
+        guard sent == length else {
             throw NFTError(.send, operation: "send batch of \(batch.operations.count) operation(s)", errno: errno)
         }
         try receiveAnswers(for: batch, begin: begin, first: first)
@@ -91,11 +98,10 @@ final class NetlinkSocket {
         var answered = [Bool](repeating: false, count: batch.operations.count)
         var remaining = batch.operations.count
         var failures: [(index: Int, errno: Int32)] = []
-        let size = 1 << 16
-        let buffer = UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 16)
-        defer { buffer.deallocate() }
+        let buffer = answerBuffer
         while remaining > 0 {
-            let received = mnl_socket_recvfrom(socket, buffer, size)
+            let received = mnl_socket_recvfrom(socket, buffer, answerBufferSize)
+            if received < 0, errno == EINTR { continue }
             guard received > 0 else {
                 throw NFTError(.receive, operation: "answers to \(remaining) operation(s)",
                                errno: received < 0 ? errno : EPROTO)
