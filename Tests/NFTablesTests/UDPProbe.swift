@@ -25,17 +25,24 @@ struct UDPProbe {
     func close() { fds.forEach { _ = Glibc.close($0) } }
 
     /// Sends one datagram from socket `from` to the port of socket `to`; true if it arrived.
-    func delivers(from: Int, to: Int, ports: [UInt16]) -> Bool {
+    /// An accepted datagram is waited for up to `wait` ms (loopback delivers within the send in
+    /// practice; the margin is for a loaded machine); a dropped one costs the whole wait.
+    func delivers(from: Int, to: Int, ports: [UInt16], wait: Int32 = 1000) -> Bool {
+        var buffer = [UInt8](repeating: 0, count: 16)
+        while recv(fds[to], &buffer, buffer.count, Int32(MSG_DONTWAIT)) >= 0 {}  // nothing stale
         var payload: UInt8 = 0x2a
         let sent = Self.withAddress(family: family, port: ports[to]) { address, length in
             sendto(fds[from], &payload, 1, 0, address, length)
         }
         guard sent == 1 else { return false }
-        // Loopback delivers within the send in practice; 200 ms is generous for an accepted packet.
         var descriptor = pollfd(fd: fds[to], events: Int16(POLLIN), revents: 0)
-        guard poll(&descriptor, 1, 200) == 1 else { return false }
-        var buffer = [UInt8](repeating: 0, count: 16)
+        guard poll(&descriptor, 1, wait) == 1 else { return false }
         return recv(fds[to], &buffer, buffer.count, 0) == 1
+    }
+
+    /// True if a datagram from `from` to `to` does not arrive within 250 ms.
+    func drops(from: Int, to: Int, ports: [UInt16]) -> Bool {
+        !delivers(from: from, to: to, ports: ports, wait: 250)
     }
 
     /// Written by the namespace thread before it signals, read by the creator after the wait.
