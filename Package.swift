@@ -44,6 +44,7 @@ let package = Package(
         .target(name: "MetricsExposition", swiftSettings: strict),
         .target(name: "SIPMessage", swiftSettings: strict),
         .target(name: "SDP", swiftSettings: strict),
+        .target(name: "NFTRules", swiftSettings: strict),
 
         // Tier 3: adapters (I/O).
         .target(name: "PosixSupport", dependencies: ["ControlFraming"], swiftSettings: strict),
@@ -65,6 +66,7 @@ let package = Package(
                 swiftSettings: strict),
         .target(name: "TestSupport", swiftSettings: strict),
         .target(name: "SRTP", dependencies: ["CLibSRTP"], swiftSettings: strict),
+        .target(name: "NFTables", dependencies: ["NFTRules", "CLibNFTNL"], swiftSettings: strict),
 
         // Tier 4: executables, wiring only.
         .executableTarget(name: "palisade-signal",
@@ -97,6 +99,9 @@ let package = Package(
         .testTarget(name: "MediaControlServerTests",
                     dependencies: ["MediaControlServer", "MediaControlProtocol", "PosixSupport"],
                     swiftSettings: strict),
+        .testTarget(name: "NFTRulesTests", dependencies: ["NFTRules"], exclude: ["Fixtures"],
+                    swiftSettings: strict),
+        .testTarget(name: "NFTablesTests", dependencies: ["NFTables", "NFTRules", "CLibNFTNL"], swiftSettings: strict),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "AdminProtocol", "PosixSupport"],
                     exclude: ["Scenarios"],
                     swiftSettings: strict),

@@ -12,4 +12,12 @@
 #include <libnftnl/expr.h>
 #include <libnftnl/batch.h>
 #include <libnftnl/common.h>
+
+/* setns() is a GNU extension that Swift's Glibc module does not expose (_GNU_SOURCE is not
+ * defined for it). Declared here, compatibly with <sched.h>, for NFTables to open its netlink
+ * socket inside a given network namespace. */
+int setns(int fd, int nstype);
+static inline int palisade_setns_net(int fd) {
+    return setns(fd, 0x40000000 /* CLONE_NEWNET */);
+}
 #endif
