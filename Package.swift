@@ -102,7 +102,7 @@ let package = Package(
         .testTarget(name: "NFTRulesTests", dependencies: ["NFTRules"], exclude: ["Fixtures"],
                     swiftSettings: strict),
         .testTarget(name: "NFTablesTests", dependencies: ["NFTables", "NFTRules", "CLibNFTNL"], swiftSettings: strict),
-        .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "AdminProtocol", "PosixSupport"],
+        .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "AdminProtocol", "PosixSupport", "NFTRules"],
                     exclude: ["Scenarios"],
                     swiftSettings: strict),
     ]

@@ -1,4 +1,5 @@
 import Foundation
+import NFTRules
 import Testing
 import TestSupport
 
@@ -41,5 +42,34 @@ struct DeployTests {
         let check = try Command.run(try Products.path("palisade-signal"),
                                     ["--check-config", "\(Self.deploy)/palisade.toml"])
         #expect(check.status == 0, "\(check.stderr)")
+    }
+
+    @Test("the base nftables ruleset loads, with the media plane's own table, in a throwaway namespace")
+    func nftablesComposition() throws {
+        let unshare = try #require(Command.which("unshare"))
+        _ = try #require(Command.which("nft"), "nft missing: scripts/setup installs nftables")
+        let directory = try TemporaryDirectory(prefix: "palisade-nft")
+        let media = try directory.file("palisade.nft",
+                                       contents: NFTRules(mediaPorts: 30000...49999).renderRuleset())
+        let base = "\(Self.deploy)/nftables/palisade-base.nft"
+        // A new network namespace of our own: the host's ruleset is never touched.
+        let script = "nft -f \(base) && nft -f \(media) && nft -f \(base) && nft list tables"
+        let result = try Command.run(unshare, ["--net", "sh", "-c", script])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("table inet palisade_base") && result.stdout.contains("table inet palisade\n"),
+                "re-loading the base file replaces only its own table:\n\(result.stdout)")
+    }
+
+    @Test("every sysctl key exists on this kernel")
+    func sysctlKeys() throws {
+        let text = try String(contentsOfFile: "\(Self.deploy)/sysctl/90-palisade.conf", encoding: .utf8)
+        let keys = text.split(separator: "\n").filter { !$0.hasPrefix("#") && $0.contains("=") }
+            .map { $0.split(separator: "=")[0].trimmingCharacters(in: .whitespaces) }
+        #expect(keys.count >= 4)
+        for key in keys {
+            let path = "/proc/sys/" + key.replacingOccurrences(of: ".", with: "/")
+            #expect(FileManager.default.fileExists(atPath: path) || key.hasPrefix("net.netfilter."),
+                    "\(key) is not a sysctl of this kernel")
+        }
     }
 }
