@@ -111,7 +111,7 @@ public struct ClientInviteTransaction: Sendable {
 
     private mutating func fire(_ timer: TransactionTimer, now: ContinuousClock.Instant) -> [TransactionAction] {
         switch (timer, state) {
-        case (.a, .calling):
+        case (.a, .calling) where transport == .unreliable:
             // §17.1.1.2: retransmit, and double the interval (no T2 cap for INVITE requests).
             intervalA = intervalA * 2
             return [.transmit(request), .startTimer(.a, deadline: now + intervalA)]

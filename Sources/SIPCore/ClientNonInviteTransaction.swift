@@ -84,11 +84,11 @@ public struct ClientNonInviteTransaction: Sendable {
 
     private mutating func fire(_ timer: TransactionTimer, now: ContinuousClock.Instant) -> [TransactionAction] {
         switch (timer, state) {
-        case (.e, .trying):
+        case (.e, .trying) where transport == .unreliable:
             // §17.1.2.2: min(2*previous, T2).
             intervalE = min(intervalE * 2, timers.t2)
             return [.transmit(request), .startTimer(.e, deadline: now + intervalE)]
-        case (.e, .proceeding):
+        case (.e, .proceeding) where transport == .unreliable:
             // §17.1.2.2: in Proceeding Timer E is reset to T2.
             intervalE = timers.t2
             return [.transmit(request), .startTimer(.e, deadline: now + intervalE)]

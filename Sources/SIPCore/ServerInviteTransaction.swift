@@ -111,7 +111,7 @@ public struct ServerInviteTransaction: Sendable {
 
     private mutating func fire(_ timer: TransactionTimer, now: ContinuousClock.Instant) -> [TransactionAction] {
         switch (timer, state) {
-        case (.g, .completed):
+        case (.g, .completed) where transport == .unreliable:
             // §17.2.1: retransmit, and double the interval up to T2.
             intervalG = min(intervalG * 2, timers.t2)
             return [.transmit(lastResponse), .startTimer(.g, deadline: now + intervalG)]
@@ -123,6 +123,7 @@ public struct ServerInviteTransaction: Sendable {
             state = .terminated
             return [.terminated]
         case (.g, _), (.h, _), (.i, _), (.l, _), (.a, _), (.b, _), (.d, _), (.e, _), (.f, _), (.j, _), (.k, _), (.m, _):
+            // Another state's timer, or a retransmit timer never armed on a reliable transport.
             return []
         }
     }

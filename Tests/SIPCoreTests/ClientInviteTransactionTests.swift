@@ -105,6 +105,7 @@ struct ClientInviteTransactionTests {
         var clock = ManualClock()
         var (t, actions) = ClientInviteTransaction.start(request: invite, transport: .reliable, now: clock.now)
         #expect(actions == [.transmit(invite), .startTimer(.b, deadline: clock.at(.seconds(32)))])
+        #expect(t.handle(.timerFired(.a), now: clock.now).isEmpty, "Timer A is never armed on reliable transports")
         let busy = Fixture.response(486, to: invite)
         clock.set(.seconds(1))
         #expect(t.handle(.received(busy), now: clock.now)

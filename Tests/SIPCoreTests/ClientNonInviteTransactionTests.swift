@@ -86,6 +86,7 @@ struct ClientNonInviteTransactionTests {
         var clock = ManualClock()
         var (t, actions) = ClientNonInviteTransaction.start(request: request, transport: .reliable, now: clock.now)
         #expect(actions == [.transmit(request), .startTimer(.f, deadline: clock.at(.seconds(32)))])
+        #expect(t.handle(.timerFired(.e), now: clock.now).isEmpty, "Timer E is never armed on reliable transports")
         let ok = Fixture.response(200, to: request)
         clock.set(.seconds(1))
         #expect(t.handle(.received(ok), now: clock.now) == [.deliverToTU(ok), .terminated])

@@ -79,6 +79,18 @@ struct ServerInviteTransactionTests {
         #expect(t.handle(.received(Fixture.ack()), now: clock.now) == [.terminated])
     }
 
+    @Test("RFC 3261 §17.2.1 Timer H on a reliable transport: no ACK, the TU is told")
+    func timerHReliable() {
+        var clock = ManualClock()
+        var (t, _) = ServerInviteTransaction.start(request: invite, transport: .reliable, now: clock.now)
+        let busy = Fixture.response(486, to: invite)
+        _ = t.handle(.send(busy), now: clock.now)
+        #expect(t.handle(.received(invite), now: clock.now) == [.transmit(busy)])
+        clock.set(.seconds(32))
+        #expect(t.handle(.timerFired(.g), now: clock.now).isEmpty, "Timer G is never armed on reliable transports")
+        #expect(t.handle(.timerFired(.h), now: clock.now) == [.timeoutToTU(.h, response: nil), .terminated])
+    }
+
     @Test("RFC 6026 §8.5-8.7 2xx: Accepted for Timer L, TU 2xx retransmissions pass, INVITE retransmissions absorbed")
     func accepted() {
         var clock = ManualClock()

@@ -160,4 +160,63 @@ struct TransactionLayerTests {
             try layer.sendRequest(Fixture.options, transport: .unreliable, now: clock.now)
         }
     }
+
+    @Test("RFC 3261 §9.1 a client CANCEL shares the INVITE's branch but is its own transaction")
+    func clientCancelCoexists() throws {
+        let clock = ManualClock()
+        var layer = TransactionLayer(capacity: 4)
+        let invite = Fixture.invite
+        let cancel = Fixture.request("CANCEL")
+        let (inviteKey, _) = try layer.sendRequest(invite, transport: .unreliable, now: clock.now)
+        let (cancelKey, cancelActions) = try layer.sendRequest(cancel, transport: .unreliable, now: clock.now)
+        #expect(inviteKey != cancelKey)
+        #expect(cancelActions == [.transmit(cancel), .startTimer(.e, deadline: clock.at(.milliseconds(500))),
+                                  .startTimer(.f, deadline: clock.at(.seconds(32)))])
+        let cancelOK = Fixture.response(200, to: cancel)
+        guard case .matched(let k1, let a1) = try layer.receive(cancelOK, transport: .unreliable, now: clock.now) else {
+            Issue.record("200 CANCEL not matched"); return
+        }
+        #expect(k1 == cancelKey)
+        #expect(a1 == [.cancelTimer(.e), .cancelTimer(.f), .deliverToTU(cancelOK), .startTimer(.k, deadline: clock.at(.seconds(5)))])
+        let terminated = Fixture.response(487, to: invite)
+        guard case .matched(let k2, let a2) = try layer.receive(terminated, transport: .unreliable, now: clock.now) else {
+            Issue.record("487 not matched"); return
+        }
+        #expect(k2 == inviteKey)
+        #expect(a2 == [.cancelTimer(.a), .cancelTimer(.b), .transmit(SIPResponseBuilder.ack(for: invite, response: terminated)),
+                       .deliverToTU(terminated), .startTimer(.d, deadline: clock.at(.seconds(32)))])
+    }
+
+    @Test("RFC 6026 §8.4 2xx retransmissions match the Accepted client transaction instead of arriving as strays")
+    func acceptedThroughLayer() throws {
+        var clock = ManualClock()
+        var layer = TransactionLayer(capacity: 4)
+        let invite = Fixture.invite
+        let (key, _) = try layer.sendRequest(invite, transport: .unreliable, now: clock.now)
+        let ok = Fixture.response(200, to: invite)
+        _ = try layer.receive(ok, transport: .unreliable, now: clock.now)
+        clock.set(.seconds(4))
+        guard case .matched(let matched, let actions) = try layer.receive(ok, transport: .unreliable, now: clock.now) else {
+            Issue.record("2xx retransmission unmatched"); return
+        }
+        #expect(matched == key)
+        #expect(actions == [.deliverToTU(ok)])
+        clock.set(.seconds(32))
+        #expect(try layer.handle(.timerFired(.m), for: key, now: clock.now) == [.terminated])
+        guard case .unmatched = try layer.receive(ok, transport: .unreliable, now: clock.now) else {
+            Issue.record("2xx matched after Timer M"); return
+        }
+    }
+
+    @Test("RFC 3261 §8.1.3.1 a transport error through the table reaches the TU as 503 and frees the slot")
+    func transportErrorThroughLayer() throws {
+        let clock = ManualClock()
+        var layer = TransactionLayer(capacity: 1)
+        let options = Fixture.options
+        let (key, _) = try layer.sendRequest(options, transport: .reliable, now: clock.now)
+        #expect(try layer.handle(.transportError, for: key, now: clock.now)
+            == [.transportErrorToTU(response: SIPResponseBuilder.response(to: options, status: 503)), .terminated])
+        #expect(layer.count == 0)
+        _ = try layer.sendRequest(Fixture.request("OPTIONS", branch: "z9hG4bKnext"), transport: .reliable, now: clock.now)
+    }
 }
