@@ -166,16 +166,25 @@ extension ConfigurationValidator {
         }
     }
 
-    /// Whether binding both hosts could clash: the same literal, or a wildcard (`0.0.0.0` takes
-    /// every IPv4 address, `::` every address on a dual-stack socket), or `localhost` against a
-    /// loopback address. Two spellings of one IPv6 address are not recognised as the same.
+    /// Whether binding both hosts could clash: the same address (IPv6 compared by value, so
+    /// `2001:db8::1` is `2001:DB8:0::1`), a wildcard (`0.0.0.0` takes every IPv4 address, `::`
+    /// every address on a dual-stack socket), or `localhost` against a loopback address.
     static func hostsOverlap(_ a: String, _ b: String) -> Bool {
-        let a = a.lowercased(), b = b.lowercased()
+        let a = canonicalHost(a), b = canonicalHost(b)
         if a == b || a == "::" || b == "::" { return true }
         let isIPv6 = { (host: String) in host.contains(":") }
         if (a == "0.0.0.0" && !isIPv6(b)) || (b == "0.0.0.0" && !isIPv6(a)) { return true }
         let loopback: Set = ["localhost", "127.0.0.1", "::1"]
         return loopback.contains(a) && loopback.contains(b) && (a == "localhost" || b == "localhost")
+    }
+
+    /// An IPv6 literal as eight lowercase hex groups joined by ':' (`::` for all zeros, `::1` for
+    /// loopback, so the checks above can name them); anything else lowercased.
+    private static func canonicalHost(_ host: String) -> String {
+        guard let groups = IPAddressLiteral.ipv6Groups(host[...]) else { return host.lowercased() }
+        if groups.allSatisfy({ $0 == 0 }) { return "::" }
+        if groups.dropLast().allSatisfy({ $0 == 0 }) && groups.last == 1 { return "::1" }
+        return groups.map { String($0, radix: 16) }.joined(separator: ":")
     }
 
     // MARK: - Reading checked values

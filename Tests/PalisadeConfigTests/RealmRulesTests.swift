@@ -41,6 +41,10 @@ struct RealmRulesTests {
         ("::", "192.0.2.1", true),
         ("::", "2001:db8::1", true),
         ("2001:DB8::1", "2001:db8::1", true),
+        ("2001:db8:0:0::1", "2001:db8::1", true),
+        ("2001:db8::1", "2001:db8::2", false),
+        ("0:0:0:0:0:0:0:0", "192.0.2.1", true),
+        ("0::1", "localhost", true),
         ("localhost", "127.0.0.1", true),
         ("localhost", "::1", true),
         ("127.0.0.1", "::1", false),
@@ -48,6 +52,15 @@ struct RealmRulesTests {
     func hostsOverlap(_ a: String, _ b: String, _ overlap: Bool) {
         #expect(ConfigurationValidator.hostsOverlap(a, b) == overlap)
         #expect(ConfigurationValidator.hostsOverlap(b, a) == overlap)
+    }
+
+    @Test("IPv6 groups, with :: expanded and an embedded IPv4 address")
+    func ipv6Groups() {
+        #expect(IPAddressLiteral.ipv6Groups("2001:db8::1") == [0x2001, 0xdb8, 0, 0, 0, 0, 0, 1])
+        #expect(IPAddressLiteral.ipv6Groups("::") == [0, 0, 0, 0, 0, 0, 0, 0])
+        #expect(IPAddressLiteral.ipv6Groups("::ffff:192.0.2.1") == [0, 0, 0, 0, 0, 0xffff, 0xc000, 0x0201])
+        #expect(IPAddressLiteral.ipv6Groups("1:2:3:4:5:6:7:8") == [1, 2, 3, 4, 5, 6, 7, 8])
+        #expect(IPAddressLiteral.ipv6Groups("192.0.2.1") == nil)
     }
 
     @Test("errors from both passes come out in file order")
