@@ -1,13 +1,17 @@
 /// The catalogue of configuration keys: every key of `palisade.toml`, with its section, rule,
 /// default and summary. Validation, `PalisadeConfiguration.defaults`, the reference in
 /// `docs/CONFIGURATION.md` and the documented default file `deploy/palisade.toml` all derive from
-/// it, so adding a key is one case here and one line in `PalisadeConfiguration.subscript(key:)`.
+/// it, so adding a key is one case here and one line in `PalisadeConfiguration.subscript(key:)`
+/// (or, for a key of a realm, its listener or its media interface, in that type's subscript).
 ///
 /// The raw value is the dotted path of the key: its section's path, then its name.
 public enum ConfigKey: String, CaseIterable, Sendable {
     case logLevel = "log.level"
     case logFormat = "log.format"
     case mediaControlSocket = "media.control_socket"
+    case mediaWorkers = "media.workers"
+    case mediaTimeoutSeconds = "media.timeout_s"
+    case mediaHoldTimeoutSeconds = "media.hold_timeout_s"
     case signalAdminSocket = "signal.admin_socket"
     case signalMediaReconnectMinMilliseconds = "signal.media_reconnect_min_ms"
     case signalMediaReconnectMaxMilliseconds = "signal.media_reconnect_max_ms"
@@ -15,14 +19,44 @@ public enum ConfigKey: String, CaseIterable, Sendable {
     case signalMediaPingTimeoutMilliseconds = "signal.media_ping_timeout_ms"
     case metricsEnabled = "metrics.enabled"
     case metricsListen = "metrics.listen"
+    case sipT1Milliseconds = "sip.t1_ms"
+    case sipT2Milliseconds = "sip.t2_ms"
+    case sipT4Milliseconds = "sip.t4_ms"
+    case sipMaxMessageBytes = "sip.max_message_bytes"
+    case sipMaxHeaders = "sip.max_headers"
+    case sipTCPIdleTimeoutSeconds = "sip.tcp_idle_timeout_s"
+    case sipMaxConnections = "sip.max_connections"
+    case sipMaxConnectionsPerAddress = "sip.max_connections_per_address"
+    case sipKeepaliveIntervalSeconds = "sip.keepalive_interval_s"
+    case realmName = "realm.name"
+    case realmTrust = "realm.trust"
+    case realmMediaPolicy = "realm.media_policy"
+    case realmSRTPSuites = "realm.srtp_suites"
+    case listenerTransport = "realm.listener.transport"
+    case listenerListen = "realm.listener.listen"
+    case listenerAdvertise = "realm.listener.advertise"
+    case listenerCertificates = "realm.listener.certificates"
+    case listenerClientCertificates = "realm.listener.client_certificates"
+    case listenerCABundle = "realm.listener.ca_bundle"
+    case listenerMinimumTLSVersion = "realm.listener.min_tls_version"
+    case realmMediaAddress = "realm.media.address"
+    case realmMediaAdvertise = "realm.media.advertise"
+    case realmMediaPortMin = "realm.media.port_min"
+    case realmMediaPortMax = "realm.media.port_max"
 
     public var section: ConfigSection {
         switch self {
         case .logLevel, .logFormat: .log
-        case .mediaControlSocket: .media
+        case .mediaControlSocket, .mediaWorkers, .mediaTimeoutSeconds, .mediaHoldTimeoutSeconds: .media
         case .signalAdminSocket, .signalMediaReconnectMinMilliseconds, .signalMediaReconnectMaxMilliseconds,
              .signalMediaPingIntervalMilliseconds, .signalMediaPingTimeoutMilliseconds: .signal
         case .metricsEnabled, .metricsListen: .metrics
+        case .sipT1Milliseconds, .sipT2Milliseconds, .sipT4Milliseconds, .sipMaxMessageBytes, .sipMaxHeaders,
+             .sipTCPIdleTimeoutSeconds, .sipMaxConnections, .sipMaxConnectionsPerAddress, .sipKeepaliveIntervalSeconds: .sip
+        case .realmName, .realmTrust, .realmMediaPolicy, .realmSRTPSuites: .realm
+        case .listenerTransport, .listenerListen, .listenerAdvertise, .listenerCertificates,
+             .listenerClientCertificates, .listenerCABundle, .listenerMinimumTLSVersion: .realmListener
+        case .realmMediaAddress, .realmMediaAdvertise, .realmMediaPortMin, .realmMediaPortMax: .realmMedia
         }
     }
 
@@ -36,20 +70,53 @@ public enum ConfigKey: String, CaseIterable, Sendable {
         case .logLevel: .choice(PalisadeConfiguration.LogLevel.allCases.map(\.rawValue))
         case .logFormat: .choice(PalisadeConfiguration.LogFormat.allCases.map(\.rawValue))
         case .mediaControlSocket, .signalAdminSocket: .socketPath
+        case .mediaWorkers: .integer(0...256)
+        case .mediaTimeoutSeconds: .integer(1...86_400)
+        case .mediaHoldTimeoutSeconds: .integer(1...86_400)
         case .signalMediaReconnectMinMilliseconds: .integer(10...10_000)
         case .signalMediaReconnectMaxMilliseconds: .integer(10...60_000)
         case .signalMediaPingIntervalMilliseconds: .integer(100...60_000)
         case .signalMediaPingTimeoutMilliseconds: .integer(100...60_000)
         case .metricsEnabled: .boolean
         case .metricsListen: .listenAddress
+        case .sipT1Milliseconds: .integer(50...10_000)
+        case .sipT2Milliseconds: .integer(100...60_000)
+        case .sipT4Milliseconds: .integer(100...60_000)
+        case .sipMaxMessageBytes: .integer(4_096...1_048_576)
+        case .sipMaxHeaders: .integer(16...4_096)
+        case .sipTCPIdleTimeoutSeconds: .integer(10...86_400)
+        case .sipMaxConnections: .integer(1...1_000_000)
+        case .sipMaxConnectionsPerAddress: .integer(1...1_000_000)
+        case .sipKeepaliveIntervalSeconds: .integer(0...3_600)
+        case .realmName: .name
+        case .realmTrust: .choice(PalisadeConfiguration.Realm.Trust.allCases.map(\.rawValue))
+        case .realmMediaPolicy: .choice(PalisadeConfiguration.Realm.MediaPolicy.allCases.map(\.rawValue))
+        case .realmSRTPSuites: .choiceList(PalisadeConfiguration.Realm.srtpSuiteNames)
+        case .listenerTransport: .choice(PalisadeConfiguration.Listener.Transport.allCases.map(\.rawValue))
+        case .listenerListen: .listenAddress
+        case .listenerAdvertise: .advertisedAddress
+        case .listenerCertificates: .certificates
+        case .listenerClientCertificates: .choice(PalisadeConfiguration.TLS.ClientCertificates.allCases.map(\.rawValue))
+        case .listenerCABundle: .absolutePath
+        case .listenerMinimumTLSVersion: .choice(PalisadeConfiguration.TLS.Version.allCases.map(\.rawValue))
+        case .realmMediaAddress, .realmMediaAdvertise: .ipAddress
+        case .realmMediaPortMin: .integer(1_024...65_534)
+        case .realmMediaPortMax: .integer(1_025...65_535)
         }
     }
 
+    /// The value a key has when the file does not set it. `.unset` for a key that is required
+    /// (see `isRequired`) or that means "none" when absent (an advertised address).
+    /// For the keys of a realm this is the default inside each `[[realm]]` written in the file;
+    /// the realms Palisade uses when the file has none are `PalisadeConfiguration.Realm.defaults`.
     public var defaultValue: ConfigValue {
         switch self {
         case .logLevel: .string("info")
         case .logFormat: .string("text")
         case .mediaControlSocket: .string("/run/palisade/media.sock")
+        case .mediaWorkers: .integer(0)
+        case .mediaTimeoutSeconds: .integer(60)
+        case .mediaHoldTimeoutSeconds: .integer(3600)
         case .signalAdminSocket: .string("/run/palisade/admin.sock")
         case .signalMediaReconnectMinMilliseconds: .integer(50)
         case .signalMediaReconnectMaxMilliseconds: .integer(1000)
@@ -57,6 +124,46 @@ public enum ConfigKey: String, CaseIterable, Sendable {
         case .signalMediaPingTimeoutMilliseconds: .integer(1500)
         case .metricsEnabled: .boolean(true)
         case .metricsListen: .string("127.0.0.1:9477")
+        case .sipT1Milliseconds: .integer(500)
+        case .sipT2Milliseconds: .integer(4000)
+        case .sipT4Milliseconds: .integer(5000)
+        case .sipMaxMessageBytes: .integer(65_536)
+        case .sipMaxHeaders: .integer(128)
+        case .sipTCPIdleTimeoutSeconds: .integer(600)
+        case .sipMaxConnections: .integer(20_000)
+        case .sipMaxConnectionsPerAddress: .integer(256)
+        case .sipKeepaliveIntervalSeconds: .integer(30)
+        case .realmName: .unset
+        case .realmTrust: .string(PalisadeConfiguration.Realm.Trust.untrusted.rawValue)
+        case .realmMediaPolicy: .string(PalisadeConfiguration.Realm.MediaPolicy.srtpOptional.rawValue)
+        case .realmSRTPSuites: .array(PalisadeConfiguration.Realm.defaultSRTPSuites.map(ConfigValue.string))
+        case .listenerTransport: .string(PalisadeConfiguration.Listener.Transport.udp.rawValue)
+        case .listenerListen: .unset
+        case .listenerAdvertise: .unset
+        case .listenerCertificates: .array([])
+        case .listenerClientCertificates: .string(PalisadeConfiguration.TLS.ClientCertificates.none.rawValue)
+        case .listenerCABundle: .unset
+        case .listenerMinimumTLSVersion: .string(PalisadeConfiguration.TLS.Version.tls12.rawValue)
+        case .realmMediaAddress: .unset
+        case .realmMediaAdvertise: .unset
+        case .realmMediaPortMin: .integer(30_000)
+        case .realmMediaPortMax: .integer(39_999)
+        }
+    }
+
+    /// A key that every element of its section must set: it has no sensible default.
+    public var isRequired: Bool {
+        switch self {
+        case .realmName, .listenerListen, .realmMediaAddress: true
+        default: false
+        }
+    }
+
+    /// Keys that only a TLS listener may set.
+    public var isTLSOnly: Bool {
+        switch self {
+        case .listenerCertificates, .listenerClientCertificates, .listenerCABundle, .listenerMinimumTLSVersion: true
+        default: false
         }
     }
 
@@ -66,6 +173,9 @@ public enum ConfigKey: String, CaseIterable, Sendable {
         case .logLevel: "Least severe level that is logged."
         case .logFormat: "Log line format: human-readable text or one JSON object per line."
         case .mediaControlSocket: "Unix socket where palisade-media accepts the control connection from palisade-signal."
+        case .mediaWorkers: "Packet-relaying worker threads; 0 starts one per CPU core."
+        case .mediaTimeoutSeconds: "Seconds without a packet on an active stream before the media plane reports it timed out."
+        case .mediaHoldTimeoutSeconds: "Seconds without a packet on a stream on hold before it is reported timed out; at least timeout_s."
         case .signalAdminSocket: "Unix socket where palisade-signal serves palisadectl."
         case .signalMediaReconnectMinMilliseconds: "Shortest delay between attempts of palisade-signal to reconnect to the media plane."
         case .signalMediaReconnectMaxMilliseconds: "Longest delay between attempts to reconnect to the media plane; at least media_reconnect_min_ms."
@@ -73,23 +183,54 @@ public enum ConfigKey: String, CaseIterable, Sendable {
         case .signalMediaPingTimeoutMilliseconds: "How long palisade-signal waits for a ping reply before it takes the media plane for lost."
         case .metricsEnabled: "Serve Prometheus metrics over HTTP at /metrics."
         case .metricsListen: "Address of the /metrics endpoint; port 0 picks a free port."
+        case .sipT1Milliseconds: "RFC 3261 §17.1.1.1 T1, the round-trip estimate: first retransmission interval over UDP."
+        case .sipT2Milliseconds: "RFC 3261 §17.1.2.2 T2, the longest retransmission interval of non-INVITE requests and INVITE responses; at least t1_ms."
+        case .sipT4Milliseconds: "RFC 3261 §17.1.2.2 T4, how long a message may remain in the network (Timers I and K over UDP)."
+        case .sipMaxMessageBytes: "Largest SIP message accepted, headers and body; a larger one is refused (UDP) or closes the connection (TCP, TLS)."
+        case .sipMaxHeaders: "Most header fields accepted in one SIP message."
+        case .sipTCPIdleTimeoutSeconds: "Seconds a TCP or TLS connection may stay without traffic (keepalives count) before it is closed."
+        case .sipMaxConnections: "Most TCP and TLS connections open at once, over all listeners, inbound and outbound."
+        case .sipMaxConnectionsPerAddress: "Most TCP and TLS connections from one remote IP address; at most max_connections."
+        case .sipKeepaliveIntervalSeconds: "Seconds between keepalives to phones registered through NAT, to keep their bindings open; 0 sends none."
+        case .realmName: "Name of the realm, unique, used in routing rules, metrics and logs (lowercase letters, digits, '-' and '_')."
+        case .realmTrust: "Whether the peers of this realm are trusted (the core) or not (phones and the Internet)."
+        case .realmMediaPolicy: "SRTP required (RTP offers refused with 488), SRTP optional (both offered, either accepted) or plain RTP only."
+        case .realmSRTPSuites: "SDES crypto suites offered and accepted, in order of preference."
+        case .listenerTransport: "SIP transport of the listener."
+        case .listenerListen: "Address and port to bind."
+        case .listenerAdvertise: "Address written into Via, Contact and Record-Route instead of the bound one (1:1 NAT, cloud instances): host:port or a host name; unset advertises the bound address."
+        case .listenerCertificates: "TLS only: certificate chains and keys (PEM files); with several, the client's SNI picks the one whose server_names match, and the one without server_names is the fallback."
+        case .listenerClientCertificates: "TLS only: whether clients must present a certificate, verified against ca_bundle."
+        case .listenerCABundle: "TLS only: PEM file of the CAs that client certificates must chain to; required when client_certificates is optional or required."
+        case .listenerMinimumTLSVersion: "TLS only: oldest TLS version accepted."
+        case .realmMediaAddress: "IP address the media relay binds for this realm's RTP and RTCP; 0.0.0.0 or :: for all."
+        case .realmMediaAdvertise: "IP address written into SDP (c= line) for this realm instead of address; unset uses address."
+        case .realmMediaPortMin: "First port of this realm's RTP/RTCP range; even (RTP on even ports, RTCP on the odd port above)."
+        case .realmMediaPortMax: "Last port of this realm's range; odd, above port_min."
         }
     }
 
     /// Rules that involve more than one key, checked after each key has passed its own rule.
     static let crossFieldRules: [ConfigCrossFieldRule] = [
         .atLeast(.signalMediaReconnectMaxMilliseconds, .signalMediaReconnectMinMilliseconds),
+        .atLeast(.sipT2Milliseconds, .sipT1Milliseconds),
+        .atLeast(.sipMaxConnections, .sipMaxConnectionsPerAddress),
+        .atLeast(.mediaHoldTimeoutSeconds, .mediaTimeoutSeconds),
     ]
 }
 
-/// A section of the file. Today every section is a single table (`[log]`). A repeated section
-/// (`[[realm]]`, and `[[realm.listener]]` inside it) becomes a case whose `path` has dots and
-/// whose elements the validator checks with the same per-table function, one element at a time.
+/// A section of the file: a single table (`[log]`), or a repeated one (`[[realm]]`, and
+/// `[[realm.listener]]` inside it) whose elements the validator checks one at a time with the same
+/// per-table function. A section whose path has a dot lives inside its `parent`'s elements.
 public enum ConfigSection: String, CaseIterable, Sendable {
     case log
     case media
     case signal
     case metrics
+    case sip
+    case realm
+    case realmListener = "realm.listener"
+    case realmMedia = "realm.media"
 
     public var summary: String {
         switch self {
@@ -97,11 +238,46 @@ public enum ConfigSection: String, CaseIterable, Sendable {
         case .media: "palisade-media, the media relay."
         case .signal: "palisade-signal, the SIP side, and its connection to the media plane."
         case .metrics: "The Prometheus /metrics endpoint."
+        case .sip: "SIP transactions and transports of palisade-signal: RFC 3261 timers, message and connection limits."
+        case .realm: "A realm is one side of the SBC (phones on `access`, the PBX or carrier on `core`), with its own listeners, media interface and policy. Repeat [[realm]] for each; a file with none gets the loopback-only `access` and `core` realms shown in the default file."
+        case .realmListener: "A SIP listener of the realm above it; repeat for each transport and address. A realm needs at least one."
+        case .realmMedia: "The media interface of the realm above it: where palisade-media relays this realm's RTP and RTCP. Required in every realm."
         }
     }
 
     public var keys: [ConfigKey] {
         ConfigKey.allCases.filter { $0.section == self }
+    }
+
+    /// `[[realm]]` and `[[realm.listener]]` are arrays of tables.
+    public var isRepeated: Bool {
+        switch self {
+        case .realm, .realmListener: true
+        case .log, .media, .signal, .metrics, .sip, .realmMedia: false
+        }
+    }
+
+    /// The section whose elements hold this one: `realm` for `realm.listener`.
+    public var parent: ConfigSection? {
+        switch self {
+        case .realmListener, .realmMedia: .realm
+        case .log, .media, .signal, .metrics, .sip, .realm: nil
+        }
+    }
+
+    /// The sections directly inside this one.
+    public var children: [ConfigSection] {
+        ConfigSection.allCases.filter { $0.parent == self }
+    }
+
+    /// The name within the parent: `listener` for `realm.listener`.
+    public var name: String {
+        parent.map { String(rawValue.dropFirst($0.rawValue.count + 1)) } ?? rawValue
+    }
+
+    /// `[log]` or `[[realm]]`, as the header is written.
+    public var header: String {
+        isRepeated ? "[[\(rawValue)]]" : "[\(rawValue)]"
     }
 }
 
@@ -111,20 +287,37 @@ public enum ConfigValueRule: Sendable, Equatable {
     case integer(ClosedRange<Int>)
     /// A string, one of these.
     case choice([String])
+    /// A non-empty array of strings, each one of these, none twice; the order is kept.
+    case choiceList([String])
     /// An absolute path that fits in `sockaddr_un.sun_path`.
     case socketPath
+    /// An absolute path of a file.
+    case absolutePath
     /// `host:port`; see `ListenAddress`.
     case listenAddress
+    /// `host:port` or `host`, where host is an IP address literal or a DNS name; see `AdvertisedAddress`.
+    case advertisedAddress
+    /// An IPv4 or IPv6 address literal, without brackets or port.
+    case ipAddress
+    /// A name for logs and metrics: 1 to 32 of a-z, 0-9, '-', '_', starting with a letter.
+    case name
+    /// An array of inline tables `{ cert = PATH, key = PATH, server_names = [NAME, …] }`.
+    case certificates
 
     /// The longest Unix socket path: `sun_path` is 108 bytes on Linux, one of them the NUL.
     public static let maximumSocketPathBytes = 107
+
+    /// The longest realm name.
+    public static let maximumNameLength = 32
 
     /// "integer", "string", … for the reference.
     public var typeName: String {
         switch self {
         case .boolean: "boolean"
         case .integer: "integer"
-        case .choice, .socketPath, .listenAddress: "string"
+        case .choice, .socketPath, .absolutePath, .listenAddress, .advertisedAddress, .ipAddress, .name: "string"
+        case .choiceList: "array of strings"
+        case .certificates: "array of inline tables"
         }
     }
 
@@ -134,8 +327,14 @@ public enum ConfigValueRule: Sendable, Equatable {
         case .boolean: "true or false"
         case .integer(let range): "\(range.lowerBound)...\(range.upperBound)"
         case .choice(let names): names.joined(separator: ", ")
+        case .choiceList(let names): "one or more of " + names.joined(separator: ", ") + ", each at most once"
         case .socketPath: "absolute path, at most \(Self.maximumSocketPathBytes) bytes (sun_path limit)"
+        case .absolutePath: "absolute path"
         case .listenAddress: "host:port; host is an IPv4 address, a bracketed IPv6 address or localhost; port 0...65535 (0: any free port)"
+        case .advertisedAddress: "host or host:port; host is an IPv4 address, a bracketed IPv6 address or a DNS name; port 1...65535"
+        case .ipAddress: "an IPv4 or IPv6 address, without brackets"
+        case .name: "1 to \(Self.maximumNameLength) of a-z, 0-9, '-', '_', starting with a letter"
+        case .certificates: "{ cert = absolute path, key = absolute path, server_names = [DNS names, '*.' wildcards allowed] }; server_names may be left out for one of them"
         }
     }
 }
@@ -145,13 +344,33 @@ public enum ConfigValue: Sendable, Equatable, CustomStringConvertible {
     case boolean(Bool)
     case integer(Int)
     case string(String)
+    case array([ConfigValue])
+    /// An inline table, its fields in the order written.
+    case table([Field])
+    /// No value: a key that is required, or that means "none" when left out.
+    case unset
 
-    /// The value as TOML source: `true`, `50`, `"info"`.
+    public struct Field: Sendable, Equatable {
+        public var name: String
+        public var value: ConfigValue
+
+        public init(_ name: String, _ value: ConfigValue) {
+            self.name = name
+            self.value = value
+        }
+    }
+
+    /// The value as TOML source: `true`, `50`, `"info"`, `["a", "b"]`, `{ cert = "/a.pem" }`;
+    /// `unset` has no TOML form and reads "(none)".
     public var description: String {
         switch self {
         case .boolean(let value): String(value)
         case .integer(let value): String(value)
         case .string(let value): TOMLRendering.basicString(value)
+        case .array(let values): "[" + values.map(\.description).joined(separator: ", ") + "]"
+        case .table(let fields):
+            fields.isEmpty ? "{}" : "{ " + fields.map { "\($0.name) = \($0.value)" }.joined(separator: ", ") + " }"
+        case .unset: "(none)"
         }
     }
 }

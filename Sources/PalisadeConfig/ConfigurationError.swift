@@ -14,12 +14,17 @@ public struct ConfigurationError: Error, Sendable, Equatable, CustomStringConver
         case invalidValue
         /// A key or table defined twice.
         case duplicateKey
+        /// A required key or table left out (a realm's name, a TLS listener's certificate).
+        case missingKey
+        /// Settings that cannot hold together: a realm name, a listen address or media ports used twice.
+        case conflict
         /// Valid TOML that Palisade does not support (date and time values).
         case unsupported
     }
 
     public var code: Code
-    /// The dotted key, when the error concerns one.
+    /// The dotted key, when the error concerns one; inside repeated sections with the element's
+    /// index: `realm[1].listener[0].transport`.
     public var key: String?
     /// 1-based line in the file.
     public var line: Int?
@@ -81,6 +86,8 @@ extension ConfigurationError.Code: CaseIterable {
         case .outOfRange: "a number outside its range, or a rule between keys broken"
         case .invalidValue: "a value that is not one of the allowed ones, not an address, not a usable path"
         case .duplicateKey: "a key or table defined twice"
+        case .missingKey: "a required key or table is left out, e.g. a realm without a name or a TLS listener without a certificate"
+        case .conflict: "settings that cannot hold together: a realm name, a listen address or overlapping media ports used twice"
         case .unsupported: "valid TOML that Palisade does not accept (date and time values)"
         }
     }

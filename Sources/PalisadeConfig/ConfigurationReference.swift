@@ -39,19 +39,48 @@ public enum ConfigurationReference {
             out += "| `\(code.rawValue)` | \(code.meaning) |\n"
         }
         for section in ConfigSection.allCases {
-            out += "\n## [\(section.rawValue)]\n\n\(section.summary)\n\n"
+            out += "\n## \(section.header)\n\n\(section.summary)\n\n"
+            if section == .realm {
+                out += """
+                    The keys' defaults below apply inside each `[[realm]]` written in the file. A file without
+                    `[[realm]]` gets the realms in [Default realms](#default-realms); writing any `[[realm]]`
+                    replaces both. Errors inside a realm name the element by its index from 0:
+                    `realm[1].listener[0].transport`.
+
+
+                    """
+            }
             out += "| key | type | default | allowed | summary |\n|---|---|---|---|---|\n"
             for key in section.keys {
                 let cells = [
                     "`\(key.rawValue)`",
                     key.rule.typeName,
-                    "`\(key.defaultValue)`",
+                    defaultCell(key),
                     key.rule.allowedDescription,
                     key.summary,
                 ]
                 out += "| " + cells.map { $0.replacingPipes() }.joined(separator: " | ") + " |\n"
             }
         }
+        out += """
+
+            ## Default realms
+
+            Without `[[realm]]` in the file, Palisade runs with these two realms, bound to loopback only so
+            that a fresh install exposes nothing:
+
+            ```toml
+            \(defaultRealmsTOML())
+            ```
+
+            A TLS listener, with a certificate chosen by SNI, a fallback certificate, and optional client
+            certificates (inside a `[[realm]]`, like every listener):
+
+            ```toml
+            \(tlsListenerExample)
+            ```
+
+            """
         let rules = ConfigKey.crossFieldRules.map(\.summary)
         if !rules.isEmpty {
             out += "\n## Rules between keys\n\n" + rules.map { "- \($0)\n" }.joined()
@@ -71,14 +100,113 @@ public enum ConfigurationReference {
         # Reference: docs/CONFIGURATION.md. Check a file with: palisade-signal --check-config FILE
 
         """
-        for section in ConfigSection.allCases {
+        for section in ConfigSection.allCases where section.parent == nil && !section.isRepeated {
             out += "\n# \(section.summary)\n[\(section.rawValue)]\n"
             for key in section.keys {
                 out += "\n# \(key.summary)\n# \(key.rule.typeName): \(key.rule.allowedDescription)\n"
                 out += "#\(key.name) = \(key.defaultValue)\n"
             }
         }
+        out += "\n" + commented(ConfigSection.realm.summary, width: 98)
+        out += "#\n# Errors inside a realm name it by its index from 0: realm[1].listener[0].transport.\n"
+        for section in [ConfigSection.realm, .realmListener, .realmMedia] {
+            out += "#\n# Keys of \(section.header):\n"
+            for key in section.keys {
+                out += "#   \(key.name): \(key.summary)\n"
+                out += "#       \(key.rule.typeName), \(defaultWords(key)); \(key.rule.allowedDescription)\n"
+            }
+        }
+        out += """
+            #
+            # Without [[realm]] in this file Palisade uses the two realms below, bound to loopback only.
+            # Uncomment them to start from there; writing any [[realm]] replaces both. Lines starting
+            # with "# " are examples.
+
+            """
+        for realm in PalisadeConfiguration.Realm.defaults {
+            out += "\n" + renderRealm(realm, examples: realm.name == "access").map { $0.isEmpty ? "\n" : "#\($0)\n" }.joined()
+        }
         return out
+    }
+
+    /// A listener on TLS, shown (commented out) in the default file and in the reference.
+    static let tlsListenerExample = """
+        [[realm.listener]]
+        transport = "tls"
+        listen = "203.0.113.10:5061"
+        advertise = "sip.example.com:5061"
+        certificates = [
+            { cert = "/etc/palisade/tls/sip.example.com.pem", key = "/etc/palisade/tls/sip.example.com.key", server_names = ["sip.example.com"] },
+            { cert = "/etc/palisade/tls/fallback.pem", key = "/etc/palisade/tls/fallback.key" },
+        ]
+        client_certificates = "optional"
+        ca_bundle = "/etc/palisade/tls/phones-ca.pem"
+        min_tls_version = "1.2"
+        """
+
+    /// An advertised media address, shown (commented out) in the default file.
+    static let mediaAdvertiseExample = "advertise = \"198.51.100.7\""
+
+    /// The default realms as TOML, uncommented, for the reference.
+    static func defaultRealmsTOML() -> String {
+        PalisadeConfiguration.Realm.defaults.map { renderRealm($0, examples: false).joined(separator: "\n") }
+            .joined(separator: "\n\n")
+    }
+
+    /// A realm as TOML lines, every key that has a value; empty strings separate tables. With
+    /// `examples`, commented lines ("# …") show a TLS listener and an advertised media address.
+    static func renderRealm(_ realm: PalisadeConfiguration.Realm, examples: Bool) -> [String] {
+        var lines = ["[[realm]]"]
+        for key in ConfigSection.realm.keys where realm[key] != .unset {
+            lines.append("\(key.name) = \(realm[key])")
+        }
+        for listener in realm.listeners {
+            lines += ["", "[[realm.listener]]"]
+            for key in ConfigSection.realmListener.keys where listener[key] != .unset {
+                lines.append("\(key.name) = \(listener[key])")
+            }
+        }
+        if examples {
+            lines += ["", " A TLS listener on a public address, with certificates chosen by SNI:"]
+            lines += tlsListenerExample.split(separator: "\n").map { " " + $0 }
+        }
+        lines += ["", "[realm.media]"]
+        for key in ConfigSection.realmMedia.keys where realm[key] != .unset {
+            lines.append("\(key.name) = \(realm[key])")
+        }
+        if examples {
+            lines.append(" \(mediaAdvertiseExample)    # the public address for SDP, behind 1:1 NAT")
+        }
+        return lines
+    }
+
+    /// The default column of the reference.
+    private static func defaultCell(_ key: ConfigKey) -> String {
+        switch key.defaultValue {
+        case .unset: key.isRequired ? "required" : "none"
+        default: "`\(key.defaultValue)`"
+        }
+    }
+
+    /// "required", "default none" or "default 30000", for the default file.
+    private static func defaultWords(_ key: ConfigKey) -> String {
+        switch key.defaultValue {
+        case .unset: key.isRequired ? "required" : "default none"
+        default: "default \(key.defaultValue)"
+        }
+    }
+
+    /// `text` as comment lines of at most `width` characters.
+    private static func commented(_ text: String, width: Int) -> String {
+        var out = "", line = "#"
+        for word in text.split(separator: " ") {
+            if line.count + 1 + word.count > width {
+                out += line + "\n"
+                line = "#"
+            }
+            line += " " + word
+        }
+        return out + line + "\n"
     }
 }
 

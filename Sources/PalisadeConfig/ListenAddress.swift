@@ -94,4 +94,25 @@ enum IPAddressLiteral {
         }
         return halves.count == 2 ? groups <= 7 : groups == 8
     }
+
+    /// The eight 16-bit groups of an IPv6 literal accepted by `isIPv6`, `::` expanded and an
+    /// embedded IPv4 address turned into its two groups; nil for anything else.
+    static func ipv6Groups(_ text: Substring) -> [UInt16]? {
+        guard isIPv6(text) else { return nil }
+        func groups(_ half: Substring) -> [UInt16] {
+            guard !half.isEmpty else { return [] }
+            return half.split(separator: ":").flatMap { part -> [UInt16] in
+                if part.contains(".") {
+                    let octets = part.split(separator: ".").compactMap { UInt16($0) }
+                    return [octets[0] << 8 | octets[1], octets[2] << 8 | octets[3]]
+                }
+                return [UInt16(part, radix: 16) ?? 0]
+            }
+        }
+        let halves = text.split(separator: "::", maxSplits: 1, omittingEmptySubsequences: false)
+        let head = groups(halves[0])
+        guard halves.count == 2 else { return head }
+        let tail = groups(halves[1])
+        return head + [UInt16](repeating: 0, count: 8 - head.count - tail.count) + tail
+    }
 }

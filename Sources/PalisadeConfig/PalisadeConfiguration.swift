@@ -5,12 +5,24 @@ public struct PalisadeConfiguration: Sendable, Equatable {
     public var media: Media
     public var signal: Signal
     public var metrics: Metrics
+    public var sip: SIP
+    /// The realms, in file order; never empty. A file without `[[realm]]` gets `Realm.defaults`.
+    public var realms: [Realm]
 
-    public init(log: Log, media: Media, signal: Signal, metrics: Metrics) {
+    public init(log: Log, media: Media, signal: Signal, metrics: Metrics, sip: SIP, realms: [Realm]) {
         self.log = log
         self.media = media
         self.signal = signal
         self.metrics = metrics
+        self.sip = sip
+        self.realms = realms
+    }
+
+    /// The four original sections; `sip` and `realms` at their defaults.
+    public init(log: Log, media: Media, signal: Signal, metrics: Metrics) {
+        self.init(
+            log: log, media: media, signal: signal, metrics: metrics,
+            sip: PalisadeConfiguration.defaults.sip, realms: Realm.defaults)
     }
 
     /// Every key at its catalogue default: what an empty file gives.
@@ -18,12 +30,16 @@ public struct PalisadeConfiguration: Sendable, Equatable {
         // Start from placeholders and set every key from the catalogue, so defaults live in one place.
         var configuration = PalisadeConfiguration(
             log: Log(level: .info, format: .text),
-            media: Media(controlSocket: ""),
+            media: Media(controlSocket: "", workers: 0, timeoutSeconds: 0, holdTimeoutSeconds: 0),
             signal: Signal(
                 adminSocket: "", mediaReconnectMinMilliseconds: 0, mediaReconnectMaxMilliseconds: 0,
                 mediaPingIntervalMilliseconds: 0, mediaPingTimeoutMilliseconds: 0),
-            metrics: Metrics(enabled: false, listen: ListenAddress(host: "", port: 0)))
-        for key in ConfigKey.allCases {
+            metrics: Metrics(enabled: false, listen: ListenAddress(host: "", port: 0)),
+            sip: SIP(
+                t1Milliseconds: 0, t2Milliseconds: 0, t4Milliseconds: 0, maxMessageBytes: 0, maxHeaders: 0,
+                tcpIdleTimeoutSeconds: 0, maxConnections: 0, maxConnectionsPerAddress: 0, keepaliveIntervalSeconds: 0),
+            realms: Realm.defaults)
+        for key in ConfigKey.allCases where key.section.parent == nil && !key.section.isRepeated {
             configuration.set(key, to: key.defaultValue)
         }
         return configuration
@@ -56,9 +72,24 @@ public struct PalisadeConfiguration: Sendable, Equatable {
     /// `[media]`
     public struct Media: Sendable, Equatable {
         public var controlSocket: String
+        /// Worker threads; 0 means one per CPU core.
+        public var workers: Int
+        public var timeoutSeconds: Int
+        public var holdTimeoutSeconds: Int
 
-        public init(controlSocket: String) {
+        public init(controlSocket: String, workers: Int, timeoutSeconds: Int, holdTimeoutSeconds: Int) {
             self.controlSocket = controlSocket
+            self.workers = workers
+            self.timeoutSeconds = timeoutSeconds
+            self.holdTimeoutSeconds = holdTimeoutSeconds
+        }
+
+        /// The control socket; the other keys at their defaults.
+        public init(controlSocket: String) {
+            let defaults = PalisadeConfiguration.defaults.media
+            self.init(
+                controlSocket: controlSocket, workers: defaults.workers, timeoutSeconds: defaults.timeoutSeconds,
+                holdTimeoutSeconds: defaults.holdTimeoutSeconds)
         }
     }
 
@@ -82,6 +113,35 @@ public struct PalisadeConfiguration: Sendable, Equatable {
         }
     }
 
+    /// `[sip]`
+    public struct SIP: Sendable, Equatable {
+        public var t1Milliseconds: Int
+        public var t2Milliseconds: Int
+        public var t4Milliseconds: Int
+        public var maxMessageBytes: Int
+        public var maxHeaders: Int
+        public var tcpIdleTimeoutSeconds: Int
+        public var maxConnections: Int
+        public var maxConnectionsPerAddress: Int
+        /// 0: no keepalives.
+        public var keepaliveIntervalSeconds: Int
+
+        public init(
+            t1Milliseconds: Int, t2Milliseconds: Int, t4Milliseconds: Int, maxMessageBytes: Int, maxHeaders: Int,
+            tcpIdleTimeoutSeconds: Int, maxConnections: Int, maxConnectionsPerAddress: Int, keepaliveIntervalSeconds: Int
+        ) {
+            self.t1Milliseconds = t1Milliseconds
+            self.t2Milliseconds = t2Milliseconds
+            self.t4Milliseconds = t4Milliseconds
+            self.maxMessageBytes = maxMessageBytes
+            self.maxHeaders = maxHeaders
+            self.tcpIdleTimeoutSeconds = tcpIdleTimeoutSeconds
+            self.maxConnections = maxConnections
+            self.maxConnectionsPerAddress = maxConnectionsPerAddress
+            self.keepaliveIntervalSeconds = keepaliveIntervalSeconds
+        }
+    }
+
     /// `[metrics]`
     public struct Metrics: Sendable, Equatable {
         public var enabled: Bool
@@ -95,12 +155,22 @@ public struct PalisadeConfiguration: Sendable, Equatable {
 }
 
 extension PalisadeConfiguration {
-    /// The value of a key, as it would be written in the file.
+    /// The value of a key, as it would be written in the file. For a key of a realm, its listeners
+    /// or its media interface: an array with the value in each realm (for a listener key, an array
+    /// per realm of the value in each listener).
     public subscript(key: ConfigKey) -> ConfigValue {
-        switch key {
+        switch key.section {
+        case .realm, .realmMedia: return .array(realms.map { $0[key] })
+        case .realmListener: return .array(realms.map { realm in .array(realm.listeners.map { $0[key] }) })
+        case .log, .media, .signal, .metrics, .sip: break
+        }
+        return switch key {
         case .logLevel: .string(log.level.rawValue)
         case .logFormat: .string(log.format.rawValue)
         case .mediaControlSocket: .string(media.controlSocket)
+        case .mediaWorkers: .integer(media.workers)
+        case .mediaTimeoutSeconds: .integer(media.timeoutSeconds)
+        case .mediaHoldTimeoutSeconds: .integer(media.holdTimeoutSeconds)
         case .signalAdminSocket: .string(signal.adminSocket)
         case .signalMediaReconnectMinMilliseconds: .integer(signal.mediaReconnectMinMilliseconds)
         case .signalMediaReconnectMaxMilliseconds: .integer(signal.mediaReconnectMaxMilliseconds)
@@ -108,16 +178,33 @@ extension PalisadeConfiguration {
         case .signalMediaPingTimeoutMilliseconds: .integer(signal.mediaPingTimeoutMilliseconds)
         case .metricsEnabled: .boolean(metrics.enabled)
         case .metricsListen: .string(metrics.listen.description)
+        case .sipT1Milliseconds: .integer(sip.t1Milliseconds)
+        case .sipT2Milliseconds: .integer(sip.t2Milliseconds)
+        case .sipT4Milliseconds: .integer(sip.t4Milliseconds)
+        case .sipMaxMessageBytes: .integer(sip.maxMessageBytes)
+        case .sipMaxHeaders: .integer(sip.maxHeaders)
+        case .sipTCPIdleTimeoutSeconds: .integer(sip.tcpIdleTimeoutSeconds)
+        case .sipMaxConnections: .integer(sip.maxConnections)
+        case .sipMaxConnectionsPerAddress: .integer(sip.maxConnectionsPerAddress)
+        case .sipKeepaliveIntervalSeconds: .integer(sip.keepaliveIntervalSeconds)
+        case .realmName, .realmTrust, .realmMediaPolicy, .realmSRTPSuites, .listenerTransport, .listenerListen,
+             .listenerAdvertise, .listenerCertificates, .listenerClientCertificates, .listenerCABundle,
+             .listenerMinimumTLSVersion, .realmMediaAddress, .realmMediaAdvertise, .realmMediaPortMin, .realmMediaPortMax:
+            preconditionFailure("handled above by section")
         }
     }
 
-    /// Stores a value that has passed `key.rule`. The rule guarantees the conversions below; a
-    /// failure means the catalogue and this switch disagree, which the tests of every key catch.
+    /// Stores a value that has passed `key.rule`, for a key of a single top-level section (the
+    /// realms are built by `RealmBuilder`). The rule guarantees the conversions below; a failure
+    /// means the catalogue and this switch disagree, which the tests of every key catch.
     mutating func set(_ key: ConfigKey, to value: ConfigValue) {
         switch key {
         case .logLevel: log.level = LogLevel(rawValue: string(key, value)) ?? mismatch(key, value)
         case .logFormat: log.format = LogFormat(rawValue: string(key, value)) ?? mismatch(key, value)
         case .mediaControlSocket: media.controlSocket = string(key, value)
+        case .mediaWorkers: media.workers = integer(key, value)
+        case .mediaTimeoutSeconds: media.timeoutSeconds = integer(key, value)
+        case .mediaHoldTimeoutSeconds: media.holdTimeoutSeconds = integer(key, value)
         case .signalAdminSocket: signal.adminSocket = string(key, value)
         case .signalMediaReconnectMinMilliseconds: signal.mediaReconnectMinMilliseconds = integer(key, value)
         case .signalMediaReconnectMaxMilliseconds: signal.mediaReconnectMaxMilliseconds = integer(key, value)
@@ -125,6 +212,19 @@ extension PalisadeConfiguration {
         case .signalMediaPingTimeoutMilliseconds: signal.mediaPingTimeoutMilliseconds = integer(key, value)
         case .metricsEnabled: metrics.enabled = boolean(key, value)
         case .metricsListen: metrics.listen = ListenAddress(string(key, value)) ?? mismatch(key, value)
+        case .sipT1Milliseconds: sip.t1Milliseconds = integer(key, value)
+        case .sipT2Milliseconds: sip.t2Milliseconds = integer(key, value)
+        case .sipT4Milliseconds: sip.t4Milliseconds = integer(key, value)
+        case .sipMaxMessageBytes: sip.maxMessageBytes = integer(key, value)
+        case .sipMaxHeaders: sip.maxHeaders = integer(key, value)
+        case .sipTCPIdleTimeoutSeconds: sip.tcpIdleTimeoutSeconds = integer(key, value)
+        case .sipMaxConnections: sip.maxConnections = integer(key, value)
+        case .sipMaxConnectionsPerAddress: sip.maxConnectionsPerAddress = integer(key, value)
+        case .sipKeepaliveIntervalSeconds: sip.keepaliveIntervalSeconds = integer(key, value)
+        case .realmName, .realmTrust, .realmMediaPolicy, .realmSRTPSuites, .listenerTransport, .listenerListen,
+             .listenerAdvertise, .listenerCertificates, .listenerClientCertificates, .listenerCABundle,
+             .listenerMinimumTLSVersion, .realmMediaAddress, .realmMediaAdvertise, .realmMediaPortMin, .realmMediaPortMax:
+            preconditionFailure("\(key.rawValue) belongs to a realm, which RealmBuilder builds")
         }
     }
 

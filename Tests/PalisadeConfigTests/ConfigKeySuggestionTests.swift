@@ -15,7 +15,13 @@ struct ConfigKeySuggestionTests {
         ("admin_socket", "signal.admin_socket"),
         ("metrics.listen_address", nil),
         ("tls", nil),
-        ("sip.transport", nil),
+        // A key of a listener written in [sip] is that key, not nothing.
+        ("sip.transport", "realm.listener.transport"),
+        ("sip.t3_ms", "sip.t1_ms"),
+        ("realm.listener.transprt", "realm.listener.transport"),
+        ("realms", "realm"),
+        ("realm.medai", "realm.media"),
+        ("sip.compression", nil),
     ] as [(String, String?)])
     func suggestion(path: String, expected: String?) {
         #expect(ConfigKeySuggestion.closest(to: path) == expected)

@@ -51,6 +51,7 @@ struct ConfigurationReferenceTests {
             .map { $0.hasPrefix("#") && !$0.hasPrefix("# ") && $0.count > 1 ? $0.dropFirst() : $0 }
             .joined(separator: "\n")
         #expect(uncommented.contains("\nadmin_socket = "))
+        #expect(uncommented.contains("\n[[realm]]\nname = \"access\"\n"))
         let configuration = try PalisadeConfiguration.parse(uncommented, source: "palisade.toml")
         #expect(configuration == .defaults)
     }
@@ -58,11 +59,52 @@ struct ConfigurationReferenceTests {
     @Test("every key appears in the reference and in the default file", arguments: ConfigKey.allCases)
     func everyKeyIsDocumented(key: ConfigKey) {
         let markdown = ConfigurationReference.renderMarkdown()
-        #expect(markdown.contains("| `\(key.rawValue)` | \(key.rule.typeName) | `\(key.defaultValue)` |"))
+        let defaultCell = key.defaultValue == .unset ? (key.isRequired ? "required" : "none") : "`\(key.defaultValue)`"
+        #expect(markdown.contains("| `\(key.rawValue)` | \(key.rule.typeName) | \(defaultCell) |"))
         #expect(markdown.contains(key.summary))
         let defaultFile = ConfigurationReference.renderDefaultFile()
-        #expect(defaultFile.contains("\n#\(key.name) = \(key.defaultValue)\n"))
-        #expect(defaultFile.contains("# \(key.summary)\n"))
+        if key.section.parent == nil && !key.section.isRepeated {
+            #expect(defaultFile.contains("\n#\(key.name) = \(key.defaultValue)\n"))
+            #expect(defaultFile.contains("# \(key.summary)\n"))
+        } else {
+            #expect(defaultFile.contains("\n#   \(key.name): \(key.summary)\n"))
+            #expect(defaultFile.contains("\(key.name) = "), "no example of \(key.rawValue) in the default file")
+        }
+    }
+
+    @Test("the default file shows the default realms, a TLS listener with certificates and an advertised media address")
+    func defaultFileShowsRealmExamples() {
+        let defaultFile = ConfigurationReference.renderDefaultFile()
+        #expect(defaultFile.contains("\n#[[realm]]\n#name = \"access\"\n"))
+        #expect(defaultFile.contains("\n#[[realm]]\n#name = \"core\"\n"))
+        #expect(defaultFile.contains("\n# [[realm.listener]]\n# transport = \"tls\"\n"))
+        #expect(defaultFile.contains("\n#[realm.media]\n"))
+        #expect(defaultFile.contains("\n# advertise = \"198.51.100.7\""))
+    }
+
+    @Test("the examples of the default file, uncommented too, parse to the default realms plus a TLS listener")
+    func examplesParse() throws {
+        // Every commented line after the first "#[[realm]]", uncommented: the key lines and the "# " examples.
+        let text = ConfigurationReference.renderDefaultFile()
+        let start = try #require(text.range(of: "\n#[[realm]]\n"))
+        let realms = text[start.lowerBound...].split(separator: "\n", omittingEmptySubsequences: false)
+            .filter { !$0.hasPrefix("# A ") }
+            .map { $0.hasPrefix("# ") ? $0.dropFirst(2) : $0.hasPrefix("#") ? $0.dropFirst() : $0 }
+            .joined(separator: "\n")
+        let configuration = try PalisadeConfiguration.parse(String(text[..<start.lowerBound]) + realms, source: "palisade.toml")
+        var expected = PalisadeConfiguration.Realm.defaults
+        expected[0].listeners.append(.init(
+            transport: .tls, listen: ListenAddress(host: "203.0.113.10", port: 5061), advertise: "sip.example.com:5061",
+            tls: .init(
+                certificates: [
+                    .init(
+                        cert: "/etc/palisade/tls/sip.example.com.pem", key: "/etc/palisade/tls/sip.example.com.key",
+                        serverNames: ["sip.example.com"]),
+                    .init(cert: "/etc/palisade/tls/fallback.pem", key: "/etc/palisade/tls/fallback.key"),
+                ],
+                clientCertificates: .optional, caBundle: "/etc/palisade/tls/phones-ca.pem", minimumVersion: .tls12)))
+        expected[0].media.advertise = "198.51.100.7"
+        #expect(configuration.realms == expected)
     }
 
     @Test("the reference names the command-line options")

@@ -60,7 +60,7 @@ struct PalisadeConfigurationTests {
 
     @Test("the defaults are the catalogue's")
     func defaultsMatchCatalogue() {
-        for key in ConfigKey.allCases {
+        for key in ConfigKey.allCases where key.section.parent == nil && !key.section.isRepeated {
             #expect(PalisadeConfiguration.defaults[key] == key.defaultValue, "\(key.rawValue)")
         }
         let defaults = PalisadeConfiguration.defaults
@@ -72,18 +72,72 @@ struct PalisadeConfigurationTests {
         #expect(defaults.signal.mediaPingIntervalMilliseconds == 500)
         #expect(defaults.signal.mediaPingTimeoutMilliseconds == 1500)
         #expect(defaults.metrics == .init(enabled: true, listen: ListenAddress(host: "127.0.0.1", port: 9477)))
+        #expect(defaults.media == .init(
+            controlSocket: "/run/palisade/media.sock", workers: 0, timeoutSeconds: 60, holdTimeoutSeconds: 3600))
+        #expect(defaults.sip == .init(
+            t1Milliseconds: 500, t2Milliseconds: 4000, t4Milliseconds: 5000, maxMessageBytes: 65536, maxHeaders: 128,
+            tcpIdleTimeoutSeconds: 600, maxConnections: 20_000, maxConnectionsPerAddress: 256, keepaliveIntervalSeconds: 30))
+    }
+
+    @Test("the default realms: access and core, loopback only")
+    func defaultRealms() {
+        let loopback = { (port: Int) in ListenAddress(host: "127.0.0.1", port: port) }
+        #expect(PalisadeConfiguration.defaults.realms == PalisadeConfiguration.Realm.defaults)
+        #expect(PalisadeConfiguration.Realm.defaults == [
+            .init(
+                name: "access", trust: .untrusted, mediaPolicy: .srtpOptional,
+                srtpSuites: ["AES_CM_128_HMAC_SHA1_80", "AES_CM_128_HMAC_SHA1_32"],
+                listeners: [.init(transport: .udp, listen: loopback(5060)), .init(transport: .tcp, listen: loopback(5060))],
+                media: .init(address: "127.0.0.1", portRange: 30_000...39_999)),
+            .init(
+                name: "core", trust: .trusted, mediaPolicy: .rtpOnly,
+                srtpSuites: ["AES_CM_128_HMAC_SHA1_80", "AES_CM_128_HMAC_SHA1_32"],
+                listeners: [.init(transport: .udp, listen: loopback(5080))],
+                media: .init(address: "127.0.0.1", portRange: 40_000...49_999)),
+        ])
+    }
+
+    @Test("the original four-section initialisers keep sip, realms and the new media keys at their defaults")
+    func compatibilityInitialisers() {
+        let defaults = PalisadeConfiguration.defaults
+        let configuration = PalisadeConfiguration(
+            log: defaults.log, media: .init(controlSocket: "/run/palisade/media.sock"), signal: defaults.signal,
+            metrics: defaults.metrics)
+        #expect(configuration == defaults)
+    }
+
+    @Test("a realm key reads as one value per realm, a listener key as one array per realm")
+    func realmSubscripts() {
+        let defaults = PalisadeConfiguration.defaults
+        #expect(defaults[.realmName] == .array([.string("access"), .string("core")]))
+        #expect(defaults[.listenerTransport] == .array([.array([.string("udp"), .string("tcp")]), .array([.string("udp")])]))
+        #expect(defaults[.listenerAdvertise] == .array([.array([.unset, .unset]), .array([.unset])]))
+        #expect(defaults[.realmMediaPortMax] == .array([.integer(39_999), .integer(49_999)]))
     }
 
     @Test("every key's default passes its own rule")
     func defaultsPassRules() {
         let validator = ConfigurationValidator(source: "catalogue")
-        for key in ConfigKey.allCases {
-            let toml: TOMLValue = switch key.defaultValue {
+        func toml(_ value: ConfigValue) -> TOMLValue? {
+            let here = TOMLLocation(line: 1, column: 1)
+            return switch value {
             case .boolean(let flag): .boolean(flag)
             case .integer(let number): .integer(Int64(number))
             case .string(let text): .string(text)
+            case .array(let values): .array(values.compactMap { toml($0).map { TOMLItem(value: $0, location: here) } })
+            case .table(let fields):
+                .table(TOMLTable(entries: fields.compactMap { field in
+                    toml(field.value).map { .init(key: field.name, keyLocation: here, item: TOMLItem(value: $0, location: here)) }
+                }))
+            case .unset: nil
             }
-            #expect(throws: Never.self, "\(key.rawValue)") { try validator.check(toml, against: key.rule).get() }
+        }
+        for key in ConfigKey.allCases {
+            guard let value = toml(key.defaultValue) else {
+                #expect(key.isRequired || [.listenerAdvertise, .listenerCABundle, .realmMediaAdvertise].contains(key), "\(key.rawValue)")
+                continue
+            }
+            #expect(throws: Never.self, "\(key.rawValue)") { try validator.check(value, against: key.rule).get() }
         }
     }
 
@@ -91,6 +145,8 @@ struct PalisadeConfigurationTests {
     func catalogueShape() {
         for key in ConfigKey.allCases {
             #expect(key.rawValue == key.section.rawValue + "." + key.name)
+            #expect(!key.isRequired || key.defaultValue == .unset, "\(key.rawValue) is required but has a default")
+            #expect(!key.isTLSOnly || key.section == .realmListener)
             #expect(!key.name.isEmpty && !key.name.contains("."))
             #expect(!key.summary.isEmpty)
         }
@@ -102,13 +158,47 @@ struct PalisadeConfigurationTests {
     @Test("a file that sets every key gives the typed values")
     func fullFile() throws {
         let configuration = try PalisadeConfiguration.parse(try Fixture.text("config/full.toml"), source: "full.toml")
+        typealias TLS = PalisadeConfiguration.TLS
         #expect(configuration == PalisadeConfiguration(
             log: .init(level: .debug, format: .json),
-            media: .init(controlSocket: "/var/run/palisade/media-1.sock"),
+            media: .init(controlSocket: "/var/run/palisade/media-1.sock", workers: 2, timeoutSeconds: 30, holdTimeoutSeconds: 7200),
             signal: .init(
                 adminSocket: "/var/run/palisade/admin-1.sock", mediaReconnectMinMilliseconds: 100,
                 mediaReconnectMaxMilliseconds: 5000, mediaPingIntervalMilliseconds: 1000, mediaPingTimeoutMilliseconds: 3000),
-            metrics: .init(enabled: false, listen: ListenAddress(host: "2001:db8::9", port: 9100))))
+            metrics: .init(enabled: false, listen: ListenAddress(host: "2001:db8::9", port: 9100)),
+            sip: .init(
+                t1Milliseconds: 250, t2Milliseconds: 2000, t4Milliseconds: 2500, maxMessageBytes: 16384, maxHeaders: 64,
+                tcpIdleTimeoutSeconds: 300, maxConnections: 50_000, maxConnectionsPerAddress: 64, keepaliveIntervalSeconds: 20),
+            realms: [
+                .init(
+                    name: "access", trust: .untrusted, mediaPolicy: .srtpRequired,
+                    srtpSuites: ["AEAD_AES_256_GCM", "AEAD_AES_128_GCM", "AES_256_CM_HMAC_SHA1_80", "AES_CM_128_HMAC_SHA1_80", "AES_CM_128_HMAC_SHA1_32"],
+                    listeners: [
+                        .init(transport: .udp, listen: ListenAddress(host: "192.0.2.10", port: 5060), advertise: "203.0.113.10:5060"),
+                        .init(
+                            transport: .tls, listen: ListenAddress(host: "2001:db8::10", port: 5061), advertise: "sip.example.com",
+                            tls: TLS(
+                                certificates: [
+                                    .init(
+                                        cert: "/etc/palisade/tls/sip.example.com.pem", key: "/etc/palisade/tls/sip.example.com.key",
+                                        serverNames: ["sip.example.com", "*.phones.example.com"]),
+                                    .init(cert: "/etc/palisade/tls/fallback.pem", key: "/etc/palisade/tls/fallback.key"),
+                                ],
+                                clientCertificates: .required, caBundle: "/etc/palisade/tls/phones-ca.pem", minimumVersion: .tls13)),
+                    ],
+                    media: .init(address: "192.0.2.10", advertise: "203.0.113.10", portRange: 20_000...29_999)),
+                .init(
+                    name: "core", trust: .trusted, mediaPolicy: .rtpOnly, srtpSuites: ["AES_CM_128_HMAC_SHA1_80", "AES_CM_128_HMAC_SHA1_32"],
+                    listeners: [
+                        .init(transport: .tcp, listen: ListenAddress(host: "198.51.100.2", port: 5060)),
+                        .init(transport: .udp, listen: ListenAddress(host: "198.51.100.2", port: 5060)),
+                    ],
+                    media: .init(address: "198.51.100.2", portRange: 20_000...29_999)),
+                .init(
+                    name: "carrier-b", trust: .trusted, mediaPolicy: .srtpOptional, srtpSuites: ["AES_CM_128_HMAC_SHA1_80"],
+                    listeners: [.init(transport: .udp, listen: ListenAddress(host: "198.51.100.3", port: 5060))],
+                    media: .init(address: "198.51.100.3", portRange: 50_000...50_001)),
+            ]))
     }
 
     @Test("dotted keys and inline tables set the same values as sections")
