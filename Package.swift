@@ -35,6 +35,7 @@ let package = Package(
         .systemLibrary(name: "CLibSRTP", pkgConfig: "libsrtp2", providers: [.apt(["libsrtp2-dev"])]),
         .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CLibNFTNL", pkgConfig: "libnftnl", providers: [.apt(["libnftnl-dev", "libmnl-dev"])]),
+        .target(name: "CPalisadeShims"),
 
         // Tier 1: pure. No I/O, no NIO, no clock.
         .target(name: "PalisadeConfig", swiftSettings: strict),
@@ -42,6 +43,7 @@ let package = Package(
         .target(name: "MediaControlProtocol", dependencies: ["ControlFraming"], swiftSettings: strict),
         .target(name: "AdminProtocol", dependencies: ["ControlFraming"], swiftSettings: strict),
         .target(name: "MetricsExposition", swiftSettings: strict),
+        .target(name: "RTP", swiftSettings: strict),
 
         // Tier 3: adapters (I/O).
         .target(name: "PosixSupport", dependencies: ["ControlFraming"], swiftSettings: strict),
@@ -62,6 +64,7 @@ let package = Package(
                 dependencies: ["MetricsExposition", nioCore, nioPosix, nioHTTP1, logging, lifecycle],
                 swiftSettings: strict),
         .target(name: "TestSupport", swiftSettings: strict),
+        .target(name: "MediaEngine", dependencies: ["RTP", "CPalisadeShims"], swiftSettings: strict),
 
         // Tier 4: executables, wiring only.
         .executableTarget(name: "palisade-signal",
@@ -88,6 +91,9 @@ let package = Package(
         .testTarget(name: "SignallingTests", dependencies: ["Signalling"], swiftSettings: strict),
         .testTarget(name: "MediaControlServerTests",
                     dependencies: ["MediaControlServer", "MediaControlProtocol", "PosixSupport"],
+                    swiftSettings: strict),
+        .testTarget(name: "RTPTests", dependencies: ["RTP"], swiftSettings: strict),
+        .testTarget(name: "MediaEngineTests", dependencies: ["MediaEngine", "RTP", "CPalisadeShims"],
                     swiftSettings: strict),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "AdminProtocol", "PosixSupport"],
                     swiftSettings: strict),
