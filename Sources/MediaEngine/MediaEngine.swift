@@ -10,6 +10,10 @@ import Glibc
 /// its next loop turn; answers and events come back through `collectEvents()`, and
 /// `notificationFD` becomes readable when there is something to collect, so it can sit in the
 /// control thread's poll set.
+///
+/// Commands to one worker apply in the order sent, on its next loop turn: the `.statistics` reply
+/// to a later `requestStatistics` proves that earlier adds, updates and removes are in effect.
+/// An engine runs once: after `stop()` make a new one.
 public final class MediaEngine: @unchecked Sendable {
     /// A local address and the port range streams on it use.
     public struct Interface: Equatable, Sendable {
@@ -74,6 +78,7 @@ public final class MediaEngine: @unchecked Sendable {
     private var collected: [EngineEvent] = []
     private var nextWorker = 0
     private var running = false
+    private var stopped = false
 
     public init(_ configuration: Configuration) throws(MediaEngineError) {
         guard !configuration.interfaces.isEmpty else {
@@ -132,6 +137,7 @@ public final class MediaEngine: @unchecked Sendable {
 
     public func start() throws(MediaEngineError) {
         guard !running else { return }
+        guard !stopped else { throw MediaEngineError(.notRunning, "a stopped engine cannot be restarted") }
         for worker in workers {
             let result = worker.start()
             guard result == 0 else {
@@ -147,6 +153,7 @@ public final class MediaEngine: @unchecked Sendable {
         guard running else { return }
         for worker in workers { worker.stop() }
         running = false
+        stopped = true
         for (_, placement) in placements {
             releasePorts(placement.ports)
         }

@@ -80,8 +80,9 @@ public struct StreamSpec: Equatable, Sendable {
     }
 }
 
-/// Changes to a running stream. Nil fields stay as they are. Ports never change: a new port is
-/// a new stream.
+/// Changes to a running stream. Nil fields stay as they are; a non-nil leg replaces that leg's
+/// remote addresses, latching mode and transform together, and a changed remote address clears
+/// the leg's latch. Ports never change: a new port is a new stream.
 public struct StreamUpdate: Equatable, Sendable {
     public struct Leg: Equatable, Sendable {
         public var remote: IPv4Endpoint?

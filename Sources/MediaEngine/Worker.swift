@@ -313,10 +313,11 @@ final class Worker: @unchecked Sendable {
     private func closeSockets(slot: Int) {
         for offset in 0..<2 {
             let leg = legs + (slot * 2 + offset)
-            for fd in [leg.pointee.rtpFD, leg.pointee.rtcpFD] where fd >= 0 {
-                _ = palisade_epoll_remove(epollFD, fd)
-                UDPSocket.close(fd)
-            }
+            // Out of the epoll set before closing, so the number cannot come back as a stale token.
+            if leg.pointee.rtpFD >= 0 { _ = palisade_epoll_remove(epollFD, leg.pointee.rtpFD) }
+            if leg.pointee.rtcpFD >= 0 { _ = palisade_epoll_remove(epollFD, leg.pointee.rtcpFD) }
+            UDPSocket.close(leg.pointee.rtpFD)
+            UDPSocket.close(leg.pointee.rtcpFD)
             leg.pointee.rtpFD = -1
             leg.pointee.rtcpFD = -1
         }

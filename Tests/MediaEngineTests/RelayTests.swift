@@ -357,3 +357,19 @@ func latchTime(_ events: [EngineEvent]) -> UInt64 {
     for case .latched(_, let record) in events { return record.at }
     return 0
 }
+
+@Suite("Engine lifecycle")
+struct EngineLifecycleTests {
+    @Test("a stopped engine refuses new streams and cannot be restarted")
+    func stopped() throws {
+        let engine = try makeEngine(ports: 21200...21209, workers: 1)
+        _ = try engine.addStream(StreamSpec(id: StreamID(1), a: LegSpec(interface: "lo"), b: LegSpec(interface: "lo"))).get()
+        engine.stop()
+        #expect(engine.streamCount == 0)
+        #expect(engine.availablePorts(interface: "lo") == 5)
+        #expect(throws: MediaEngineError(.notRunning, "")) {
+            try engine.addStream(StreamSpec(id: StreamID(2), a: LegSpec(interface: "lo"), b: LegSpec(interface: "lo"))).get()
+        }
+        #expect(throws: MediaEngineError(.notRunning, "")) { try engine.start() }
+    }
+}
