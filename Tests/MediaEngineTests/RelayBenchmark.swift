@@ -11,6 +11,10 @@ import Glibc
 ///     PALISADE_RELAY_BENCH=1 LD_PRELOAD=/path/to/libmalloccount.so \
 ///       .build/release/PalisadePackageTests.xctest --testing-library swift-testing --filter RelayBenchmark
 ///
+/// (A release build of the whole package compiles swift-nio; a scratch package whose targets are
+/// symlinks to Sources/{CPalisadeShims,RTP,MediaEngine} and Tests/MediaEngineTests builds in ~1 min.)
+/// Optional: PALISADE_BENCH_STREAMS (default 4), PALISADE_BENCH_SECONDS (default 3).
+///
 /// One worker pinned to CPU 0 relays plain RTP (172-byte packets) for `streams` streams; a
 /// generator pthread pinned to CPU 1 keeps at most `window` packets in flight (closed loop, so
 /// a full socket buffer cannot turn into loss) and prints `BENCH` lines. With an LD_PRELOAD
@@ -100,6 +104,11 @@ private final class Generator: @unchecked Sendable {
         self.window = window
         senders = (0..<streams).map { _ in try! LoopbackPeer() }
         receivers = (0..<streams).map { _ in try! LoopbackPeer() }
+        // The closed loop must not lose packets in its own receive buffers (capped by rmem_max).
+        for receiver in receivers {
+            var size: Int32 = 4 << 20
+            _ = setsockopt(receiver.fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+        }
         targets = Array(repeating: IPv4Endpoint(address: 0, port: 0), count: streams)
     }
 
