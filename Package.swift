@@ -35,6 +35,7 @@ let package = Package(
         .systemLibrary(name: "CLibSRTP", pkgConfig: "libsrtp2", providers: [.apt(["libsrtp2-dev"])]),
         .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CLibNFTNL", pkgConfig: "libnftnl", providers: [.apt(["libnftnl-dev", "libmnl-dev"])]),
+        .target(name: "CPalisadeShims"),
 
         // Tier 1: pure. No I/O, no NIO, no clock.
         .target(name: "PalisadeConfig", swiftSettings: strict),
@@ -48,6 +49,7 @@ let package = Package(
 
         // Tier 2: sans-I/O state machines. No I/O, no NIO, no clock reads.
         .target(name: "SIPCore", dependencies: ["SIPMessage"], swiftSettings: strict),
+        .target(name: "RTP", swiftSettings: strict),
 
         // Tier 3: adapters (I/O).
         .target(name: "PosixSupport", dependencies: ["ControlFraming"], swiftSettings: strict),
@@ -70,6 +72,7 @@ let package = Package(
         .target(name: "TestSupport", swiftSettings: strict),
         .target(name: "SRTP", dependencies: ["CLibSRTP"], swiftSettings: strict),
         .target(name: "NFTables", dependencies: ["NFTRules", "CLibNFTNL"], swiftSettings: strict),
+        .target(name: "MediaEngine", dependencies: ["RTP", "CPalisadeShims"], swiftSettings: strict),
 
         // Tier 4: executables, wiring only.
         .executableTarget(name: "palisade-signal",
@@ -102,6 +105,9 @@ let package = Package(
         .testTarget(name: "SignallingTests", dependencies: ["Signalling"], swiftSettings: strict),
         .testTarget(name: "MediaControlServerTests",
                     dependencies: ["MediaControlServer", "MediaControlProtocol", "PosixSupport"],
+                    swiftSettings: strict),
+        .testTarget(name: "RTPTests", dependencies: ["RTP"], swiftSettings: strict),
+        .testTarget(name: "MediaEngineTests", dependencies: ["MediaEngine", "RTP", "CPalisadeShims"],
                     swiftSettings: strict),
         .testTarget(name: "NFTRulesTests", dependencies: ["NFTRules"], exclude: ["Fixtures"],
                     swiftSettings: strict),
