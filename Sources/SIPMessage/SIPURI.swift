@@ -39,7 +39,6 @@ public struct SIPURIView<Bytes: SIPByteView> {
         guard i < end else { return nil }
         let schemeBytes = bytes[bytes.startIndex..<i]
         i += 1
-        for b in bytes[i...] where !ASCII.isURIChar(b) { return nil }
         if ASCII.equalsLowercase(schemeBytes, "sip") {
             scheme = .sip
         } else if ASCII.equalsLowercase(schemeBytes, "sips") {
@@ -48,6 +47,10 @@ public struct SIPURIView<Bytes: SIPByteView> {
             scheme = .tel
         } else {
             scheme = .other
+        }
+        if scheme == .tel || scheme == .other {
+            // sip and sips are checked component by component below.
+            for b in bytes[i...] where !ASCII.isURIChar(b) { return nil }
         }
         switch scheme {
         case .other:

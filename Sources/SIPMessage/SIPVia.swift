@@ -73,11 +73,13 @@ extension SIPViaView {
         guard i == end || bytes[i] == ASCII.semicolon else { return .failure(SIPFault(.badHeaderValue, at: i)) }
         let parameters = SIPParametersView(raw: bytes[i...])
         if let code = parameters.validate() { return .failure(SIPFault(code, at: i)) }
-        let via = SIPViaView(protocolName: name, protocolVersion: version, transport: transport, host: hp.host, port: hp.port, parameters: parameters)
-        if case .some(.some(let ttl)) = parameters.lookup("ttl"), ASCII.decimal(ttl, maxValue: 255) == nil {
-            return .failure(SIPFault(.badScalar, at: i))
+        // RFC 3261 §25.1 via-ttl = "ttl" EQUAL ttl (1*3DIGIT, 0-255): the only scalar to check.
+        var it = parameters.makeIterator()
+        while let p = it.next() {
+            guard ASCII.equalsLowercase(p.name, "ttl") else { continue }
+            guard let v = p.value, ASCII.decimal(v, maxValue: 255) != nil else { return .failure(SIPFault(.badScalar, at: i)) }
         }
-        return .success(via)
+        return .success(SIPViaView(protocolName: name, protocolVersion: version, transport: transport, host: hp.host, port: hp.port, parameters: parameters))
     }
 }
 
