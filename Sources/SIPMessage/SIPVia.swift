@@ -43,6 +43,7 @@ extension SIPViaView {
     /// RFC 3261 §8.1.1.7: a branch starting with the magic cookie marks an RFC 3261 client.
     public var hasMagicCookie: Bool { branch?.hasPrefix("z9hG4bK") ?? false }
 
+    @inline(__always)
     public static func parse(_ value: Bytes) -> Result<SIPViaView, SIPFault> {
         let bytes = ASCII.trimmed(value)
         var i = bytes.startIndex
