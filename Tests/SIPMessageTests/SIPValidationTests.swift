@@ -75,6 +75,13 @@ struct SIPValidationTests {
         #expect(checkSIPMessage(mutated("X-Custom:", with: "X-Custom: 5\" screen, \"odd")).outcome == .accept)
     }
 
+    @Test("The verdict prints as palisadectl shows it")
+    func verdictLine() {
+        #expect(checkSIPMessage(Array(sampleInvite.utf8)).description == "accept")
+        let line = checkSIPMessage(mutated("Max-Forwards:", with: "Max-Forwards: 0")).description
+        #expect(line.hasPrefix("reject 483 Too Many Hops header Max-Forwards offset "))
+    }
+
     @Test("Errors are equal on their code")
     func equality() {
         #expect(SIPMessageError(.badScalar, header: "CSeq", offset: 1) == SIPMessageError(.badScalar, header: "Max-Forwards", offset: 9))
