@@ -73,12 +73,13 @@ extension SIPViaView {
         while i < end, ASCII.isLWS(bytes[i]) { i += 1 }
         guard i == end || bytes[i] == ASCII.semicolon else { return .failure(SIPFault(.badHeaderValue, at: i)) }
         let parameters = SIPParametersView(raw: bytes[i...])
-        if let code = parameters.validate() { return .failure(SIPFault(code, at: i)) }
-        // RFC 3261 §25.1 via-ttl = "ttl" EQUAL ttl (1*3DIGIT, 0-255): the only scalar to check.
+        // One pass: the generic-param grammar, and via-ttl = 1*3DIGIT in 0-255 (RFC 3261 §25.1).
         var it = parameters.makeIterator()
         while let p = it.next() {
-            guard ASCII.equalsLowercase(p.name, "ttl") else { continue }
-            guard let v = p.value, ASCII.decimal(v, maxValue: 255) != nil else { return .failure(SIPFault(.badScalar, at: i)) }
+            if let code = SIPParametersView<Bytes>.check(p) { return .failure(SIPFault(code, at: i)) }
+            if p.name.count == 3, ASCII.equalsLowercase(p.name, "ttl") {
+                guard let v = p.value, ASCII.decimal(v, maxValue: 255) != nil else { return .failure(SIPFault(.badScalar, at: i)) }
+            }
         }
         return .success(SIPViaView(protocolName: name, protocolVersion: version, transport: transport, host: hp.host, port: hp.port, parameters: parameters))
     }

@@ -112,7 +112,8 @@ let iterations = 200_000
 
 // `MESSAGE_BENCH_LOOP=N` runs only N INVITE parses, for counting instructions with `perf stat`.
 if let loop = Int(environment("MESSAGE_BENCH_LOOP") ?? "") {
-    for _ in 0..<loop { blackHole(try! SIPMessage(parsing: invite).validate()) }
+    let input = environment("MESSAGE_BENCH_INPUT") == "ok200" ? ok200 : invite
+    for _ in 0..<loop { blackHole(try! SIPMessage(parsing: input).validate()) }
     exit(0)
 }
 
