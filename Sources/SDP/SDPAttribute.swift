@@ -16,8 +16,8 @@ public enum SDPAttribute: Sendable, Equatable, CustomStringConvertible {
     /// RFC 8839 §5.4.
     case iceUfrag(String)
     case icePwd(String)
-    /// RFC 8839 §5.1, kept as its value after `candidate:`.
-    case candidate(String)
+    /// RFC 8839 §5.1.
+    case candidate(SDPCandidate)
     /// RFC 8122 §5: `fingerprint:<hash-func> <fingerprint>`.
     case fingerprint(hashFunction: String, value: String)
     /// RFC 4145 §4: active, passive, actpass, holdconn.
@@ -76,9 +76,7 @@ public enum SDPAttribute: Sendable, Equatable, CustomStringConvertible {
             guard !v.isEmpty else { throw SDPError(.badAttribute) }
             self = .icePwd(String(v))
         case ("candidate", let v?):
-            // foundation component transport priority address port "typ" type ...
-            guard v.split(separator: " ").count >= 8 else { throw SDPError(.badAttribute) }
-            self = .candidate(String(v))
+            self = .candidate(try SDPCandidate(String(v)))
         case ("fingerprint", let v?):
             let parts = v.split(separator: " ")
             guard parts.count == 2 else { throw SDPError(.badAttribute) }

@@ -42,3 +42,21 @@ private func looksLikeRequest(_ bytes: [UInt8]) -> Bool {
     guard i > start, i < bytes.count, bytes[i] == ASCII.space else { return false }
     return !ASCII.equalsLowercase(bytes[start..<Swift.min(start + 4, bytes.count)], "sip/")
 }
+
+extension SIPCheckVerdict: CustomStringConvertible {
+    /// One line as `palisadectl sip check` prints it: `accept`, `reject 400 <reason> [header H]
+    /// [offset N]` or `drop <reason> [header H] [offset N]`.
+    public var description: String {
+        func context(_ header: String?, _ offset: Int?) -> String {
+            (header.map { " header \($0)" } ?? "") + (offset.map { " offset \($0)" } ?? "")
+        }
+        switch self {
+        case .accept:
+            return "accept"
+        case .reject(let status, let reason, _, let header, let offset):
+            return "reject \(status) \(reason)" + context(header, offset)
+        case .drop(let reason, _, let header, let offset):
+            return "drop \(reason)" + context(header, offset)
+        }
+    }
+}

@@ -152,81 +152,203 @@ public enum SIPHeaderName: UInt8, CaseIterable, Sendable {
         }
         switch name.count {
         case 2:
-            if SIPHeaderName.matches(name, "to") { self = .to; return }
+            switch ASCII.lowercased(name[name.startIndex]) {
+            case UInt8(ascii: "t"):
+                if SIPHeaderName.matches(name, "to") { self = .to; return }
+            default:
+                break
+            }
         case 3:
-            if SIPHeaderName.matches(name, "via") { self = .via; return }
+            switch ASCII.lowercased(name[name.startIndex]) {
+            case UInt8(ascii: "v"):
+                if SIPHeaderName.matches(name, "via") { self = .via; return }
+            default:
+                break
+            }
         case 4:
-            if SIPHeaderName.matches(name, "cseq") { self = .cseq; return }
-            if SIPHeaderName.matches(name, "date") { self = .date; return }
-            if SIPHeaderName.matches(name, "from") { self = .from; return }
-            if SIPHeaderName.matches(name, "path") { self = .path; return }
-            if SIPHeaderName.matches(name, "rack") { self = .rack; return }
-            if SIPHeaderName.matches(name, "rseq") { self = .rseq; return }
+            switch ASCII.lowercased(name[name.startIndex]) {
+            case UInt8(ascii: "c"):
+                if SIPHeaderName.matches(name, "cseq") { self = .cseq; return }
+            case UInt8(ascii: "d"):
+                if SIPHeaderName.matches(name, "date") { self = .date; return }
+            case UInt8(ascii: "f"):
+                if SIPHeaderName.matches(name, "from") { self = .from; return }
+            case UInt8(ascii: "p"):
+                if SIPHeaderName.matches(name, "path") { self = .path; return }
+            case UInt8(ascii: "r"):
+                if SIPHeaderName.matches(name, "rack") { self = .rack; return }
+                if SIPHeaderName.matches(name, "rseq") { self = .rseq; return }
+            default:
+                break
+            }
         case 5:
-            if SIPHeaderName.matches(name, "allow") { self = .allow; return }
-            if SIPHeaderName.matches(name, "event") { self = .event; return }
-            if SIPHeaderName.matches(name, "route") { self = .route; return }
+            switch ASCII.lowercased(name[name.startIndex]) {
+            case UInt8(ascii: "a"):
+                if SIPHeaderName.matches(name, "allow") { self = .allow; return }
+            case UInt8(ascii: "e"):
+                if SIPHeaderName.matches(name, "event") { self = .event; return }
+            case UInt8(ascii: "r"):
+                if SIPHeaderName.matches(name, "route") { self = .route; return }
+            default:
+                break
+            }
         case 6:
-            if SIPHeaderName.matches(name, "accept") { self = .accept; return }
-            if SIPHeaderName.matches(name, "reason") { self = .reason; return }
-            if SIPHeaderName.matches(name, "server") { self = .server; return }
+            switch ASCII.lowercased(name[name.startIndex]) {
+            case UInt8(ascii: "a"):
+                if SIPHeaderName.matches(name, "accept") { self = .accept; return }
+            case UInt8(ascii: "r"):
+                if SIPHeaderName.matches(name, "reason") { self = .reason; return }
+            case UInt8(ascii: "s"):
+                if SIPHeaderName.matches(name, "server") { self = .server; return }
+            default:
+                break
+            }
         case 7:
-            if SIPHeaderName.matches(name, "call-id") { self = .callID; return }
-            if SIPHeaderName.matches(name, "contact") { self = .contact; return }
-            if SIPHeaderName.matches(name, "expires") { self = .expires; return }
-            if SIPHeaderName.matches(name, "privacy") { self = .privacy; return }
-            if SIPHeaderName.matches(name, "require") { self = .require; return }
-            if SIPHeaderName.matches(name, "subject") { self = .subject; return }
-            if SIPHeaderName.matches(name, "warning") { self = .warning; return }
+            switch ASCII.lowercased(name[name.startIndex]) {
+            case UInt8(ascii: "c"):
+                if SIPHeaderName.matches(name, "call-id") { self = .callID; return }
+                if SIPHeaderName.matches(name, "contact") { self = .contact; return }
+            case UInt8(ascii: "e"):
+                if SIPHeaderName.matches(name, "expires") { self = .expires; return }
+            case UInt8(ascii: "p"):
+                if SIPHeaderName.matches(name, "privacy") { self = .privacy; return }
+            case UInt8(ascii: "r"):
+                if SIPHeaderName.matches(name, "require") { self = .require; return }
+            case UInt8(ascii: "s"):
+                if SIPHeaderName.matches(name, "subject") { self = .subject; return }
+            case UInt8(ascii: "w"):
+                if SIPHeaderName.matches(name, "warning") { self = .warning; return }
+            default:
+                break
+            }
         case 8:
-            if SIPHeaderName.matches(name, "priority") { self = .priority; return }
-            if SIPHeaderName.matches(name, "refer-to") { self = .referTo; return }
-            if SIPHeaderName.matches(name, "reply-to") { self = .replyTo; return }
+            switch ASCII.lowercased(name[name.startIndex]) {
+            case UInt8(ascii: "p"):
+                if SIPHeaderName.matches(name, "priority") { self = .priority; return }
+            case UInt8(ascii: "r"):
+                if SIPHeaderName.matches(name, "refer-to") { self = .referTo; return }
+                if SIPHeaderName.matches(name, "reply-to") { self = .replyTo; return }
+            default:
+                break
+            }
         case 9:
-            if SIPHeaderName.matches(name, "call-info") { self = .callInfo; return }
-            if SIPHeaderName.matches(name, "supported") { self = .supported; return }
-            if SIPHeaderName.matches(name, "timestamp") { self = .timestamp; return }
+            switch ASCII.lowercased(name[name.startIndex]) {
+            case UInt8(ascii: "c"):
+                if SIPHeaderName.matches(name, "call-info") { self = .callInfo; return }
+            case UInt8(ascii: "s"):
+                if SIPHeaderName.matches(name, "supported") { self = .supported; return }
+            case UInt8(ascii: "t"):
+                if SIPHeaderName.matches(name, "timestamp") { self = .timestamp; return }
+            default:
+                break
+            }
         case 10:
-            if SIPHeaderName.matches(name, "alert-info") { self = .alertInfo; return }
-            if SIPHeaderName.matches(name, "error-info") { self = .errorInfo; return }
-            if SIPHeaderName.matches(name, "user-agent") { self = .userAgent; return }
+            switch ASCII.lowercased(name[name.startIndex]) {
+            case UInt8(ascii: "a"):
+                if SIPHeaderName.matches(name, "alert-info") { self = .alertInfo; return }
+            case UInt8(ascii: "e"):
+                if SIPHeaderName.matches(name, "error-info") { self = .errorInfo; return }
+            case UInt8(ascii: "u"):
+                if SIPHeaderName.matches(name, "user-agent") { self = .userAgent; return }
+            default:
+                break
+            }
         case 11:
-            if SIPHeaderName.matches(name, "in-reply-to") { self = .inReplyTo; return }
-            if SIPHeaderName.matches(name, "min-expires") { self = .minExpires; return }
-            if SIPHeaderName.matches(name, "referred-by") { self = .referredBy; return }
-            if SIPHeaderName.matches(name, "retry-after") { self = .retryAfter; return }
-            if SIPHeaderName.matches(name, "unsupported") { self = .unsupported; return }
+            switch ASCII.lowercased(name[name.startIndex]) {
+            case UInt8(ascii: "i"):
+                if SIPHeaderName.matches(name, "in-reply-to") { self = .inReplyTo; return }
+            case UInt8(ascii: "m"):
+                if SIPHeaderName.matches(name, "min-expires") { self = .minExpires; return }
+            case UInt8(ascii: "r"):
+                if SIPHeaderName.matches(name, "referred-by") { self = .referredBy; return }
+                if SIPHeaderName.matches(name, "retry-after") { self = .retryAfter; return }
+            case UInt8(ascii: "u"):
+                if SIPHeaderName.matches(name, "unsupported") { self = .unsupported; return }
+            default:
+                break
+            }
         case 12:
-            if SIPHeaderName.matches(name, "allow-events") { self = .allowEvents; return }
-            if SIPHeaderName.matches(name, "content-type") { self = .contentType; return }
-            if SIPHeaderName.matches(name, "max-forwards") { self = .maxForwards; return }
-            if SIPHeaderName.matches(name, "mime-version") { self = .mimeVersion; return }
-            if SIPHeaderName.matches(name, "organization") { self = .organization; return }
-            if SIPHeaderName.matches(name, "record-route") { self = .recordRoute; return }
+            switch ASCII.lowercased(name[name.startIndex]) {
+            case UInt8(ascii: "a"):
+                if SIPHeaderName.matches(name, "allow-events") { self = .allowEvents; return }
+            case UInt8(ascii: "c"):
+                if SIPHeaderName.matches(name, "content-type") { self = .contentType; return }
+            case UInt8(ascii: "m"):
+                if SIPHeaderName.matches(name, "max-forwards") { self = .maxForwards; return }
+                if SIPHeaderName.matches(name, "mime-version") { self = .mimeVersion; return }
+            case UInt8(ascii: "o"):
+                if SIPHeaderName.matches(name, "organization") { self = .organization; return }
+            case UInt8(ascii: "r"):
+                if SIPHeaderName.matches(name, "record-route") { self = .recordRoute; return }
+            default:
+                break
+            }
         case 13:
-            if SIPHeaderName.matches(name, "authorization") { self = .authorization; return }
-            if SIPHeaderName.matches(name, "proxy-require") { self = .proxyRequire; return }
-            if SIPHeaderName.matches(name, "service-route") { self = .serviceRoute; return }
+            switch ASCII.lowercased(name[name.startIndex]) {
+            case UInt8(ascii: "a"):
+                if SIPHeaderName.matches(name, "authorization") { self = .authorization; return }
+            case UInt8(ascii: "p"):
+                if SIPHeaderName.matches(name, "proxy-require") { self = .proxyRequire; return }
+            case UInt8(ascii: "s"):
+                if SIPHeaderName.matches(name, "service-route") { self = .serviceRoute; return }
+            default:
+                break
+            }
         case 14:
-            if SIPHeaderName.matches(name, "content-length") { self = .contentLength; return }
+            switch ASCII.lowercased(name[name.startIndex]) {
+            case UInt8(ascii: "c"):
+                if SIPHeaderName.matches(name, "content-length") { self = .contentLength; return }
+            default:
+                break
+            }
         case 15:
-            if SIPHeaderName.matches(name, "accept-encoding") { self = .acceptEncoding; return }
-            if SIPHeaderName.matches(name, "accept-language") { self = .acceptLanguage; return }
-            if SIPHeaderName.matches(name, "session-expires") { self = .sessionExpires; return }
+            switch ASCII.lowercased(name[name.startIndex]) {
+            case UInt8(ascii: "a"):
+                if SIPHeaderName.matches(name, "accept-encoding") { self = .acceptEncoding; return }
+                if SIPHeaderName.matches(name, "accept-language") { self = .acceptLanguage; return }
+            case UInt8(ascii: "s"):
+                if SIPHeaderName.matches(name, "session-expires") { self = .sessionExpires; return }
+            default:
+                break
+            }
         case 16:
-            if SIPHeaderName.matches(name, "content-encoding") { self = .contentEncoding; return }
-            if SIPHeaderName.matches(name, "content-language") { self = .contentLanguage; return }
-            if SIPHeaderName.matches(name, "www-authenticate") { self = .wwwAuthenticate; return }
+            switch ASCII.lowercased(name[name.startIndex]) {
+            case UInt8(ascii: "c"):
+                if SIPHeaderName.matches(name, "content-encoding") { self = .contentEncoding; return }
+                if SIPHeaderName.matches(name, "content-language") { self = .contentLanguage; return }
+            case UInt8(ascii: "w"):
+                if SIPHeaderName.matches(name, "www-authenticate") { self = .wwwAuthenticate; return }
+            default:
+                break
+            }
         case 18:
-            if SIPHeaderName.matches(name, "proxy-authenticate") { self = .proxyAuthenticate; return }
-            if SIPHeaderName.matches(name, "subscription-state") { self = .subscriptionState; return }
+            switch ASCII.lowercased(name[name.startIndex]) {
+            case UInt8(ascii: "p"):
+                if SIPHeaderName.matches(name, "proxy-authenticate") { self = .proxyAuthenticate; return }
+            case UInt8(ascii: "s"):
+                if SIPHeaderName.matches(name, "subscription-state") { self = .subscriptionState; return }
+            default:
+                break
+            }
         case 19:
-            if SIPHeaderName.matches(name, "authentication-info") { self = .authenticationInfo; return }
-            if SIPHeaderName.matches(name, "content-disposition") { self = .contentDisposition; return }
-            if SIPHeaderName.matches(name, "p-asserted-identity") { self = .pAssertedIdentity; return }
-            if SIPHeaderName.matches(name, "proxy-authorization") { self = .proxyAuthorization; return }
+            switch ASCII.lowercased(name[name.startIndex]) {
+            case UInt8(ascii: "a"):
+                if SIPHeaderName.matches(name, "authentication-info") { self = .authenticationInfo; return }
+            case UInt8(ascii: "c"):
+                if SIPHeaderName.matches(name, "content-disposition") { self = .contentDisposition; return }
+            case UInt8(ascii: "p"):
+                if SIPHeaderName.matches(name, "p-asserted-identity") { self = .pAssertedIdentity; return }
+                if SIPHeaderName.matches(name, "proxy-authorization") { self = .proxyAuthorization; return }
+            default:
+                break
+            }
         case 20:
-            if SIPHeaderName.matches(name, "p-preferred-identity") { self = .pPreferredIdentity; return }
+            switch ASCII.lowercased(name[name.startIndex]) {
+            case UInt8(ascii: "p"):
+                if SIPHeaderName.matches(name, "p-preferred-identity") { self = .pPreferredIdentity; return }
+            default:
+                break
+            }
         default:
             break
         }

@@ -18,24 +18,25 @@ public struct SIPHeaderValuesView<Bytes: SIPByteView>: Sequence {
             let end = bytes.endIndex
             guard index < end else { return nil }
             let start = index
-            var quoted = false
             var angle = false
-            while index < end {
+            while true {
+                index = bytes.firstIndex(from: index) { $0 == ASCII.comma || $0 == ASCII.quote || $0 == ASCII.lessThan || $0 == ASCII.greaterThan }
+                guard index < end else { break }
                 let b = bytes[index]
-                if quoted {
-                    if b == ASCII.backslash { index += 1 } else if b == ASCII.quote { quoted = false }
-                } else if b == ASCII.quote {
-                    quoted = true
-                } else if b == ASCII.lessThan {
-                    angle = true
-                } else if b == ASCII.greaterThan {
-                    angle = false
-                } else if b == ASCII.comma, !angle {
-                    break
+                if b == ASCII.quote {
+                    guard let after = bytes.indexAfterQuotedString(at: index) else {
+                        unbalanced = true
+                        index = end
+                        break
+                    }
+                    index = after
+                    continue
                 }
+                if b == ASCII.comma, !angle { break }
+                if b == ASCII.lessThan { angle = true } else if b == ASCII.greaterThan { angle = false }
                 index += 1
             }
-            if quoted || angle { unbalanced = true }
+            if angle { unbalanced = true }
             let value = ASCII.trimmed(bytes[start..<Swift.min(index, end)])
             index += 1
             return value

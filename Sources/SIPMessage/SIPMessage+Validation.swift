@@ -123,16 +123,6 @@ extension SIPMessage {
                     let known = limits.supportedProxyExtensions.contains { $0.utf8.elementsEqual(option.lazy.map(ASCII.lowercased)) }
                     if !known { throw SIPMessageError(.badExtension, header: "Proxy-Require", offset: f.valueStart) }
                 }
-            case .other:
-                // An unknown header is kept as it is; only a stray quote makes it unparseable.
-                var quoted = false
-                var k = value.startIndex
-                while k < value.endIndex {
-                    if quoted, value[k] == ASCII.backslash { k += 2; continue }
-                    if value[k] == ASCII.quote { quoted.toggle() }
-                    k += 1
-                }
-                if quoted { throw SIPMessageError(.unbalancedQuote, header: headerLabel(f), offset: f.valueStart) }
             default:
                 break
             }

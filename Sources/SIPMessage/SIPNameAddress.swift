@@ -27,6 +27,7 @@ public struct SIPNameAddressView<Bytes: SIPByteView> {
     }
 
     /// Parses one value; throws the error code and the offset (index into the bytes) at fault.
+    @inline(__always)
     public static func parse(_ value: Bytes) -> Result<SIPNameAddressView, SIPFault> {
         let bytes = ASCII.trimmed(value)
         var i = bytes.startIndex

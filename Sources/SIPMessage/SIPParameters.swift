@@ -24,9 +24,7 @@ public struct SIPParametersView<Bytes: SIPByteView>: Sequence {
             while index < end, bytes[index] == ASCII.semicolon || ASCII.isLWS(bytes[index]) { index += 1 }
             guard index < end else { return nil }
             let nameStart = index
-            while index < end, bytes[index] != ASCII.semicolon, bytes[index] != ASCII.equals, !ASCII.isLWS(bytes[index]) {
-                index += 1
-            }
+            while index < end, bytes[index] != ASCII.semicolon, bytes[index] != ASCII.equals, !ASCII.isLWS(bytes[index]) { index += 1 }
             let name = bytes[nameStart..<index]
             while index < end, ASCII.isLWS(bytes[index]) { index += 1 }
             guard index < end, bytes[index] == ASCII.equals else {
@@ -35,20 +33,12 @@ public struct SIPParametersView<Bytes: SIPByteView>: Sequence {
             index += 1
             while index < end, ASCII.isLWS(bytes[index]) { index += 1 }
             let valueStart = index
-            var quoted = false
-            while index < end {
-                let b = bytes[index]
-                if quoted {
-                    if b == ASCII.backslash { index += 1 } else if b == ASCII.quote { quoted = false }
-                } else if b == ASCII.quote {
-                    quoted = true
-                } else if b == ASCII.semicolon {
-                    break
-                }
-                index += 1
+            while true {
+                while index < end, bytes[index] != ASCII.semicolon, bytes[index] != ASCII.quote { index += 1 }
+                guard index < end, bytes[index] == ASCII.quote else { break }
+                index = bytes.indexAfterQuotedString(at: index) ?? end
             }
-            let valueEnd = Swift.min(index, end)
-            return Parameter(name: name, value: ASCII.trimmed(bytes[valueStart..<valueEnd]))
+            return Parameter(name: name, value: ASCII.trimmed(bytes[valueStart..<index]))
         }
     }
 
@@ -73,17 +63,24 @@ public struct SIPParametersView<Bytes: SIPByteView>: Sequence {
     func validate() -> SIPMessageError.Code? {
         var it = makeIterator()
         while let p = it.next() {
-            if p.name.isEmpty { return .badHeaderValue }
-            for b in p.name where !ASCII.isTokenChar(b) { return .badHeaderValue }
-            guard let v = p.value else { continue }
-            if v.first == ASCII.quote {
-                if v.count < 2 || v.last != ASCII.quote { return .unbalancedQuote }
-                continue
-            }
-            if v.isEmpty { return .badHeaderValue }
-            for b in v where !(ASCII.isTokenChar(b) || b == ASCII.colon || b == ASCII.leftBracket || b == ASCII.rightBracket) {
-                return b == ASCII.quote ? .unbalancedQuote : .badHeaderValue
-            }
+            if let code = SIPParametersView.check(p) { return code }
+        }
+        return nil
+    }
+
+    /// One parameter against the generic-param grammar.
+    @inline(__always)
+    static func check(_ p: Parameter) -> SIPMessageError.Code? {
+        if p.name.isEmpty { return .badHeaderValue }
+        for b in p.name where !ASCII.isTokenChar(b) { return .badHeaderValue }
+        guard let v = p.value else { return nil }
+        if v.first == ASCII.quote {
+            if v.count < 2 || v.last != ASCII.quote { return .unbalancedQuote }
+            return nil
+        }
+        if v.isEmpty { return .badHeaderValue }
+        for b in v where !(ASCII.isTokenChar(b) || b == ASCII.colon || b == ASCII.leftBracket || b == ASCII.rightBracket) {
+            return b == ASCII.quote ? .unbalancedQuote : .badHeaderValue
         }
         return nil
     }

@@ -164,6 +164,11 @@ public struct SIPStreamFramer: Sendable {
             var nameEnd = i
             while nameEnd < lineEnd, ASCII.isTokenChar(buffer[nameEnd]) { nameEnd += 1 }
             guard SIPHeaderName(buffer[i..<nameEnd]) == .contentLength else { continue }
+            // A folded value continues on lines that start with SP or HT (RFC 3261 §7.3.1).
+            while lineEnd + 1 < range.upperBound, ASCII.isWSP(buffer[lineEnd + 1]) {
+                lineEnd += 1
+                while lineEnd < range.upperBound, buffer[lineEnd] != ASCII.lf { lineEnd += 1 }
+            }
             var v = nameEnd
             while v < lineEnd, ASCII.isWSP(buffer[v]) || buffer[v] == ASCII.colon { v += 1 }
             let value = ASCII.trimmed(buffer[v..<lineEnd])

@@ -25,6 +25,7 @@ public struct SIPURIView<Bytes: SIPByteView> {
     public var string: String { ASCII.string(raw) }
 
     /// Parses a URI occupying all of `bytes`; nil when it does not follow the grammar.
+    @inline(__always)
     public init?(_ bytes: Bytes) {
         raw = bytes
         var i = bytes.startIndex
@@ -39,7 +40,6 @@ public struct SIPURIView<Bytes: SIPByteView> {
         guard i < end else { return nil }
         let schemeBytes = bytes[bytes.startIndex..<i]
         i += 1
-        for b in bytes[i...] where !ASCII.isURIChar(b) { return nil }
         if ASCII.equalsLowercase(schemeBytes, "sip") {
             scheme = .sip
         } else if ASCII.equalsLowercase(schemeBytes, "sips") {
@@ -48,6 +48,10 @@ public struct SIPURIView<Bytes: SIPByteView> {
             scheme = .tel
         } else {
             scheme = .other
+        }
+        if scheme == .tel || scheme == .other {
+            // sip and sips are checked component by component below.
+            for b in bytes[i...] where !ASCII.isURIChar(b) { return nil }
         }
         switch scheme {
         case .other:
@@ -69,10 +73,10 @@ public struct SIPURIView<Bytes: SIPByteView> {
                 var colon: Int?
                 for j in i..<at where bytes[j] == ASCII.colon { colon = j; break }
                 let userEnd = colon ?? at
-                guard userEnd > i, SIPURIView.isValidEscaped(bytes[i..<userEnd], allowed: "&=+$,;?/") else { return nil }
+                guard userEnd > i, SIPURIView.isValidEscaped(bytes[i..<userEnd], low: 0xABFF_FFD2_0000_0000, high: 0x47FF_FFFE_87FF_FFFE) else { return nil }
                 user = bytes[i..<userEnd]
                 if let colon {
-                    guard SIPURIView.isValidEscaped(bytes[(colon + 1)..<at], allowed: "&=+$,") else { return nil }
+                    guard SIPURIView.isValidEscaped(bytes[(colon + 1)..<at], low: 0x23FF_7FD2_0000_0000, high: 0x47FF_FFFE_87FF_FFFE) else { return nil }
                     password = bytes[(colon + 1)..<at]
                 } else {
                     password = nil
@@ -89,12 +93,12 @@ public struct SIPURIView<Bytes: SIPByteView> {
             guard i == q || bytes[i] == ASCII.semicolon else { return nil }
             let params = SIPParametersView(raw: bytes[i..<q])
             for p in params {
-                guard !p.name.isEmpty, SIPURIView.isValidEscaped(p.name, allowed: "[]/:&+$") else { return nil }
-                if let v = p.value, !SIPURIView.isValidEscaped(v, allowed: "[]/:&+$") { return nil }
+                guard !p.name.isEmpty, SIPURIView.isValidEscaped(p.name, low: 0x07FF_EFD2_0000_0000, high: 0x47FF_FFFE_AFFF_FFFE) else { return nil }
+                if let v = p.value, !SIPURIView.isValidEscaped(v, low: 0x07FF_EFD2_0000_0000, high: 0x47FF_FFFE_AFFF_FFFE) { return nil }
             }
             parameters = params
             if q < end {
-                guard q + 1 < end, SIPURIView.isValidEscaped(bytes[(q + 1)...], allowed: "[]/?:+$&=") else { return nil }
+                guard q + 1 < end, SIPURIView.isValidEscaped(bytes[(q + 1)...], low: 0xA7FF_EFD2_0000_0000, high: 0x47FF_FFFE_AFFF_FFFE) else { return nil }
                 headers = bytes[(q + 1)...]
             } else {
                 headers = nil
@@ -102,8 +106,9 @@ public struct SIPURIView<Bytes: SIPByteView> {
         }
     }
 
-    /// unreserved / escaped / the extra bytes a component allows (RFC 3261 §25.1).
-    static func isValidEscaped(_ bytes: Bytes, allowed: StaticString) -> Bool {
+    /// unreserved / escaped / the extra bytes a component allows (RFC 3261 §25.1), given as
+    /// the byte-class masks of `ASCII.inMask` (unreserved plus the component's extras).
+    static func isValidEscaped(_ bytes: Bytes, low: UInt64, high: UInt64) -> Bool {
         var i = bytes.startIndex
         while i < bytes.endIndex {
             let b = bytes[i]
@@ -112,10 +117,7 @@ public struct SIPURIView<Bytes: SIPByteView> {
                 i += 3
                 continue
             }
-            if !ASCII.isUnreserved(b) {
-                let ok = allowed.withUTF8Buffer { $0.contains(b) }
-                if !ok { return false }
-            }
+            if !ASCII.inMask(b, low: low, high: high) { return false }
             i += 1
         }
         return true

@@ -43,6 +43,7 @@ extension SIPViaView {
     /// RFC 3261 §8.1.1.7: a branch starting with the magic cookie marks an RFC 3261 client.
     public var hasMagicCookie: Bool { branch?.hasPrefix("z9hG4bK") ?? false }
 
+    @inline(__always)
     public static func parse(_ value: Bytes) -> Result<SIPViaView, SIPFault> {
         let bytes = ASCII.trimmed(value)
         var i = bytes.startIndex
@@ -72,12 +73,15 @@ extension SIPViaView {
         while i < end, ASCII.isLWS(bytes[i]) { i += 1 }
         guard i == end || bytes[i] == ASCII.semicolon else { return .failure(SIPFault(.badHeaderValue, at: i)) }
         let parameters = SIPParametersView(raw: bytes[i...])
-        if let code = parameters.validate() { return .failure(SIPFault(code, at: i)) }
-        let via = SIPViaView(protocolName: name, protocolVersion: version, transport: transport, host: hp.host, port: hp.port, parameters: parameters)
-        if case .some(.some(let ttl)) = parameters.lookup("ttl"), ASCII.decimal(ttl, maxValue: 255) == nil {
-            return .failure(SIPFault(.badScalar, at: i))
+        // One pass: the generic-param grammar, and via-ttl = 1*3DIGIT in 0-255 (RFC 3261 §25.1).
+        var it = parameters.makeIterator()
+        while let p = it.next() {
+            if let code = SIPParametersView<Bytes>.check(p) { return .failure(SIPFault(code, at: i)) }
+            if p.name.count == 3, ASCII.equalsLowercase(p.name, "ttl") {
+                guard let v = p.value, ASCII.decimal(v, maxValue: 255) != nil else { return .failure(SIPFault(.badScalar, at: i)) }
+            }
         }
-        return .success(via)
+        return .success(SIPViaView(protocolName: name, protocolVersion: version, transport: transport, host: hp.host, port: hp.port, parameters: parameters))
     }
 }
 

@@ -8,7 +8,8 @@ enum SDPFixtures {
         Array(try Data(contentsOf: directory.appendingPathComponent(name)))
     }
 
-    static func names(withSuffix suffix: String) throws -> [String] {
-        try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(suffix) }.sorted()
+    static func names(in folder: String? = nil, withSuffix suffix: String) throws -> [String] {
+        let path = folder.map { directory.appendingPathComponent($0).path } ?? directory.path
+        return try FileManager.default.contentsOfDirectory(atPath: path).filter { $0.hasSuffix(suffix) }.sorted()
     }
 }

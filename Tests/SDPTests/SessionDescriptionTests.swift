@@ -46,7 +46,16 @@ struct SessionDescriptionTests {
         #expect(audio.contains(.setup("actpass")))
         #expect(audio.contains(.rtcpMux))
         #expect(audio.contains(.rtpmap(payloadType: 111, encoding: "opus", clockRate: 48000, channels: 2)))
-        #expect(audio.filter { if case .candidate = $0 { true } else { false } }.count == 2)
+        let candidates = audio.compactMap { if case .candidate(let c) = $0 { c } else { nil } }
+        #expect(candidates.count == 2)
+        #expect(candidates[0].address == "2001:db8::5")
+        #expect(candidates[0].type == "host")
+        #expect(candidates[1].type == "srflx")
+        #expect(candidates[1].relatedAddress == "192.0.2.5")
+        #expect(candidates[1].relatedPort == 54400)
+        #expect(candidates[1].priority == 1694498815)
+        #expect(candidates[1].description == "2 1 UDP 1694498815 203.0.113.77 54401 typ srflx raddr 192.0.2.5 rport 54400")
+        #expect(throws: SDPError(.badAttribute)) { try SDPCandidate("1 1 UDP notanumber 192.0.2.1 5000 typ host") }
         #expect(audio.contains { if case .fingerprint("sha-256", let v) = $0 { v.hasPrefix("D1:2C") } else { false } })
         #expect(audio.last == .other(name: "mid", value: "0"))
         #expect(sdp.media[0].connection?.addressType == "IP6")

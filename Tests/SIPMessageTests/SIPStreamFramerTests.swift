@@ -94,6 +94,22 @@ struct SIPStreamFramerTests {
         #expect(frames([bytes[...]], limits: SIPLimits(maxHeaderCount: 60)) == [.message(bytes)])
     }
 
+    @Test("RFC 3261 §7.3.1 a folded Content-Length still frames")
+    func foldedContentLength() {
+        let bytes = Array("MESSAGE sip:a@example.com SIP/2.0\r\nContent-Length:\r\n  5\r\n\r\nhello".utf8)
+        #expect(frames([bytes[...]]) == [.message(bytes)])
+    }
+
+    @Test("Every accepted torture fixture frames as exactly itself", arguments: TortureCorpusTests.cases.filter { $0.expectation == .accept && !$0.knownGap })
+    func tortureFrames(_ c: TortureCase) throws {
+        let bytes = try SIPFixtures.bytes("torture/\(c.name).sip")
+        let message = try SIPMessage(parsing: bytes)
+        guard message.field(.contentLength) != nil else { return }
+        let expected = Array(bytes[..<message.bodyRange.upperBound])
+        let got = frames(expected.indices.map { expected[$0...$0] })
+        #expect(got == [.message(expected)])
+    }
+
     @Test("Framed messages parse as stream messages")
     func framedParse() throws {
         guard case .message(let bytes) = frames([Self.invite[...]]).first else { Issue.record("no frame"); return }

@@ -38,7 +38,7 @@ struct SIPValidationTests {
         ("INVITE sip:", "INVITE sip:bob@example.com SIP/3.0", 505, .unsupportedVersion, nil),
         ("INVITE sip:", "INVITE mailto:bob@example.com SIP/2.0", 416, .unsupportedURIScheme, nil),
         ("Content-Type:", "Content-Type: text/html", 415, .unsupportedMediaType, "Content-Type"),
-        ("X-Custom:", "X-Custom: \"open", 400, .unbalancedQuote, "X-Custom"),
+        ("Contact:", "Contact: \"open <sip:alice@192.0.2.10>", 400, .unbalancedQuote, "Contact"),
         ("Via:", "Via: SIP/2.0/UDP", 400, .badHeaderValue, "Via"),
     ] as [(String, String, Int, SIPMessageError.Code, String?)])
     func faults(_ line: String, _ replacement: String, _ status: Int, _ code: SIPMessageError.Code, _ header: String?) throws {
@@ -68,6 +68,18 @@ struct SIPValidationTests {
         }
         #expect(code == .missingHeader)
         #expect(header == "Call-ID")
+    }
+
+    @Test("Unknown headers pass through whatever they hold (STYLE 13: not ours to judge)")
+    func unknownHeadersUntouched() {
+        #expect(checkSIPMessage(mutated("X-Custom:", with: "X-Custom: 5\" screen, \"odd")).outcome == .accept)
+    }
+
+    @Test("The verdict prints as palisadectl shows it")
+    func verdictLine() {
+        #expect(checkSIPMessage(Array(sampleInvite.utf8)).description == "accept")
+        let line = checkSIPMessage(mutated("Max-Forwards:", with: "Max-Forwards: 0")).description
+        #expect(line.hasPrefix("reject 483 Too Many Hops header Max-Forwards offset "))
     }
 
     @Test("Errors are equal on their code")
