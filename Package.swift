@@ -46,6 +46,9 @@ let package = Package(
         .target(name: "SDP", swiftSettings: strict),
         .target(name: "NFTRules", swiftSettings: strict),
 
+        // Tier 2: sans-I/O policy.
+        .target(name: "B2BUA", dependencies: ["SDP", "SIPMessage", "MediaControlProtocol"], swiftSettings: strict),
+
         // Tier 3: adapters (I/O).
         .target(name: "PosixSupport", dependencies: ["ControlFraming"], swiftSettings: strict),
         .target(name: "DaemonSupport", dependencies: [logging, "PalisadeConfig", "PosixSupport"],
@@ -86,6 +89,8 @@ let package = Package(
         .testTarget(name: "PalisadeConfigTests", dependencies: ["PalisadeConfig"], resources: [.copy("Fixtures")],
                     swiftSettings: strict),
         .testTarget(name: "SIPMessageTests", dependencies: ["SIPMessage"], exclude: ["Fixtures"], swiftSettings: strict),
+        .testTarget(name: "B2BUATests", dependencies: ["B2BUA", "SDP", "MediaControlProtocol"],
+                    exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(name: "SDPTests", dependencies: ["SDP"], exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(name: "SRTPTests", dependencies: ["SRTP", "COpenSSL"], exclude: ["Fixtures", "Tools"],
                     swiftSettings: strict),
