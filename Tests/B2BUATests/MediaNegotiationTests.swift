@@ -186,7 +186,7 @@ struct MediaNegotiationTests {
         #expect(spec.streams[0].a.profile == .srtp(suite: "AEAD_AES_128_GCM", localKey: nil, remoteKey: unpadded + "=="))
     }
 
-    @Test("A B-leg offer to an SRTP access leg offers only suites that share the allocated key's length")
+    @Test("RFC 4568 §5.1.1: the offer to an SRTP leg lists only suites sharing the allocated key length")
     func suitesShareKeyLength() throws {
         var n = Self.negotiation(GoldenCase.access(.required), GoldenCase.core(.required, [.aesCM128HMACSHA1_80, .aeadAES128GCM, .aesCM128HMACSHA1_32]))
         var plane = FakeMediaPlane(addressA: GoldenCase.palisadeAccess, addressB: GoldenCase.palisadeCore)
@@ -196,5 +196,78 @@ struct MediaNegotiationTests {
         let suites = try out.media[0].cryptos().map(\.suite)
         #expect(suites == [.aesCM128HMACSHA1_80, .aesCM128HMACSHA1_32])
         #expect(out.media[0].media.proto == "RTP/SAVP")
+    }
+
+    /// One full exchange from A with `offer`, answered by B with `answerB`.
+    static func exchange(_ n: inout MediaNegotiation, _ plane: inout FakeMediaPlane, _ offer: SessionDescription,
+                         answer: String = answerB) throws -> SessionSpec {
+        guard case .allocate(let spec) = n.receiveOffer(offer, from: .a) else { throw MediaRejection(.noMediaStream, "refused") }
+        _ = n.writeOffer(allocation: plane.apply(spec))
+        guard case .update(let updated) = n.receiveAnswer(try sdp(answer)) else { throw MediaRejection(.answerMismatch, "refused") }
+        _ = n.writeAnswer(allocation: plane.apply(updated))
+        n.complete()
+        return n.spec
+    }
+
+    @Test("RFC 4568 §7.1.4 re-key: the peer's new key, Palisade's key kept; a new suite draws a new key")
+    func rekey() throws {
+        var n = Self.negotiation()
+        var plane = FakeMediaPlane(addressA: GoldenCase.palisadeAccess, addressB: GoldenCase.palisadeCore)
+        let first = try Self.exchange(&n, &plane, Self.offer())
+        guard case .srtp(_, let localKey?, _) = first.streams[0].a.profile else { Issue.record("no key"); return }
+        let newKey = "XWRrcnmAh46VnKOqsbi/xs3U2+Lp8Pf+BQwTGiEo"
+        guard case .allocate(let rekeyed) = n.receiveOffer(
+            try Self.offer(crypto: "a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:\(newKey)"), from: .a) else {
+            Issue.record("rejected")
+            return
+        }
+        #expect(rekeyed.streams[0].a.profile == .srtp(suite: "AES_CM_128_HMAC_SHA1_80", localKey: localKey, remoteKey: newKey))
+        n.abandon()
+        guard case .allocate(let resuited) = n.receiveOffer(
+            try Self.offer(crypto: "a=crypto:1 AES_CM_128_HMAC_SHA1_32 inline:\(newKey)"), from: .a) else {
+            Issue.record("rejected")
+            return
+        }
+        #expect(resuited.streams[0].a.profile == .srtp(suite: "AES_CM_128_HMAC_SHA1_32", localKey: nil, remoteKey: newKey))
+    }
+
+    @Test("SRTP on both legs: each leg gets its own key, and neither is the peer's")
+    func keysDifferPerLeg() throws {
+        var n = Self.negotiation(GoldenCase.access(.required), GoldenCase.core(.required))
+        var plane = FakeMediaPlane(addressA: GoldenCase.palisadeAccess, addressB: GoldenCase.palisadeCore)
+        let answer = """
+        v=0
+        o=- 1 1 IN IP4 198.51.100.30
+        s=-
+        c=IN IP4 198.51.100.30
+        t=0 0
+        m=audio 18000 RTP/SAVP 0
+        a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:YGdudXyDipGYn6attLvCydDX3uXs8/oBCA8WHSQr
+        """
+        let spec = try Self.exchange(&n, &plane, Self.offer(), answer: answer)
+        guard case .srtp(_, let keyA?, let peerA?) = spec.streams[0].a.profile,
+              case .srtp(_, let keyB?, let peerB?) = spec.streams[0].b.profile else {
+            Issue.record("not SRTP on both legs: \(spec)")
+            return
+        }
+        #expect(Set([keyA, keyB, peerA, peerB]).count == 4)
+        #expect(peerB == "YGdudXyDipGYn6attLvCydDX3uXs8/oBCA8WHSQr")
+    }
+
+    @Test("RFC 3264 §8: an unchanged offer keeps the o= version, a changed one increments it")
+    func originVersion() throws {
+        var n = Self.negotiation()
+        var plane = FakeMediaPlane(addressA: GoldenCase.palisadeAccess, addressB: GoldenCase.palisadeCore)
+        var versions: [UInt64] = []
+        for extra in ["a=ptime:20", "a=ptime:20", "a=sendonly"] {
+            guard case .allocate(let spec) = n.receiveOffer(try Self.offer(extra: extra), from: .a) else {
+                Issue.record("rejected")
+                return
+            }
+            let out = n.writeOffer(allocation: plane.apply(spec))
+            versions.append(out?.origin?.sessionVersion ?? 0)
+            n.abandon()
+        }
+        #expect(versions == [1, 1, 2])
     }
 }
