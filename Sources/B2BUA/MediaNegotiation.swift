@@ -120,6 +120,11 @@ public struct MediaNegotiation: Sendable {
     /// key kept as `localKey` unless the suite changes (a re-key keeps Palisade's own key;
     /// RFC 4568 §7.1.4). The other leg's `LegSpec` follows its own realm policy.
     public mutating func receiveOffer(_ offer: SessionDescription, from leg: LegName) -> OfferDecision {
+        // RFC 3264 §4: one offer at a time. Once an (early) answer is in, a new offer (UPDATE,
+        // RFC 3311 §5.1) ends the open exchange.
+        if let exchange, exchange.answer == nil {
+            return .reject(MediaRejection(.offerPending, "an offer is already outstanding"))
+        }
         let mine = policy(leg)
         let theirs = policy(Self.other(leg))
         var streams: [StreamOffer] = []

@@ -52,7 +52,7 @@ public struct SDPOriginIdentity: Sendable, Equatable {
 }
 
 /// Why an SDP could not be accepted: a 488 Not Acceptable Here with a Warning (RFC 3261 §21.4.26,
-/// §20.43; RFC 3264 §6). Equal on its code.
+/// §20.43; RFC 3264 §6), or 491 for glare. Equal on its code.
 public struct MediaRejection: Error, Sendable, Equatable, CustomStringConvertible {
     public enum Code: String, Sendable, CaseIterable {
         /// No audio or video m= line Palisade can anchor (RFC 3261 §20.43 warn-code 304).
@@ -71,6 +71,9 @@ public struct MediaRejection: Error, Sendable, Equatable, CustomStringConvertibl
         case answerMismatch
         /// An answer arrived with no offer outstanding.
         case noOfferPending
+        /// An offer arrived while Palisade's own offer on that exchange is unanswered
+        /// (glare): 491 Request Pending, RFC 3261 §14.2, RFC 3311 §5.2.
+        case offerPending
     }
 
     public let code: Code
@@ -85,7 +88,13 @@ public struct MediaRejection: Error, Sendable, Equatable, CustomStringConvertibl
     }
 
     /// The SIP status to answer an offer with (RFC 3261 §21.4.26).
-    public var status: Int { 488 }
+    public var status: Int {
+        switch code {
+        case .offerPending: 491
+        case .noMediaStream, .srtpRequired, .srtpNotAllowed, .noAcceptableCrypto, .unsupportedTransport,
+             .badConnection, .answerMismatch, .noOfferPending: 488
+        }
+    }
 
     /// The RFC 3261 §20.43 warn-code.
     public var warnCode: Int {
@@ -94,7 +103,7 @@ public struct MediaRejection: Error, Sendable, Equatable, CustomStringConvertibl
         case .srtpRequired, .srtpNotAllowed, .unsupportedTransport: 302
         case .noAcceptableCrypto: 305
         case .badConnection: 301
-        case .answerMismatch, .noOfferPending: 399
+        case .answerMismatch, .noOfferPending, .offerPending: 399
         }
     }
 
@@ -105,7 +114,7 @@ public struct MediaRejection: Error, Sendable, Equatable, CustomStringConvertibl
 
     public static func == (lhs: MediaRejection, rhs: MediaRejection) -> Bool { lhs.code == rhs.code }
 
-    public var description: String { "488 \(code.rawValue)" + (stream.map { " (m= \($0))" } ?? "") + ": \(text)" }
+    public var description: String { "\(status) \(code.rawValue)" + (stream.map { " (m= \($0))" } ?? "") + ": \(text)" }
 }
 
 extension String {

@@ -270,4 +270,24 @@ struct MediaNegotiationTests {
         }
         #expect(versions == [1, 1, 2])
     }
+
+    @Test("RFC 3261 §14.2 glare: an offer while Palisade's offer is unanswered gets 491")
+    func glare() throws {
+        var n = Self.negotiation()
+        guard case .allocate = n.receiveOffer(try Self.offer(), from: .a) else { Issue.record("rejected"); return }
+        guard case .reject(let r) = n.receiveOffer(try Self.sdp(Self.answerB), from: .b) else { Issue.record("accepted"); return }
+        #expect(r.code == .offerPending)
+        #expect(r.status == 491)
+        #expect(n.isNegotiating)
+    }
+
+    @Test("An RTP answer from an SRTP-required realm is refused (RFC 4568 §7.1.3)")
+    func answerBreaksPolicy() throws {
+        var n = Self.negotiation(GoldenCase.access(.required), GoldenCase.core(.required))
+        var plane = FakeMediaPlane(addressA: GoldenCase.palisadeAccess, addressB: GoldenCase.palisadeCore)
+        guard case .allocate(let spec) = n.receiveOffer(try Self.offer(), from: .a) else { Issue.record("rejected"); return }
+        _ = n.writeOffer(allocation: plane.apply(spec))
+        guard case .reject(let r) = n.receiveAnswer(try Self.sdp(Self.answerB)) else { Issue.record("accepted"); return }
+        #expect(r.code == .srtpRequired)
+    }
 }
