@@ -46,10 +46,11 @@ let package = Package(
         .target(name: "SIPMessage", swiftSettings: strict),
         .target(name: "SDP", swiftSettings: strict),
         .target(name: "NFTRules", swiftSettings: strict),
-
-        // Tier 2: sans-I/O state machines. No I/O, no NIO, no clock reads.
-        .target(name: "SIPCore", dependencies: ["SIPMessage"], swiftSettings: strict),
         .target(name: "RTP", swiftSettings: strict),
+
+        // Tier 2: sans-I/O state machines and policy. No I/O, no NIO, no clock reads.
+        .target(name: "SIPCore", dependencies: ["SIPMessage"], swiftSettings: strict),
+        .target(name: "B2BUA", dependencies: ["SDP", "SIPMessage", "MediaControlProtocol"], swiftSettings: strict),
 
         // Tier 3: adapters (I/O).
         .target(name: "PosixSupport", dependencies: ["ControlFraming"], swiftSettings: strict),
@@ -93,6 +94,8 @@ let package = Package(
                     swiftSettings: strict),
         .testTarget(name: "SIPMessageTests", dependencies: ["SIPMessage"], exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(name: "SIPCoreTests", dependencies: ["SIPCore", "SIPMessage"], swiftSettings: strict),
+        .testTarget(name: "B2BUATests", dependencies: ["B2BUA", "SDP", "MediaControlProtocol"],
+                    exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(name: "SDPTests", dependencies: ["SDP"], exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(name: "SRTPTests", dependencies: ["SRTP", "COpenSSL"], exclude: ["Fixtures", "Tools"],
                     swiftSettings: strict),

@@ -1,0 +1,118 @@
+import SDP
+
+/// Lists every IP literal and host name written anywhere in a session description, so a test
+/// (or a paranoid shell) can check that nothing of one realm reaches the other (topology
+/// hiding, issue 6 item 2; RFC 5853 §3.1.2).
+///
+/// It is a lexical scan, not a parser: every line value is cut at spaces and `/ @ ; = , | [ ]`,
+/// and each piece is tested as an IPv6 literal (RFC 4291 §2.2), then cut again at `:` and each
+/// part tested as a dotted-quad IPv4 literal or a host name (RFC 1123 §2.1, with a final label
+/// that is not all digits). It errs on the side of reporting.
+public enum SDPAddressScan {
+    public enum Kind: String, Sendable { case ipv4, ipv6, host }
+
+    public struct Finding: Sendable, Hashable, CustomStringConvertible {
+        public var kind: Kind
+        public var value: String
+        /// The line type letter and its 1-based number in the printed description.
+        public var lineType: Character
+        public var line: Int
+        public var description: String { "\(kind.rawValue) \(value) (\(lineType)= line \(line))" }
+    }
+
+    public static func findings(in sdp: SessionDescription) -> [Finding] {
+        var out: [Finding] = []
+        var number = 0
+        let all = sdp.sessionLines + sdp.media.flatMap(\.lines)
+        for line in all {
+            number += 1
+            for value in scan(line.valueString) {
+                out.append(Finding(kind: value.kind, value: value.value, lineType: line.typeCharacter, line: number))
+            }
+        }
+        return out
+    }
+
+    /// The distinct values found, lowercased.
+    public static func values(in sdp: SessionDescription) -> Set<String> {
+        Set(findings(in: sdp).map { $0.value.lowercased() })
+    }
+
+    static func scan(_ text: String) -> [(kind: Kind, value: String)] {
+        var out: [(kind: Kind, value: String)] = []
+        let separators: Set<Character> = [" ", "/", "@", ";", "=", ",", "|", "[", "]", "\t", "<", ">", "\"", "'"]
+        for piece in text.split(whereSeparator: { separators.contains($0) }) {
+            if isIPv6(piece) {
+                out.append((.ipv6, String(piece)))
+                continue
+            }
+            for part in piece.split(separator: ":") {
+                if isIPv4(part) {
+                    out.append((.ipv4, String(part)))
+                } else if isHostName(part) {
+                    out.append((.host, String(part)))
+                }
+            }
+        }
+        return out
+    }
+
+    /// RFC 791 dotted quad: four decimal octets.
+    public static func isIPv4(_ s: Substring) -> Bool {
+        let parts = s.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 4 else { return false }
+        return parts.allSatisfy { p in
+            !p.isEmpty && p.count <= 3 && p.allSatisfy { $0.isASCII && $0.isNumber } && (Int(p) ?? 256) <= 255
+        }
+    }
+
+    /// RFC 4291 §2.2 text forms, including `::` and a trailing dotted quad.
+    public static func isIPv6(_ s: Substring) -> Bool {
+        guard s.contains(":"), s.count >= 2, !s.contains(":::") else { return false }
+        var groups = s.split(separator: ":", omittingEmptySubsequences: false)
+        let compressed = s.contains("::")
+        if compressed {
+            guard s.components("::") == 2 else { return false }
+        }
+        var limit = 8
+        if let last = groups.last, last.contains(".") {
+            guard isIPv4(last) else { return false }
+            groups.removeLast()
+            limit = 6
+        }
+        let nonEmpty = groups.filter { !$0.isEmpty }
+        guard nonEmpty.allSatisfy({ $0.count <= 4 && $0.allSatisfy(\.isHexDigit) }) else { return false }
+        if compressed { return nonEmpty.count < limit }
+        return nonEmpty.count == limit && groups.count == limit
+    }
+
+    /// RFC 1123 §2.1 labels, at least two, the last alphabetic (so `4.4.0` and `0.5` are not hosts).
+    public static func isHostName(_ s: Substring) -> Bool {
+        let labels = s.split(separator: ".", omittingEmptySubsequences: false)
+        guard labels.count >= 2, let last = labels.last, last.count >= 2, last.allSatisfy({ $0.isASCII && $0.isLetter }) else {
+            return false
+        }
+        return labels.allSatisfy { label in
+            !label.isEmpty && label.count <= 63 && label.first != "-" && label.last != "-"
+                && label.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }
+        }
+    }
+
+    /// Whether `address` is an IP literal Palisade can hand to the media plane.
+    public static func isIPLiteral(_ address: String) -> Bool {
+        isIPv4(address[...]) || isIPv6(address[...])
+    }
+}
+
+extension Substring {
+    /// How many pieces `separator` cuts this into (1 when absent).
+    fileprivate func components(_ separator: String) -> Int {
+        var count = 1
+        var rest = self[...]
+        while let r = rest.firstRange(of: separator) {
+            count += 1
+            rest = rest[r.upperBound...]
+        }
+        return count
+    }
+}
