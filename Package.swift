@@ -45,6 +45,7 @@ let package = Package(
         .target(name: "SIPMessage", swiftSettings: strict),
         .target(name: "SDP", swiftSettings: strict),
         .target(name: "NFTRules", swiftSettings: strict),
+        .target(name: "SIPAuth", swiftSettings: strict),
 
         // Tier 3: adapters (I/O).
         .target(name: "PosixSupport", dependencies: ["ControlFraming"], swiftSettings: strict),
@@ -86,6 +87,7 @@ let package = Package(
         .testTarget(name: "PalisadeConfigTests", dependencies: ["PalisadeConfig"], resources: [.copy("Fixtures")],
                     swiftSettings: strict),
         .testTarget(name: "SIPMessageTests", dependencies: ["SIPMessage"], exclude: ["Fixtures"], swiftSettings: strict),
+        .testTarget(name: "SIPAuthTests", dependencies: ["SIPAuth"], exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(name: "SDPTests", dependencies: ["SDP"], exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(name: "SRTPTests", dependencies: ["SRTP", "COpenSSL"], exclude: ["Fixtures", "Tools"],
                     swiftSettings: strict),
