@@ -114,9 +114,7 @@ public struct DigestAuthenticator: Sendable {
             return .stale
         }
 
-        let lifetimeAgo = AuthInstant(
-            milliseconds: now.milliseconds &- min(now.milliseconds, AuthInstant.milliseconds(of: nonces.lifetime)))
-        replays.removeExpired(issuedBefore: lifetimeAgo)
+        replays.removeExpired(issuedBefore: now.advanced(by: .zero - nonces.lifetime))
         switch replays.admit(nonce: credentials.nonce, issuedAt: issuedAt, nonceCount: nonceCount) {
         case .fresh:
             return .accepted(username: user.username)

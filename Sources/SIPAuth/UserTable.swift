@@ -24,6 +24,13 @@ public struct UserEntry: Sendable, Hashable {
                                           password: password.utf8))
     }
 
+    /// One entry per hash, strongest first: what `scripts/run` writes for a demo user, so phones
+    /// that only know MD5 can register next to those that use SHA-256.
+    public static func entries(username: String, realm: String, password: String,
+                               hashes: [DigestAlgorithm.Hash] = [.sha256, .md5]) -> [UserEntry] {
+        hashes.map { UserEntry(username: username, realm: realm, password: password, hash: $0) }
+    }
+
     /// Appends the file line, `username realm algorithm:hex-HA1` and a newline.
     public func serialize(into buffer: inout [UInt8]) {
         buffer.append(contentsOf: username)

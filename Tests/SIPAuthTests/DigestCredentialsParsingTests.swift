@@ -80,4 +80,16 @@ struct DigestCredentialsParsingTests {
     func emptyElements() throws {
         #expect(try parse("Digest ,," + Self.base + ",, ").username.text == "bob")
     }
+
+    @Test("Known gap: RFC 7616 §3.4.4 username* (extended notation) and userhash are not supported")
+    func extendedUsername() {
+        // Palisade never offers userhash, and no SIP phone we know sends username*; until one does,
+        // such credentials fail as if the username were missing. This case fails on purpose so the
+        // gap cannot disappear silently.
+        withKnownIssue("username* is ignored, so the credentials lack a username") {
+            let credentials = try parse(
+                #"Digest username*=UTF-8''J%C3%A4s%C3%B8n, realm="example.com", nonce="n", uri="sip:x", response="r""#)
+            #expect(credentials.username.text == "Jäsøn")
+        }
+    }
 }

@@ -25,6 +25,14 @@ struct UserTableTests {
             == "bob example.com MD5:37593d991414f52c30246c60c7798431\n")
     }
 
+    @Test("A demo user gets a SHA-256 and an MD5 entry")
+    func demoUser() throws {
+        let entries = UserEntry.entries(username: "bob", realm: "example.com", password: "builder")
+        #expect(entries.map(\.hash) == [.sha256, .md5])
+        let table = try UserTable(parsing: SIPAuthFixtures.bytes("users.txt"))
+        #expect(entries == table.entries.filter { $0.username == Array("bob".utf8) })
+    }
+
     @Test("Serialized tables parse back to the same entries; CRLF, tabs and upper-case hex are accepted")
     func roundTrip() throws {
         var table = UserTable()
