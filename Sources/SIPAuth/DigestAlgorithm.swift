@@ -29,7 +29,7 @@ public enum DigestAlgorithm: Sendable, Hashable, CaseIterable {
         }
 
         /// Lower-case hex of the digest of `bytes`: RFC 7616 §3.4's H(), KD() and the stored HA1.
-        public func hexDigest(_ bytes: some Sequence<UInt8>) -> [UInt8] {
+        public func hexDigest(_ bytes: some Collection<UInt8>) -> [UInt8] {
             switch self {
             case .md5: Hex.encode(MD5.hash(bytes))
             case .sha256: Hex.encode(SHA256.hash(bytes))

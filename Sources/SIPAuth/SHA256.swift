@@ -10,22 +10,30 @@ public struct SHA256: Sendable {
     ]
     private var buffer: [UInt8] = []
     private var totalByteCount: UInt64 = 0
+    /// Reused by every block, so hashing allocates nothing per block.
+    private var schedule = [UInt32](repeating: 0, count: 64)
 
     public init() {
         buffer.reserveCapacity(Self.blockByteCount)
     }
 
     /// The digest of `bytes` in one call.
-    public static func hash(_ bytes: some Sequence<UInt8>) -> [UInt8] {
+    public static func hash(_ bytes: some Collection<UInt8>) -> [UInt8] {
         var sha = SHA256()
         sha.update(bytes)
         return sha.finalize()
     }
 
-    public mutating func update(_ bytes: some Sequence<UInt8>) {
-        for byte in bytes {
-            buffer.append(byte)
-            totalByteCount &+= 1
+    /// Copies whole runs into the block buffer rather than byte by byte: digest verification
+    /// hashes on every authenticated request.
+    public mutating func update(_ bytes: some Collection<UInt8>) {
+        var index = bytes.startIndex
+        while index != bytes.endIndex {
+            let room = Self.blockByteCount - buffer.count
+            let end = bytes.index(index, offsetBy: room, limitedBy: bytes.endIndex) ?? bytes.endIndex
+            buffer.append(contentsOf: bytes[index..<end])
+            totalByteCount &+= UInt64(bytes.distance(from: index, to: end))
+            index = end
             if buffer.count == Self.blockByteCount {
                 compress(buffer)
                 buffer.removeAll(keepingCapacity: true)
@@ -71,7 +79,6 @@ public struct SHA256: Sendable {
     }
 
     private mutating func compress(_ block: [UInt8]) {
-        var schedule = [UInt32](repeating: 0, count: 64)
         for index in 0..<16 {
             let base = index * 4
             schedule[index] = UInt32(block[base]) << 24 | UInt32(block[base + 1]) << 16
