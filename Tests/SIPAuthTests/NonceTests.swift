@@ -47,4 +47,15 @@ struct NonceTests {
         table.removeExpired(issuedBefore: .seconds(2000))
         #expect(table.count == 0)
     }
+
+    @Test("AuthInstant arithmetic saturates instead of wrapping")
+    func instantArithmetic() {
+        let t = AuthInstant.seconds(2)
+        #expect(t.advanced(by: .milliseconds(1500)) == AuthInstant(milliseconds: 3500))
+        #expect(t.advanced(by: .seconds(-1)) == AuthInstant(milliseconds: 1000))
+        #expect(t.advanced(by: .seconds(-5)) == AuthInstant(milliseconds: 0))
+        #expect(AuthInstant(milliseconds: .max - 1).advanced(by: .seconds(1)) == AuthInstant(milliseconds: .max))
+        #expect(t.duration(since: .seconds(1)) == .seconds(1))
+        #expect(AuthInstant.seconds(1).duration(since: t) == .zero)
+    }
 }
