@@ -47,6 +47,7 @@ let package = Package(
         .target(name: "SDP", swiftSettings: strict),
         .target(name: "NFTRules", swiftSettings: strict),
         .target(name: "RTP", swiftSettings: strict),
+        .target(name: "SIPAuth", swiftSettings: strict),
 
         // Tier 2: sans-I/O state machines and policy. No I/O, no NIO, no clock reads.
         .target(name: "SIPCore", dependencies: ["SIPMessage"], swiftSettings: strict),
@@ -96,6 +97,7 @@ let package = Package(
         .testTarget(name: "SIPCoreTests", dependencies: ["SIPCore", "SIPMessage"], swiftSettings: strict),
         .testTarget(name: "B2BUATests", dependencies: ["B2BUA", "SDP", "MediaControlProtocol"],
                     exclude: ["Fixtures"], swiftSettings: strict),
+        .testTarget(name: "SIPAuthTests", dependencies: ["SIPAuth"], exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(name: "SDPTests", dependencies: ["SDP"], exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(name: "SRTPTests", dependencies: ["SRTP", "COpenSSL"], exclude: ["Fixtures", "Tools"],
                     swiftSettings: strict),
