@@ -4,23 +4,6 @@ import NIOSSL
 import SIPMessage
 import Synchronization
 
-/// Where an outbound request goes when it does not follow an existing flow.
-public struct OutboundDestination: Sendable, Hashable {
-    public var realm: String
-    public var transport: TransportKind
-    /// An IP literal or a name (resolved by the system resolver; RFC 3263 lookups are the caller's).
-    public var address: HostPort
-    /// Required for `.tls`: how the server is verified (RFC 5922).
-    public var tls: TLSPeerPolicy?
-
-    public init(realm: String, transport: TransportKind, address: HostPort, tls: TLSPeerPolicy? = nil) {
-        self.realm = realm
-        self.transport = transport
-        self.address = address
-        self.tls = tls
-    }
-}
-
 /// A started listener: its id, its configuration and the address it is bound to.
 public struct BoundListener: Sendable {
     public let id: ListenerID
@@ -362,29 +345,29 @@ public final class TransportLayer: Sendable {
         let channel: any Channel
         do {
             channel = try await ClientBootstrap(group: loop)
-            .connectTimeout(TimeAmount(settings.connectTimeout))
-            .channelOption(.socketOption(.tcp_nodelay), value: 1)
-            .channelInitializer { [self] channel in
-                channel.eventLoop.makeCompletedFuture {
-                    let flow = Flow(transport: transport, listener: nil, realm: realm,
-                                    local: channel.localAddress ?? remote, remote: remote, connection: id)
-                    if let refusal = registry.admit(ConnectionRegistry.Entry(channel: channel, flow: flow, inboundIP: nil)) {
-                        counters.refused(refusal)
-                        let error = TransportError(.connectionLimit, refusal.rawValue)
-                        ready.fail(error)
-                        throw error
+                .connectTimeout(TimeAmount(settings.connectTimeout))
+                .channelOption(.socketOption(.tcp_nodelay), value: 1)
+                .channelInitializer { [self] channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        let flow = Flow(transport: transport, listener: nil, realm: realm,
+                                        local: channel.localAddress ?? remote, remote: remote, connection: id)
+                        if let refusal = registry.admit(ConnectionRegistry.Entry(channel: channel, flow: flow, inboundIP: nil)) {
+                            counters.refused(refusal)
+                            let error = TransportError(.connectionLimit, refusal.rawValue)
+                            ready.fail(error)
+                            throw error
+                        }
+                        let sync = channel.pipeline.syncOperations
+                        if let sslContext, let peerPolicy {
+                            let isName = (try? SocketAddress(ipAddress: peerPolicy.sipDomain, port: 0)) == nil
+                            try sync.addHandler(NIOSSLClientHandler(context: sslContext,
+                                                                    serverHostname: isName ? peerPolicy.sipDomain : nil))
+                        }
+                        try sync.addHandler(IdleStateHandler(readTimeout: TimeAmount(settings.idleTimeout)))
+                        try sync.addHandler(SIPStreamHandler(layer: self, flow: flow, ready: ready, peerPolicy: peerPolicy))
                     }
-                    let sync = channel.pipeline.syncOperations
-                    if let sslContext, let peerPolicy {
-                        let isName = (try? SocketAddress(ipAddress: peerPolicy.sipDomain, port: 0)) == nil
-                        try sync.addHandler(NIOSSLClientHandler(context: sslContext,
-                                                                serverHostname: isName ? peerPolicy.sipDomain : nil))
-                    }
-                    try sync.addHandler(IdleStateHandler(readTimeout: TimeAmount(settings.idleTimeout)))
-                    try sync.addHandler(SIPStreamHandler(layer: self, flow: flow, ready: ready, peerPolicy: peerPolicy))
                 }
-            }
-            .connect(to: remote).get()
+                .connect(to: remote).get()
         } catch {
             // A completed promise ignores this; an untouched one must not leak.
             ready.fail(error)
