@@ -34,6 +34,12 @@ public final class TransportLayer: Sendable {
     private let continuation: AsyncStream<InboundMessage>.Continuation
     private let started = Mutex<Started?>(nil)
     private let clientContexts = Mutex<[TLSPeerPolicy: NIOSSLContext]>([:])
+    private let connecting = Mutex<[PendingConnect: Task<Flow, any Error>]>([:])
+
+    struct PendingConnect: Hashable {
+        var pool: PoolKey
+        var tls: TLSPeerPolicy?
+    }
 
     struct Started: Sendable {
         var listeners: [BoundListener]
@@ -326,6 +332,23 @@ public final class TransportLayer: Sendable {
         if let entry = registry.pooled(key), entry.channel.isActive, acceptable(entry.flow, for: destination) {
             return entry.flow
         }
+        // Requests racing to a destination with no connection yet share one connect, so a burst at
+        // start-up opens one connection, not one per request.
+        let pendingKey = PendingConnect(pool: key, tls: destination.tls)
+        let (task, opener) = connecting.withLock { pending -> (Task<Flow, any Error>, Bool) in
+            if let running = pending[pendingKey] { return (running, false) }
+            let task = Task { try await self.openConnection(to: destination, remote: remote, key: key) }
+            pending[pendingKey] = task
+            return (task, true)
+        }
+        defer {
+            if opener { _ = connecting.withLock { $0.removeValue(forKey: pendingKey) } }
+        }
+        return try await task.value
+    }
+
+    private func openConnection(to destination: OutboundDestination, remote: SocketAddress,
+                                key: PoolKey) async throws -> Flow {
         var policy: TLSPeerPolicy?
         var context: NIOSSLContext?
         if destination.transport == .tls {

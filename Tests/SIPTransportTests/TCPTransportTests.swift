@@ -149,6 +149,28 @@ struct TCPTransportTests {
         }
     }
 
+    @Test("Concurrent sends to a new destination share one connection")
+    func concurrentConnect() async throws {
+        try await withTransport([Self.tcp(realm: "core")]) { server, serverSink in
+            try await withTransport([Self.tcp(realm: "core")]) { sbc, _ in
+                let dest = OutboundDestination(realm: "core", transport: .tcp,
+                                               address: HostPort("127.0.0.1", server.address(0).port!))
+                let flows = try await withThrowingTaskGroup(of: Flow.self) { group in
+                    for i in 0..<8 {
+                        group.addTask {
+                            try await sbc.send(Array(options(via: "SIP/2.0/TCP 203.0.113.5;branch=z9hG4bK-c\(i)",
+                                                             callID: "c\(i)").utf8), to: dest)
+                        }
+                    }
+                    return try await group.reduce(into: [Flow]()) { $0.append($1) }
+                }
+                #expect(Set(flows.compactMap(\.connection)).count == 1)
+                _ = try await serverSink.message(7)
+                #expect(server.counterSnapshot().openConnections[.tcp] == 1)
+            }
+        }
+    }
+
     @Test("RFC 5923: a Via alias lets requests to the phone's sent-by port reuse its connection")
     func aliasReuse() async throws {
         try await withTransport([Self.tcp()]) { layer, sink in
