@@ -63,6 +63,23 @@ struct TLSTransportTests {
         }
     }
 
+    @Test("Client certificates optional: accepted without one, identity with one, resumption with one")
+    func clientCertificateOptional() async throws {
+        try await withTransport([Self.listener(certificates: Self.sni, client: .optional)]) { layer, sink in
+            _ = try await Self.sClient(layer.address(0), ["-servername", "sip.example.com"],
+                                       input: options(via: "SIP/2.0/TLS 192.0.2.10;branch=z9hG4bK-o1"))
+            #expect(try await sink.message(0).flow.peerIdentity == nil)
+            let session = NSTemporaryDirectory() + "palisade-sess-\(UUID().uuidString).pem"
+            let withCert = ["-servername", "sip.example.com", "-tls1_2",
+                            "-cert", Self.pki.cert("client"), "-key", Self.pki.key("client")]
+            _ = try await Self.sClient(layer.address(0), withCert + ["-sess_out", session],
+                                       input: options(via: "SIP/2.0/TLS 192.0.2.10;branch=z9hG4bK-o2"))
+            #expect(try await sink.message(1).flow.peerIdentity?.dnsNames == ["phone1.example.com"])
+            let again = try await Self.sClient(layer.address(0), withCert + ["-sess_in", session])
+            #expect(again.contains("Reused, TLSv1.2"))
+        }
+    }
+
     @Test("Handshake failures are counted by reason: no shared cipher, unknown CA, timeout")
     func failureReasons() async throws {
         var settings = TransportSettings()
