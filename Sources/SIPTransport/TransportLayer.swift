@@ -177,7 +177,7 @@ public final class TransportLayer: Sendable {
         let target = ViaStamping.responseDestination(topVia: via, transport: requestFlow.transport)
         if requestFlow.transport == .udp {
             var flow = requestFlow
-            flow.remote = try resolve(target)
+            flow.remote = try await resolve(target)
             try await send(bytes, on: flow)
             return flow
         }
@@ -192,7 +192,7 @@ public final class TransportLayer: Sendable {
         let flow: Flow
         switch destination.transport {
         case .udp:
-            let remote = try resolve(destination.address)
+            let remote = try await resolve(destination.address)
             let listener = started.withLock { s in
                 s?.listeners.first {
                     $0.id.realm == destination.realm && $0.id.transport == .udp
@@ -325,7 +325,7 @@ public final class TransportLayer: Sendable {
 
     /// A usable connection to `destination`: pooled, or opened (and verified) now and pooled.
     private func connection(to destination: OutboundDestination) async throws -> Flow {
-        let remote = try resolve(destination.address)
+        let remote = try await resolve(destination.address)
         let key = PoolKey(realm: destination.realm, transport: destination.transport,
                           host: ViaStamping.canonicalIP(remote.ipAddress ?? destination.address.host),
                           port: destination.address.port)
@@ -427,10 +427,13 @@ public final class TransportLayer: Sendable {
         return context
     }
 
-    private func resolve(_ address: HostPort) throws -> SocketAddress {
+    /// IP literals directly; names through getaddrinfo on NIO's thread pool, since it blocks.
+    private func resolve(_ address: HostPort) async throws -> SocketAddress {
         if let literal = try? SocketAddress(ipAddress: address.host, port: address.port) { return literal }
         do {
-            return try SocketAddress.makeAddressResolvingHost(address.host, port: address.port)
+            return try await NIOThreadPool.singleton.runIfActive {
+                try SocketAddress.makeAddressResolvingHost(address.host, port: address.port)
+            }
         } catch {
             throw TransportError(.badAddress, "\(address): \(error)")
         }
