@@ -52,6 +52,8 @@ let package = Package(
         .target(name: "DaemonSupport", dependencies: [logging, "PalisadeConfig", "PosixSupport"],
                 swiftSettings: strict),
         .target(name: "NIOFraming", dependencies: ["ControlFraming", nioCore], swiftSettings: strict),
+        .target(name: "SIPTransport",
+                dependencies: ["SIPMessage", nioCore, nioPosix, nioSSL, .product(name: "NIOTLS", package: "swift-nio")], swiftSettings: strict),
         .target(name: "MediaControlServer",
                 dependencies: ["MediaControlProtocol", "ControlFraming", "PosixSupport", logging],
                 swiftSettings: strict),
@@ -66,8 +68,6 @@ let package = Package(
                 dependencies: ["MetricsExposition", nioCore, nioPosix, nioHTTP1, logging, lifecycle],
                 swiftSettings: strict),
         .target(name: "TestSupport", swiftSettings: strict),
-        .target(name: "SIPTransport",
-                dependencies: ["SIPMessage", nioCore, nioPosix, nioSSL, .product(name: "NIOTLS", package: "swift-nio")], swiftSettings: strict),
 
         // Tier 4: executables, wiring only.
         .executableTarget(name: "palisade-signal",
@@ -95,11 +95,11 @@ let package = Package(
         .testTarget(name: "DaemonSupportTests", dependencies: ["DaemonSupport", logging], swiftSettings: strict),
         .testTarget(name: "MetricsExpositionTests", dependencies: ["MetricsExposition"], swiftSettings: strict),
         .testTarget(name: "SignallingTests", dependencies: ["Signalling"], swiftSettings: strict),
+        .testTarget(name: "SIPTransportTests",
+                    dependencies: ["SIPTransport", "SIPMessage", nioCore, nioPosix, nioSSL], swiftSettings: strict),
         .testTarget(name: "MediaControlServerTests",
                     dependencies: ["MediaControlServer", "MediaControlProtocol", "PosixSupport"],
                     swiftSettings: strict),
-        .testTarget(name: "SIPTransportTests",
-                    dependencies: ["SIPTransport", "SIPMessage", nioCore, nioPosix, nioSSL], swiftSettings: strict),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "AdminProtocol", "PosixSupport"],
                     swiftSettings: strict),
     ]
