@@ -15,6 +15,7 @@ let nioPosix = Target.Dependency.product(name: "NIOPosix", package: "swift-nio")
 let nioHTTP1 = Target.Dependency.product(name: "NIOHTTP1", package: "swift-nio")
 let logging = Target.Dependency.product(name: "Logging", package: "swift-log")
 let lifecycle = Target.Dependency.product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
+let nioSSL = Target.Dependency.product(name: "NIOSSL", package: "swift-nio-ssl")
 let argumentParser = Target.Dependency.product(name: "ArgumentParser", package: "swift-argument-parser")
 
 let package = Package(
@@ -29,6 +30,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", exact: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", exact: "2.37.6"),
     ],
     targets: [
         // Tier 0: C bridges. Imported only by their one wrapper target (and the bridge tests).
@@ -58,6 +60,8 @@ let package = Package(
         .target(name: "DaemonSupport", dependencies: [logging, "PalisadeConfig", "PosixSupport"],
                 swiftSettings: strict),
         .target(name: "NIOFraming", dependencies: ["ControlFraming", nioCore], swiftSettings: strict),
+        .target(name: "SIPTransport",
+                dependencies: ["SIPMessage", nioCore, nioPosix, nioSSL, .product(name: "NIOTLS", package: "swift-nio")], swiftSettings: strict),
         .target(name: "MediaControlServer",
                 dependencies: ["MediaControlProtocol", "ControlFraming", "PosixSupport", logging],
                 swiftSettings: strict),
@@ -108,6 +112,8 @@ let package = Package(
         .testTarget(name: "DaemonSupportTests", dependencies: ["DaemonSupport", logging], swiftSettings: strict),
         .testTarget(name: "MetricsExpositionTests", dependencies: ["MetricsExposition"], swiftSettings: strict),
         .testTarget(name: "SignallingTests", dependencies: ["Signalling"], swiftSettings: strict),
+        .testTarget(name: "SIPTransportTests",
+                    dependencies: ["SIPTransport", "SIPMessage", nioCore, nioPosix, nioSSL], swiftSettings: strict),
         .testTarget(name: "MediaControlServerTests",
                     dependencies: ["MediaControlServer", "MediaControlProtocol", "PosixSupport"],
                     swiftSettings: strict),

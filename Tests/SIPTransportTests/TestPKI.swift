@@ -1,0 +1,104 @@
+import Foundation
+
+/// Certificates made at test time with `openssl`: a CA, server certificates for sip.example.com
+/// (DNS and sip: URI SANs), other.example.com (a second SNI name), wrong.example.net (a valid chain
+/// for the wrong domain), a certificate from a CA nobody trusts, and a client certificate.
+struct TestPKI: Sendable {
+    let directory: String
+
+    var caCert: String { "\(directory)/ca.crt" }
+    func cert(_ name: String) -> String { "\(directory)/\(name).crt" }
+    func key(_ name: String) -> String { "\(directory)/\(name).key" }
+
+    static let shared: TestPKI = {
+        let dir = NSTemporaryDirectory() + "palisade-pki-\(getpid())"
+        let script = """
+        set -e
+        mkdir -p '\(dir)' && cd '\(dir)'
+        ec() { openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$1.key" 2>/dev/null; }
+        ec ca
+        openssl req -x509 -new -key ca.key -subj '/CN=Palisade Test CA' -days 2 -out ca.crt \
+            -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign,cRLSign
+        ec rogue-ca
+        openssl req -x509 -new -key rogue-ca.key -subj '/CN=Rogue CA' -days 2 -out rogue-ca.crt \
+            -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign,cRLSign
+        leaf() { # name cn san ca eku
+            ec "$1"
+            openssl req -new -key "$1.key" -subj "/CN=$2" -out "$1.csr"
+            printf 'subjectAltName=%s\\nbasicConstraints=CA:FALSE\\nextendedKeyUsage=%s\\n' "$3" "$5" > "$1.ext"
+            openssl x509 -req -in "$1.csr" -CA "$4.crt" -CAkey "$4.key" -CAcreateserial -days 2 \
+                -extfile "$1.ext" -out "$1.crt" 2>/dev/null
+        }
+        leaf server sip.example.com 'DNS:sip.example.com,URI:sip:sip.example.com' ca serverAuth,clientAuth
+        leaf other other.example.com 'DNS:other.example.com' ca serverAuth
+        leaf wrong wrong.example.net 'DNS:wrong.example.net' ca serverAuth
+        leaf rogue sip.example.com 'DNS:sip.example.com' rogue-ca serverAuth
+        leaf client phone1.example.com 'DNS:phone1.example.com,URI:sip:alice@example.com' ca clientAuth
+        """
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/bin/sh")
+        p.arguments = ["-c", script]
+        try! p.run()
+        p.waitUntilExit()
+        precondition(p.terminationStatus == 0, "openssl certificate generation failed")
+        return TestPKI(directory: dir)
+    }()
+
+    /// A fresh directory with copies of `name`'s chain and key, for tests that overwrite them.
+    func copy(_ name: String, as alias: String) throws -> (chain: String, key: String) {
+        let dir = NSTemporaryDirectory() + "palisade-reload-\(getpid())-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let chain = "\(dir)/\(alias).crt"
+        let key = "\(dir)/\(alias).key"
+        try FileManager.default.copyItem(atPath: cert(name), toPath: chain)
+        try FileManager.default.copyItem(atPath: self.key(name), toPath: key)
+        return (chain, key)
+    }
+
+    func replace(_ target: (chain: String, key: String), with name: String) throws {
+        let fm = FileManager.default
+        try fm.removeItem(atPath: target.chain)
+        try fm.removeItem(atPath: target.key)
+        try fm.copyItem(atPath: cert(name), toPath: target.chain)
+        try fm.copyItem(atPath: key(name), toPath: target.key)
+    }
+}
+
+/// Runs a command with stdin from `input`, returning exit status and stdout+stderr, without
+/// blocking a thread of the cooperative pool.
+func run(_ executable: String, _ arguments: [String], input: String = "") async throws -> (status: Int32, output: String) {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: executable)
+    p.arguments = arguments
+    let stdin = Pipe()
+    let out = Pipe()
+    p.standardInput = stdin
+    p.standardOutput = out
+    p.standardError = out
+    let collected = OutputBox()
+    out.fileHandleForReading.readabilityHandler = { h in
+        let d = h.availableData
+        collected.append(d)
+    }
+    let status: Int32 = try await withCheckedThrowingContinuation { c in
+        p.terminationHandler = { c.resume(returning: $0.terminationStatus) }
+        do {
+            try p.run()
+            stdin.fileHandleForWriting.write(Data(input.utf8))
+            try? stdin.fileHandleForWriting.close()
+        } catch {
+            c.resume(throwing: error)
+        }
+    }
+    out.fileHandleForReading.readabilityHandler = nil
+    let rest = (try? out.fileHandleForReading.readToEnd()) ?? Data()
+    collected.append(rest)
+    return (status, collected.string)
+}
+
+final class OutputBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var data = Data()
+    func append(_ d: Data) { lock.lock(); data.append(d); lock.unlock() }
+    var string: String { lock.lock(); defer { lock.unlock() }; return String(decoding: data, as: UTF8.self) }
+}
