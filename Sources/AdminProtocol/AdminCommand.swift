@@ -5,7 +5,7 @@ public enum AdminCommand: String, Sendable, CaseIterable, Codable {
 
     public var summary: String {
         switch self {
-        case .status: "versions, pids and uptimes of both daemons; whether the media plane is connected, and since when"
+        case .status: "versions, pids and uptimes of both daemons; whether the media plane is connected, and since when; SIP listeners"
         }
     }
 }

@@ -67,18 +67,39 @@ public struct MediaPlaneReport: Codable, Sendable, Equatable {
     }
 }
 
+/// One bound SIP listener: where to point a phone or a trunk.
+public struct SIPListenerReport: Codable, Sendable, Equatable {
+    public var realm: String
+    /// "udp", "tcp" or "tls".
+    public var transport: String
+    /// The bound address ("127.0.0.1:5060", "[::1]:5061"), with the real port when 0 was configured.
+    public var address: String
+    /// What goes into Via, Contact and Record-Route.
+    public var advertised: String
+
+    public init(realm: String, transport: String, address: String, advertised: String) {
+        self.realm = realm
+        self.transport = transport
+        self.address = address
+        self.advertised = advertised
+    }
+}
+
 public struct StatusReport: Codable, Sendable, Equatable {
     public var signal: ProcessReport
     public var media: MediaPlaneReport
     public var adminSocket: String
     /// The bound /metrics address ("127.0.0.1:9477"), nil when metrics are disabled.
     public var metricsAddress: String?
+    public var sipListeners: [SIPListenerReport]
 
-    public init(signal: ProcessReport, media: MediaPlaneReport, adminSocket: String, metricsAddress: String?) {
+    public init(signal: ProcessReport, media: MediaPlaneReport, adminSocket: String, metricsAddress: String?,
+                sipListeners: [SIPListenerReport] = []) {
         self.signal = signal
         self.media = media
         self.adminSocket = adminSocket
         self.metricsAddress = metricsAddress
+        self.sipListeners = sipListeners
     }
 }
 

@@ -13,14 +13,26 @@ public enum Metric: String, CaseIterable, Sendable {
     case processMaxFileDescriptors = "palisade_process_max_fds"
     case mediaPlaneConnected = "palisade_media_plane_connected"
     case mediaPlaneConnections = "palisade_media_plane_connections_total"
+    case sipMessagesReceived = "palisade_sip_messages_received_total"
+    case sipMessagesSent = "palisade_sip_messages_sent_total"
+    case sipParseErrors = "palisade_sip_parse_errors_total"
+    case sipResponsesDropped = "palisade_sip_responses_dropped_total"
+    case sipConnectionsOpen = "palisade_sip_connections_open"
+    case sipConnectionsRefused = "palisade_sip_connections_refused_total"
+    case sipDeadFlows = "palisade_sip_dead_flows_total"
+    case sipKeepalivesAnswered = "palisade_sip_keepalives_answered_total"
+    case tlsHandshakes = "palisade_tls_handshakes_total"
+    case sipTransactionTimeouts = "palisade_sip_transaction_timeouts_total"
 
     public enum Kind: String, Sendable { case counter, gauge }
 
     public var kind: Kind {
         switch self {
-        case .processCPUSeconds, .mediaPlaneConnections: .counter
+        case .processCPUSeconds, .mediaPlaneConnections, .sipMessagesReceived, .sipMessagesSent, .sipParseErrors,
+             .sipResponsesDropped, .sipConnectionsRefused, .sipDeadFlows, .sipKeepalivesAnswered, .tlsHandshakes,
+             .sipTransactionTimeouts: .counter
         case .buildInfo, .processStartTime, .processResidentMemory, .processVirtualMemory,
-             .processOpenFileDescriptors, .processMaxFileDescriptors, .mediaPlaneConnected: .gauge
+             .processOpenFileDescriptors, .processMaxFileDescriptors, .mediaPlaneConnected, .sipConnectionsOpen: .gauge
         }
     }
 
@@ -30,7 +42,13 @@ public enum Metric: String, CaseIterable, Sendable {
         case .buildInfo: ["process", "version"]
         case .processStartTime, .processCPUSeconds, .processResidentMemory, .processVirtualMemory,
              .processOpenFileDescriptors, .processMaxFileDescriptors: ["process"]
-        case .mediaPlaneConnected, .mediaPlaneConnections: []
+        case .mediaPlaneConnected, .mediaPlaneConnections, .sipResponsesDropped, .sipKeepalivesAnswered: []
+        case .sipMessagesReceived, .sipMessagesSent: ["realm", "transport"]
+        case .sipParseErrors: ["reason"]
+        case .sipConnectionsOpen: ["transport"]
+        case .sipConnectionsRefused, .sipDeadFlows: ["reason"]
+        case .tlsHandshakes: ["result"]
+        case .sipTransactionTimeouts: ["timer"]
         }
     }
 
@@ -45,6 +63,16 @@ public enum Metric: String, CaseIterable, Sendable {
         case .processMaxFileDescriptors: "Limit on open file descriptors of the daemon (RLIMIT_NOFILE soft limit)."
         case .mediaPlaneConnected: "1 while palisade-signal holds a working control connection to palisade-media, else 0."
         case .mediaPlaneConnections: "Control connections to palisade-media completed (handshake done) since palisade-signal started."
+        case .sipMessagesReceived: "SIP messages received, by realm and transport."
+        case .sipMessagesSent: "SIP messages sent, by realm and transport."
+        case .sipParseErrors: "SIP messages refused by the parser or validator, by reason (the error code)."
+        case .sipResponsesDropped: "Faulty SIP responses dropped without an answer (RFC 3261 section 18.1.2)."
+        case .sipConnectionsOpen: "Open SIP connections (TCP, TLS), by transport."
+        case .sipConnectionsRefused: "SIP connections refused or closed by policy (connection limits, framing errors), by reason."
+        case .sipDeadFlows: "SIP connections found dead and closed (idle timeout, no keepalive answer, error), by reason."
+        case .sipKeepalivesAnswered: "CRLF keepalive pings answered on stream connections (RFC 5626 section 4.4.1)."
+        case .tlsHandshakes: "TLS handshakes, by result (success, or the reason they failed)."
+        case .sipTransactionTimeouts: "SIP transactions that timed out, by RFC 3261 timer (B, F: client; H: server)."
         }
     }
 }

@@ -25,16 +25,26 @@ public enum MetricsReference {
             let labels = metric.labels.isEmpty ? "–" : metric.labels.map { "`\($0)`" }.joined(separator: ", ")
             out += "| `\(metric.rawValue)` | \(metric.kind.rawValue) | \(labels) | \(metric.help) |\n"
         }
-        out += """
-
-            ## Labels
-
-            | label | values |
-            |---|---|
-            | `process` | \(DaemonLabel.allCases.map { "`\($0.rawValue)`" }.joined(separator: ", ")) |
-            | `version` | the daemon's software version, e.g. `0.1.0` |
-
-            """
+        out += "\n## Labels\n\n| label | values |\n|---|---|\n"
+        let used = Set(Metric.allCases.flatMap(\.labels))
+        for (label, values) in labelValues where used.contains(label) {
+            out += "| `\(label)` | \(values) |\n"
+        }
+        let undocumented = used.subtracting(labelValues.map(\.0))
+        precondition(undocumented.isEmpty, "document the labels \(undocumented.sorted()) in MetricsReference")
         return out
     }
+
+    /// What each label holds, in the order the reference lists them.
+    static let labelValues: [(String, String)] = [
+        ("process", DaemonLabel.allCases.map { "`\($0.rawValue)`" }.joined(separator: ", ")),
+        ("version", "the daemon's software version, e.g. `0.1.0`"),
+        ("realm", "a realm name from the configuration (`access`, `core`, …)"),
+        ("transport", "`udp`, `tcp` or `tls`"),
+        ("reason", "why: the parser's error code (parse errors); `total_limit`, `per_address_limit`, "
+            + "`framing_error` (refused connections); `idle`, `no_pong`, `error` (dead flows)"),
+        ("result", "`success`, or why a TLS handshake failed: `no_shared_cipher`, `bad_certificate`, "
+            + "`unknown_ca`, `no_peer_certificate`, `domain_mismatch`, `timeout`, `other`"),
+        ("timer", "the RFC 3261 timer that expired: `B`, `F` (client transactions), `H` (server INVITE)"),
+    ]
 }

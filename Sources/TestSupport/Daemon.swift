@@ -85,10 +85,13 @@ public struct CommandResult: Sendable {
 public enum Command {
     /// Runs a program to completion (bounded by `timeoutSeconds`), feeding `input` on stdin.
     public static func run(_ executable: String, _ arguments: [String], input: String? = nil,
-                           timeoutSeconds: Double = 30) throws -> CommandResult {
+                           environment: [String: String] = [:], timeoutSeconds: Double = 30) throws -> CommandResult {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
         let out = Pipe(), err = Pipe(), stdin = Pipe()
         process.standardOutput = out
         process.standardError = err

@@ -9,6 +9,8 @@ public enum Sipp {
         public var output: String
         public var successfulCalls: Int?
         public var failedCalls: Int?
+        /// Requests sipp sent again for want of an answer (over UDP).
+        public var retransmissions: Int?
     }
 
     public static var isInstalled: Bool { Command.which("sipp") != nil }
@@ -32,7 +34,8 @@ public enum Sipp {
         let csv = (try? String(contentsOfFile: stats, encoding: .utf8)) ?? ""
         return Outcome(status: result.status, output: result.stdout + result.stderr,
                        successfulCalls: lastColumn(csv, named: "SuccessfulCall(C)"),
-                       failedCalls: lastColumn(csv, named: "FailedCall(C)"))
+                       failedCalls: lastColumn(csv, named: "FailedCall(C)"),
+                       retransmissions: lastColumn(csv, named: "Retransmissions(C)"))
     }
 
     /// The value of a cumulative column in the last row of sipp's statistics file.

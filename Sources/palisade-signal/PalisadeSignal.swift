@@ -11,6 +11,9 @@ import PalisadeConfig
 import PosixSupport
 import ServiceLifecycle
 import Signalling
+import SIPCore
+import SIPTransport
+import NIOCore
 
 @main
 struct PalisadeSignal: AsyncParsableCommand {
@@ -54,11 +57,24 @@ struct PalisadeSignal: AsyncParsableCommand {
                 pingTimeoutMilliseconds: settings.signal.mediaPingTimeoutMilliseconds,
                 identity: Hello(software: PalisadeVersion.current, pid: started.pid, role: "palisade-signal")),
             group: group, logger: logger)
-        let scrape = Scrape(link: link, timeoutMilliseconds: settings.signal.mediaPingTimeoutMilliseconds)
-
+        let transport = TransportLayer(listeners: SIPWiring.listeners(settings.realms),
+                                       settings: SIPWiring.settings(settings.sip), group: group)
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: link)]
         var metricsAddress: String?
         do {
+            // SIP first: a listener that cannot bind stops start-up before the admin socket exists.
+            try await transport.start()
+            for listener in transport.listeners {
+                logger.info("SIP listening", metadata: [
+                    "realm": "\(listener.id.realm)", "transport": "\(listener.id.transport.rawValue)",
+                    "address": "\(listener.localAddress)", "advertised": "\(listener.advertised)"])
+            }
+            let sip = SIPService(transport: transport, timers: SIPWiring.timers(settings.sip), capacity: 100_000,
+                                 policy: LocalRequestPolicy(ownHosts: SIPWiring.ownHosts(transport.listeners)),
+                                 logger: logger)
+            services.append(.init(service: sip))
+            let scrape = Scrape(link: link, transport: transport, sip: sip,
+                                timeoutMilliseconds: settings.signal.mediaPingTimeoutMilliseconds)
             if settings.metrics.enabled {
                 let metrics = try await MetricsServer.bind(
                     host: settings.metrics.listen.host, port: settings.metrics.listen.port, group: group,
@@ -67,7 +83,11 @@ struct PalisadeSignal: AsyncParsableCommand {
                 services.append(.init(service: metrics))
             }
             let status = StatusCommand(link: link, started: started, adminSocket: settings.signal.adminSocket,
-                                       metricsAddress: metricsAddress,
+                                       metricsAddress: metricsAddress, sipListeners: transport.listeners.map {
+                                           SIPListenerReport(realm: $0.id.realm, transport: $0.id.transport.rawValue,
+                                                             address: Self.text($0.localAddress),
+                                                             advertised: "\($0.advertised)")
+                                       },
                                        timeoutMilliseconds: settings.signal.mediaPingTimeoutMilliseconds)
             let admin = try await AdminServer.bind(socketPath: settings.signal.adminSocket, group: group,
                                                    logger: logger) { request in
@@ -77,6 +97,7 @@ struct PalisadeSignal: AsyncParsableCommand {
             }
             services.append(.init(service: admin))
         } catch {
+            await transport.shutdown()
             logger.critical("cannot start", metadata: ["error": "\(error)"])
             printError("palisade-signal: \(error)")
             throw ExitCode(1)
@@ -87,6 +108,14 @@ struct PalisadeSignal: AsyncParsableCommand {
             services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await serviceGroup.run()
         logger.notice("palisade-signal stopped")
+    }
+}
+
+extension PalisadeSignal {
+    /// "127.0.0.1:5060" or "[::1]:5060".
+    static func text(_ address: SocketAddress) -> String {
+        let ip = address.ipAddress ?? "?"
+        return ip.contains(":") ? "[\(ip)]:\(address.port ?? 0)" : "\(ip):\(address.port ?? 0)"
     }
 }
 

@@ -3,10 +3,13 @@ import MediaControlProtocol
 import MetricsExposition
 import PosixSupport
 import Signalling
+import SIPTransport
 
 /// One /metrics scrape: this process's figures, the link's, and palisade-media's when it answers.
 struct Scrape: Sendable {
     let link: MediaPlaneLink
+    let transport: TransportLayer
+    let sip: SIPService
     let timeoutMilliseconds: Int
 
     func render() async -> String {
@@ -30,6 +33,40 @@ struct Scrape: Sendable {
         }
         exposition.add(.mediaPlaneConnected, [], state.isConnected ? 1 : 0)
         exposition.add(.mediaPlaneConnections, [], Double(state.connections))
+        addTransport(transport.counterSnapshot(), to: &exposition)
+        for (timer, count) in sip.transactionTimeouts.sorted(by: { $0.key < $1.key }) {
+            exposition.add(.sipTransactionTimeouts, [timer], Double(count))
+        }
         return exposition.render()
+    }
+
+    /// Counters are listed for every listener's realm and transport, zero included, so a rate
+    /// can be taken from the first scrape on.
+    private func addTransport(_ counters: TransportCounters, to exposition: inout Exposition) {
+        var traffic = Set(transport.listeners.map { TrafficKey(realm: $0.id.realm, transport: $0.id.transport) })
+        traffic.formUnion(counters.messagesIn.keys)
+        traffic.formUnion(counters.messagesOut.keys)
+        for key in traffic.sorted(by: { ($0.realm, $0.transport.rawValue) < ($1.realm, $1.transport.rawValue) }) {
+            let labels = [key.realm, key.transport.rawValue]
+            exposition.add(.sipMessagesReceived, labels, Double(counters.messagesIn[key] ?? 0))
+            exposition.add(.sipMessagesSent, labels, Double(counters.messagesOut[key] ?? 0))
+        }
+        for (reason, count) in counters.parseErrors.sorted(by: { $0.key < $1.key }) {
+            exposition.add(.sipParseErrors, [reason], Double(count))
+        }
+        exposition.add(.sipResponsesDropped, [], Double(counters.droppedResponses))
+        for kind in TransportKind.allCases where kind.isStream {
+            exposition.add(.sipConnectionsOpen, [kind.rawValue], Double(counters.openConnections[kind] ?? 0))
+        }
+        for reason in ConnectionRefusal.allCases {
+            exposition.add(.sipConnectionsRefused, [reason.rawValue], Double(counters.refusedConnections[reason] ?? 0))
+        }
+        for reason in DeadFlowReason.allCases {
+            exposition.add(.sipDeadFlows, [reason.rawValue], Double(counters.deadFlows[reason] ?? 0))
+        }
+        exposition.add(.sipKeepalivesAnswered, [], Double(counters.keepalivesAnswered))
+        for result in TLSHandshakeResult.allCases {
+            exposition.add(.tlsHandshakes, [result.rawValue], Double(counters.tlsHandshakes[result] ?? 0))
+        }
     }
 }

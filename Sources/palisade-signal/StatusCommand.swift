@@ -10,6 +10,7 @@ struct StatusCommand: Sendable {
     let started: ProcessSnapshot
     let adminSocket: String
     let metricsAddress: String?
+    let sipListeners: [SIPListenerReport]
     let timeoutMilliseconds: Int
 
     func report() async -> StatusReport {
@@ -34,6 +35,6 @@ struct StatusCommand: Sendable {
             media: MediaPlaneReport(connected: state.isConnected, since: state.since,
                                     controlSocket: link.configuration.socketPath, process: media,
                                     lastError: state.lastError ?? lastError, reconnects: state.reconnects),
-            adminSocket: adminSocket, metricsAddress: metricsAddress)
+            adminSocket: adminSocket, metricsAddress: metricsAddress, sipListeners: sipListeners)
     }
 }

@@ -22,6 +22,14 @@ enum StatusTable {
         if let error = media.lastError, !media.connected { lines.append("last error     \(error)") }
         lines.append("admin socket   \(status.adminSocket)")
         lines.append("metrics        " + (status.metricsAddress.map { "http://\($0)/metrics" } ?? "disabled"))
+        if !status.sipListeners.isEmpty {
+            lines.append("")
+            var sip: [[String]] = [["REALM", "SIP", "LISTENING ON", "ADVERTISED"]]
+            for listener in status.sipListeners {
+                sip.append([listener.realm, listener.transport, listener.address, listener.advertised])
+            }
+            lines += table(sip)
+        }
         return lines.joined(separator: "\n")
     }
 

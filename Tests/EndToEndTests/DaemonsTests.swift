@@ -7,51 +7,9 @@ import TestSupport
 /// metrics port, real processes and signals.
 @Suite("Daemons end to end", .serialized)
 struct DaemonsTests {
-    struct Pair {
-        let directory: TemporaryDirectory
-        let config: String
-        let media: Daemon
-        let signal: Daemon
-        var admin: String { directory.path + "/admin.sock" }
-        var control: String { directory.path + "/media.sock" }
-
-        static func start() throws -> Pair {
-            let directory = try TemporaryDirectory(prefix: "palisade-e2e")
-            let config = try directory.file("palisade.toml", contents: """
-                [log]
-                level = "debug"
-
-                [media]
-                control_socket = "\(directory.path)/media.sock"
-
-                [signal]
-                admin_socket = "\(directory.path)/admin.sock"
-
-                [metrics]
-                listen = "127.0.0.1:0"
-
-                """)
-            let media = try Daemon("palisade-media", ["--config", config], logPath: directory.path + "/media.log")
-            let signal = try Daemon("palisade-signal", ["--config", config], logPath: directory.path + "/signal.log")
-            return Pair(directory: directory, config: config, media: media, signal: signal)
-        }
-
-        func restartMedia() throws -> Daemon {
-            try Daemon("palisade-media", ["--config", config], logPath: directory.path + "/media.log")
-        }
-
-        func status() throws -> StatusReport? {
-            let result = try Command.run(try Products.path("palisadectl"), ["--socket", admin, "status", "--json"])
-            guard result.status == 0 else { return nil }
-            return try JSONDecoder().decode(StatusReport.self, from: Data(result.stdout.utf8))
-        }
-
-        var logs: String { "--- palisade-signal\n\(signal.log)\n--- palisade-media\n\(media.log)" }
-    }
-
     @Test("status and metrics with both up; kill -9 of the media plane is seen within 2 s, its restart within 2 s")
     func mediaPlaneOutage() async throws {
-        let pair = try Pair.start()
+        let pair = try DaemonPair.start()
         var media = pair.media
         defer { Task { [media] in await media.stop() } }
 
@@ -100,7 +58,7 @@ struct DaemonsTests {
 
     @Test("a second palisade-media on a live control socket is refused with a clear error")
     func secondMediaRefused() async throws {
-        let pair = try Pair.start()
+        let pair = try DaemonPair.start()
         defer { Task { await pair.signal.stop(); await pair.media.stop() } }
         _ = try await eventually(seconds: 10) { try pair.status().flatMap { $0.media.connected ? $0 : nil } }
         let second = try pair.restartMedia()

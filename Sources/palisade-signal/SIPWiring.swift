@@ -1,0 +1,68 @@
+import PalisadeConfig
+import SIPCore
+import SIPMessage
+import SIPTransport
+
+/// The configuration's SIP sections as the transport and transaction layers take them.
+enum SIPWiring {
+    static func listeners(_ realms: [PalisadeConfiguration.Realm]) -> [ListenerSpec] {
+        realms.flatMap { realm in
+            realm.listeners.map { listener in
+                let bind = HostPort(listener.listen.host, listener.listen.port)
+                let kind: TransportKind = switch listener.transport {
+                case .udp: .udp
+                case .tcp: .tcp
+                case .tls: .tls
+                }
+                return ListenerSpec(realm: realm.name, transport: kind, bind: bind,
+                                    advertised: listener.advertise.flatMap { HostPort(parsing: $0, defaultPort: bind.port) },
+                                    tls: listener.tls.map(tls))
+            }
+        }
+    }
+
+    static func tls(_ tls: PalisadeConfiguration.TLS) -> TLSServerSpec {
+        let policy: ClientCertificatePolicy = switch tls.clientCertificates {
+        case .none: .none
+        case .optional: .optional
+        case .required: .required
+        }
+        let minimum: TLSProtocolVersion = switch tls.minimumVersion {
+        case .tls12: .v1_2
+        case .tls13: .v1_3
+        }
+        return TLSServerSpec(
+            certificates: tls.certificates.map {
+                TLSCertificateFiles(chainPath: $0.cert, keyPath: $0.key, serverNames: $0.serverNames)
+            },
+            clientCertificates: policy, caBundlePath: tls.caBundle,
+            cipherPolicy: TLSCipherPolicy(minimumVersion: minimum))
+    }
+
+    static func settings(_ sip: PalisadeConfiguration.SIP) -> TransportSettings {
+        var settings = TransportSettings(limits: SIPLimits(maxMessageSize: sip.maxMessageBytes,
+                                                           maxHeaderCount: sip.maxHeaders))
+        settings.maxConnections = sip.maxConnections
+        settings.maxConnectionsPerAddress = sip.maxConnectionsPerAddress
+        settings.idleTimeout = .seconds(sip.tcpIdleTimeoutSeconds)
+        return settings
+    }
+
+    static func timers(_ sip: PalisadeConfiguration.SIP) -> TransactionTimers {
+        TransactionTimers(t1: .milliseconds(sip.t1Milliseconds), t2: .milliseconds(sip.t2Milliseconds),
+                          t4: .milliseconds(sip.t4Milliseconds))
+    }
+
+    /// What "the SBC itself" is in a Request-URI: every bound and advertised host.
+    static func ownHosts(_ listeners: [BoundListener]) -> Set<String> {
+        var hosts: Set<String> = []
+        for listener in listeners {
+            hosts.insert(listener.spec.bind.uriHost)
+            hosts.insert(listener.advertised.uriHost)
+            if let ip = listener.localAddress.ipAddress {
+                hosts.insert(ip.contains(":") ? "[\(ip)]" : ip)
+            }
+        }
+        return hosts
+    }
+}

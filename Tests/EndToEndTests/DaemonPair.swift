@@ -1,0 +1,97 @@
+import AdminProtocol
+import Foundation
+import TestSupport
+
+/// palisade-media and palisade-signal started on a configuration of their own: sockets in a
+/// temporary directory, every SIP listener and /metrics on port 0 (the real ports come back in
+/// `palisadectl status --json`), so pairs never collide with each other or with the host.
+struct DaemonPair {
+    let directory: TemporaryDirectory
+    let config: String
+    let media: Daemon
+    let signal: Daemon
+    var admin: String { directory.path + "/admin.sock" }
+    var control: String { directory.path + "/media.sock" }
+
+    /// `accessListeners` are extra `[[realm.listener]]` tables for the access realm (a TLS one).
+    static func start(accessListeners: String = "") throws -> DaemonPair {
+        let directory = try TemporaryDirectory(prefix: "palisade-e2e")
+        let config = try directory.file("palisade.toml", contents: """
+            [log]
+            level = "debug"
+
+            [media]
+            control_socket = "\(directory.path)/media.sock"
+
+            [signal]
+            admin_socket = "\(directory.path)/admin.sock"
+
+            [metrics]
+            listen = "127.0.0.1:0"
+
+            [[realm]]
+            name = "access"
+
+            [[realm.listener]]
+            transport = "udp"
+            listen = "127.0.0.1:0"
+
+            [[realm.listener]]
+            transport = "tcp"
+            listen = "127.0.0.1:0"
+            \(accessListeners)
+
+            [realm.media]
+            address = "127.0.0.1"
+            port_min = 30000
+            port_max = 30999
+
+            [[realm]]
+            name = "core"
+            trust = "trusted"
+            media_policy = "rtp-only"
+
+            [[realm.listener]]
+            transport = "udp"
+            listen = "127.0.0.1:0"
+
+            [realm.media]
+            address = "127.0.0.1"
+            port_min = 31000
+            port_max = 31999
+
+            """)
+        let media = try Daemon("palisade-media", ["--config", config], logPath: directory.path + "/media.log")
+        let signal = try Daemon("palisade-signal", ["--config", config], logPath: directory.path + "/signal.log")
+        return DaemonPair(directory: directory, config: config, media: media, signal: signal)
+    }
+
+    func restartMedia() throws -> Daemon {
+        try Daemon("palisade-media", ["--config", config], logPath: directory.path + "/media.log")
+    }
+
+    func status() throws -> StatusReport? {
+        let result = try Command.run(try Products.path("palisadectl"), ["--socket", admin, "status", "--json"])
+        guard result.status == 0 else { return nil }
+        return try JSONDecoder().decode(StatusReport.self, from: Data(result.stdout.utf8))
+    }
+
+    /// The status once the media plane is connected (the daemons are fully up), or nil.
+    func ready(seconds: Double = 15) async throws -> StatusReport? {
+        try await eventually(seconds: seconds) { try status().flatMap { $0.media.connected ? $0 : nil } }
+    }
+
+    func stop() async {
+        await signal.stop()
+        await media.stop()
+    }
+
+    var logs: String { "--- palisade-signal\n\(signal.log)\n--- palisade-media\n\(media.log)" }
+}
+
+extension StatusReport {
+    /// The bound address of the realm's listener for a transport.
+    func sip(_ realm: String, _ transport: String) -> String? {
+        sipListeners.first { $0.realm == realm && $0.transport == transport }?.address
+    }
+}
