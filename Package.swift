@@ -17,6 +17,7 @@ let logging = Target.Dependency.product(name: "Logging", package: "swift-log")
 let lifecycle = Target.Dependency.product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
 let nioSSL = Target.Dependency.product(name: "NIOSSL", package: "swift-nio-ssl")
 let argumentParser = Target.Dependency.product(name: "ArgumentParser", package: "swift-argument-parser")
+let unixSignals = Target.Dependency.product(name: "UnixSignals", package: "swift-service-lifecycle")
 
 let package = Package(
     name: "Palisade",
@@ -84,7 +85,8 @@ let package = Package(
         .executableTarget(name: "palisade-signal",
                           dependencies: ["PalisadeConfig", "DaemonSupport", "Signalling", "AdminServer",
                                          "MetricsServer", "MetricsExposition", "AdminProtocol",
-                                         "MediaControlProtocol", "PosixSupport", "SIPCore", "SIPTransport", nioCore, nioPosix,
+                                         "MediaControlProtocol", "PosixSupport", "SIPCore", "SIPTransport",
+                                         nioCore, nioPosix, unixSignals,
                                          argumentParser, lifecycle, logging],
                           swiftSettings: strict),
         .executableTarget(name: "palisade-media",

@@ -73,6 +73,7 @@ struct PalisadeSignal: AsyncParsableCommand {
                                  policy: LocalRequestPolicy(ownHosts: SIPWiring.ownHosts(transport.listeners)),
                                  logger: logger)
             services.append(.init(service: sip))
+            services.append(.init(service: HangupReload(transport: transport, logger: logger)))
             let scrape = Scrape(link: link, transport: transport, sip: sip,
                                 timeoutMilliseconds: settings.signal.mediaPingTimeoutMilliseconds)
             if settings.metrics.enabled {

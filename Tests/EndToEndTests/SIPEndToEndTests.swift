@@ -68,9 +68,25 @@ struct SIPEndToEndTests {
         let result = try Command.run("/bin/sh", ["-c", script], environment: ["REQUEST": options], timeoutSeconds: 20)
         #expect(result.stdout.hasPrefix("SIP/2.0 200 OK\r\n"), "\(result.stdout)\n\(result.stderr)\n\(pair.logs)")
         #expect(result.stdout.contains("Allow: "))
-        let peer = try Command.run("/bin/sh", ["-c", "echo | \(openssl) s_client -connect \(target) "
-            + "-servername sip.example.com 2>/dev/null | \(openssl) x509 -noout -subject"], timeoutSeconds: 20)
-        #expect(peer.stdout.contains("CN = sip.example.com"), "\(peer.stdout)")
+        func presentedSubject() throws -> String {
+            try Command.run("/bin/sh", ["-c", "echo | \(openssl) s_client -connect \(target) "
+                + "-servername sip.example.com 2>/dev/null | \(openssl) x509 -noout -subject"], timeoutSeconds: 20).stdout
+        }
+        #expect(try presentedSubject().contains("CN = sip.example.com"))
+
+        // SIGHUP reloads the certificate from disk: new handshakes get the new one, no restart.
+        let renewed = try Command.run(openssl, ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
+                                                "-nodes", "-keyout", key, "-out", cert, "-days", "1",
+                                                "-subj", "/O=Renewed/CN=sip.example.com",
+                                                "-addext", "subjectAltName=DNS:sip.example.com"])
+        #expect(renewed.status == 0)
+        pair.signal.send(SIGHUP)
+        let reloaded = try await eventually(seconds: 5) {
+            try presentedSubject().contains("O = Renewed") ? true : nil
+        }
+        #expect(reloaded == true, "\(pair.logs)")
+        let after = try pair.status()
+        #expect(pair.signal.isRunning && after?.signal.pid == pair.signal.pid)
     }
 
     @Test("requests the SBC cannot serve yet are refused with a status, malformed ones with 400 and a reason")
