@@ -13,6 +13,8 @@ public enum Metric: String, CaseIterable, Sendable {
     case processMaxFileDescriptors = "palisade_process_max_fds"
     case mediaPlaneConnected = "palisade_media_plane_connected"
     case mediaPlaneConnections = "palisade_media_plane_connections_total"
+    case sipRequests = "palisade_sip_requests_total"
+    case sipResponses = "palisade_sip_responses_total"
     case sipMessagesReceived = "palisade_sip_messages_received_total"
     case sipMessagesSent = "palisade_sip_messages_sent_total"
     case sipParseErrors = "palisade_sip_parse_errors_total"
@@ -28,7 +30,7 @@ public enum Metric: String, CaseIterable, Sendable {
 
     public var kind: Kind {
         switch self {
-        case .processCPUSeconds, .mediaPlaneConnections, .sipMessagesReceived, .sipMessagesSent, .sipParseErrors,
+        case .processCPUSeconds, .mediaPlaneConnections, .sipRequests, .sipResponses, .sipMessagesReceived, .sipMessagesSent, .sipParseErrors,
              .sipResponsesDropped, .sipConnectionsRefused, .sipDeadFlows, .sipKeepalivesAnswered, .tlsHandshakes,
              .sipTransactionTimeouts: .counter
         case .buildInfo, .processStartTime, .processResidentMemory, .processVirtualMemory,
@@ -44,6 +46,8 @@ public enum Metric: String, CaseIterable, Sendable {
              .processOpenFileDescriptors, .processMaxFileDescriptors: ["process"]
         case .mediaPlaneConnected, .mediaPlaneConnections, .sipResponsesDropped, .sipKeepalivesAnswered: []
         case .sipMessagesReceived, .sipMessagesSent: ["realm", "transport"]
+        case .sipRequests: ["direction", "realm", "transport", "method"]
+        case .sipResponses: ["direction", "realm", "transport", "class"]
         case .sipParseErrors: ["reason"]
         case .sipConnectionsOpen: ["transport"]
         case .sipConnectionsRefused, .sipDeadFlows: ["reason"]
@@ -63,7 +67,9 @@ public enum Metric: String, CaseIterable, Sendable {
         case .processMaxFileDescriptors: "Limit on open file descriptors of the daemon (RLIMIT_NOFILE soft limit)."
         case .mediaPlaneConnected: "1 while palisade-signal holds a working control connection to palisade-media, else 0."
         case .mediaPlaneConnections: "Control connections to palisade-media completed (handshake done) since palisade-signal started."
-        case .sipMessagesReceived: "SIP messages received, by realm and transport."
+        case .sipRequests: "SIP requests handled by the transaction layer, by direction (in, out), realm, transport and method."
+        case .sipResponses: "SIP responses handled by the transaction layer, by direction (in, out), realm, transport and status class."
+        case .sipMessagesReceived: "SIP messages received, by realm and transport (everything that arrived, refused ones included)."
         case .sipMessagesSent: "SIP messages sent, by realm and transport."
         case .sipParseErrors: "SIP messages refused by the parser or validator, by reason (the error code)."
         case .sipResponsesDropped: "Faulty SIP responses dropped without an answer (RFC 3261 section 18.1.2)."

@@ -41,6 +41,9 @@ public enum MetricsReference {
         ("version", "the daemon's software version, e.g. `0.1.0`"),
         ("realm", "a realm name from the configuration (`access`, `core`, …)"),
         ("transport", "`udp`, `tcp` or `tls`"),
+        ("direction", "`in` (received) or `out` (sent)"),
+        ("method", "the SIP method (`INVITE`, `OPTIONS`, …; `other` for extension methods)"),
+        ("class", "the status class of a response: `1xx` … `6xx`"),
         ("reason", "why: the parser's error code (parse errors); `total_limit`, `per_address_limit`, "
             + "`framing_error` (refused connections); `idle`, `no_pong`, `error` (dead flows)"),
         ("result", "`success`, or why a TLS handshake failed: `no_shared_cipher`, `bad_certificate`, "

@@ -31,6 +31,20 @@ public actor SIPService: Service {
     private var flows: [TransactionKey: Flow] = [:]
     private var timers: [TimerKey: Task<Void, Never>] = [:]
     private var timersOf: [TransactionKey: Set<TransactionTimer>] = [:]
+    /// SIP messages that reached or left the transaction layer, by direction, realm, transport and
+    /// method (requests) or status class (responses); read by /metrics.
+    public struct TrafficKey: Hashable, Sendable {
+        public let direction: String
+        public let realm: String
+        public let transport: String
+        /// The method ("INVITE"; "other" for extension methods, so labels stay bounded), or the
+        /// status class ("2xx").
+        public let kind: String
+        public let isRequest: Bool
+    }
+
+    private let traffic = Mutex<[TrafficKey: Int]>([:])
+
     /// Transactions that timed out (Timers B, F, H), by timer; read by /metrics.
     private let timeouts = Mutex<[TransactionTimer: Int]>([:])
     private let outbound: AsyncStream<Outbound>
@@ -59,6 +73,20 @@ public actor SIPService: Service {
         }
     }
 
+    public nonisolated var trafficCounts: [TrafficKey: Int] { traffic.withLock { $0 } }
+
+    nonisolated func count(_ message: SIPMessage, _ direction: String, on flow: Flow) {
+        let kind: String
+        if let method = message.method {
+            if case .extension = method { kind = "other" } else { kind = method.description }
+        } else {
+            kind = "\((message.statusCode ?? 0) / 100)xx"
+        }
+        let key = TrafficKey(direction: direction, realm: flow.realm, transport: flow.transport.rawValue, kind: kind,
+                             isRequest: message.isRequest)
+        traffic.withLock { $0[key, default: 0] += 1 }
+    }
+
     /// Transaction timeouts so far, by timer name ("B", "F", "H").
     public nonisolated var transactionTimeouts: [String: Int] {
         timeouts.withLock { counts in
@@ -81,6 +109,7 @@ public actor SIPService: Service {
                 } else {
                     try await transport.sendResponse(item.message, to: item.flow)
                 }
+                count(item.message, "out", on: item.flow)
             } catch {
                 logger.warning("could not send", metadata: ["flow": "\(item.flow)", "error": "\(error)"])
                 if let key = item.transaction { await transportFailed(key) }
@@ -90,6 +119,7 @@ public actor SIPService: Service {
 
     private func receive(_ inbound: InboundMessage) {
         let kind: TransactionTransport = inbound.flow.transport.isStream ? .reliable : .unreliable
+        count(inbound.message, "in", on: inbound.flow)
         do {
             switch try transactions.receive(inbound.message, transport: kind, now: .now) {
             case .created(let key, let actions, _):

@@ -34,6 +34,14 @@ struct Scrape: Sendable {
         exposition.add(.mediaPlaneConnected, [], state.isConnected ? 1 : 0)
         exposition.add(.mediaPlaneConnections, [], Double(state.connections))
         addTransport(transport.counterSnapshot(), to: &exposition)
+        let traffic = sip.trafficCounts.sorted {
+            ($0.key.direction, $0.key.realm, $0.key.transport, $0.key.kind)
+                < ($1.key.direction, $1.key.realm, $1.key.transport, $1.key.kind)
+        }
+        for (key, count) in traffic {
+            exposition.add(key.isRequest ? .sipRequests : .sipResponses,
+                           [key.direction, key.realm, key.transport, key.kind], Double(count))
+        }
         for (timer, count) in sip.transactionTimeouts.sorted(by: { $0.key < $1.key }) {
             exposition.add(.sipTransactionTimeouts, [timer], Double(count))
         }

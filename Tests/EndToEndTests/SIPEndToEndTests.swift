@@ -25,6 +25,12 @@ struct SIPEndToEndTests {
         let metrics = try HTTPGet.fetch(try #require(status.metricsAddress), path: "/metrics").body
         #expect(metrics.contains("palisade_sip_messages_received_total{realm=\"access\",transport=\"\(transport)\"} 20"),
                 "\(metrics)")
+        #expect(metrics.contains(
+            "palisade_sip_requests_total{direction=\"in\",realm=\"access\",transport=\"\(transport)\",method=\"OPTIONS\"} 20"))
+        #expect(metrics.contains(
+            "palisade_sip_responses_total{direction=\"out\",realm=\"access\",transport=\"\(transport)\",class=\"2xx\"} 20"))
+        let lint = try Command.run(try #require(Command.which("promtool")), ["check", "metrics"], input: metrics)
+        #expect(lint.status == 0, "\(lint.stdout)\(lint.stderr)")
     }
 
     @Test("with 10 % loss (sipp -lost 10) retransmissions still complete every OPTIONS transaction over UDP")
