@@ -79,6 +79,8 @@ let package = Package(
         .target(name: "SRTP", dependencies: ["CLibSRTP"], swiftSettings: strict),
         .target(name: "NFTables", dependencies: ["NFTRules", "CLibNFTNL"], swiftSettings: strict),
         .target(name: "MediaEngine", dependencies: ["RTP", "CPalisadeShims"], swiftSettings: strict),
+        .target(name: "MediaSessions", dependencies: ["MediaEngine", "MediaControlServer", "MediaControlProtocol"],
+                swiftSettings: strict),
 
         // Tier 4: executables, wiring only.
         .executableTarget(name: "palisade-signal",
@@ -116,7 +118,8 @@ let package = Package(
         .testTarget(name: "SIPTransportTests",
                     dependencies: ["SIPTransport", "SIPMessage", nioCore, nioPosix, nioSSL], swiftSettings: strict),
         .testTarget(name: "MediaControlServerTests",
-                    dependencies: ["MediaControlServer", "MediaControlProtocol", "PosixSupport"],
+                    dependencies: ["MediaControlServer", "MediaControlProtocol", "MediaSessions", "MediaEngine",
+                                   "CPalisadeShims", "PosixSupport"],
                     swiftSettings: strict),
         .testTarget(name: "RTPTests", dependencies: ["RTP"], swiftSettings: strict),
         .testTarget(name: "MediaEngineTests", dependencies: ["MediaEngine", "RTP", "CPalisadeShims"],
