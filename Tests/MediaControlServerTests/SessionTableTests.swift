@@ -18,7 +18,7 @@ struct SessionTableTests {
     }
 
     /// `base`: the first port; "access" gets base...base+7, "core" base+8...base+15.
-    static func withPlane(base: UInt16, _ body: (Plane) throws -> Void) throws {
+    static func withPlane(base: UInt16, timeouts: TimeoutPolicy = .disabled, _ body: (Plane) throws -> Void) throws {
         let directory = try TemporaryDirectory()
         let path = directory.path + "/media.sock"
         let engine = try MediaEngine(.init(interfaces: [
@@ -29,7 +29,7 @@ struct SessionTableTests {
         defer { engine.stop() }
         let table = SessionTable(engine: engine, interfaces: [.init(name: "access", advertise: "203.0.113.7"),
                                                               .init(name: "core", advertise: "127.0.0.1")],
-                                 timeouts: .disabled) { SessionTable.Now(wall: 1_000, monotonicNanoseconds: 0) }
+                                 timeouts: timeouts) { SessionTable.Now(wall: 1_000, monotonicNanoseconds: 0) }
         let server = MediaControlServer(socketPath: path, identity: MediaControlServerTests.media,
                                         logger: Logger(label: "test"),
                                         watch: ControlWatch(fd: engine.notificationFD) { table.engineReadable() })
@@ -176,6 +176,33 @@ struct SessionTableTests {
                 return
             }
             #expect(figures.streams.map(\.index) == [0, 2])
+        }
+    }
+
+    @Test("a silent stream times out on both legs as events; a stream on hold waits for the hold limit")
+    func timeouts() throws {
+        try Self.withPlane(base: 46_080, timeouts: TimeoutPolicy(active: .milliseconds(200), onHold: .seconds(600))) { plane in
+            let client = try ControlClient(path: plane.path, hello: MediaControlServerTests.signal)
+            var held = Self.stream(1)
+            held.b.direction = .inactive
+            guard case .success(.created) = try client.request(.createSession(
+                SessionSpec(session: "quiet", streams: [Self.stream(0), held]))) else {
+                Issue.record("create refused")
+                return
+            }
+            // Within the connection's 5 s receive timeout: housekeeping runs every 100 ms.
+            var timedOut: [MediaEvent] = []
+            for _ in 0..<2 { timedOut.append(try client.nextEvent()) }
+            for (event, leg) in zip(timedOut, [LegName.a, .b]) {
+                guard case .streamTimedOut(let session, let stream, let reported, let idle) = event else {
+                    Issue.record("not a timeout: \(event)")
+                    continue
+                }
+                #expect(session == "quiet" && stream == 0 && reported == leg && idle >= 0.2)
+            }
+            // The held stream (index 1) is not reported: a round trip later, still only stream 0.
+            _ = try client.request(.listSessions)
+            #expect(client.events.allSatisfy { if case .streamTimedOut(_, 1, _, _) = $0 { false } else { true } })
         }
     }
 }
