@@ -9,6 +9,46 @@ import Glibc
 /// Answers the requests that follow a successful hello. Called on the control thread.
 public typealias MediaControlResponder = @Sendable (ControlRequest) -> Result<ControlReply.Body, ControlFailure>
 
+/// Names a request whose answer comes later, through `ControlOutput.reply`. Made by the server,
+/// unique for the life of the server.
+public struct DeferredReply: Hashable, Sendable, CustomStringConvertible {
+    public let rawValue: UInt64
+    public init(_ rawValue: UInt64) { self.rawValue = rawValue }
+    public var description: String { "deferred-\(rawValue)" }
+}
+
+/// A responder's answer: now, or later (when the work it started reports back on the watched fd).
+public enum ControlAnswer: Sendable, Equatable {
+    case now(Result<ControlReply.Body, ControlFailure>)
+    /// The server keeps the request (and its connection) and sends the reply when a watch
+    /// callback returns `.reply` for the ticket the responder was given.
+    case later
+}
+
+/// What a watch callback asks the control thread to do.
+public enum ControlOutput: Sendable, Equatable {
+    /// Completes a request answered `.later`. A state-changing request's reply goes into the
+    /// reply cache like any other.
+    case reply(DeferredReply, Result<ControlReply.Body, ControlFailure>)
+    /// Sent to every connection that finished its handshake.
+    case event(MediaEvent)
+}
+
+/// A responder that may answer later. Called on the control thread with the ticket to use if it does.
+public typealias DeferringMediaControlResponder = @Sendable (ControlRequest, DeferredReply) -> ControlAnswer
+
+/// An extra descriptor in the control thread's poll set: when it is readable, `onReadable` runs on
+/// the control thread (the same thread as the responder) and returns what to send.
+public struct ControlWatch: Sendable {
+    public let fd: Int32
+    public let onReadable: @Sendable () -> [ControlOutput]
+
+    public init(fd: Int32, onReadable: @escaping @Sendable () -> [ControlOutput]) {
+        self.fd = fd
+        self.onReadable = onReadable
+    }
+}
+
 /// The control thread of palisade-media: owns the control socket and every connection on it.
 ///
 /// One pthread runs a `poll` loop over the listening socket, the client connections and a
@@ -17,11 +57,19 @@ public typealias MediaControlResponder = @Sendable (ControlRequest) -> Result<Co
 public final class MediaControlServer: @unchecked Sendable {
     public let socketPath: String
     private let identity: Hello
-    private let responder: MediaControlResponder
+    private let responder: DeferringMediaControlResponder
+    private let watch: ControlWatch?
     private let logger: Logger
     /// Owned by the control thread. Shared by every connection: a request resent by a
     /// reconnected palisade-signal is found whichever connection carried the original.
     private var replies = ReplyCache()
+    /// Owned by the control thread: open connections, and requests answered `.later`.
+    private var connections: [ControlConnection] = []
+    private var pending: [DeferredReply: PendingRequest] = [:]
+    /// State-changing requests in `pending`, by request id: a retransmission arriving before the
+    /// answer joins the wait instead of executing again.
+    private var pendingByID: [UInt64: DeferredReply] = [:]
+    private var nextTicket: UInt64 = 1
     // Written by start()/stop() on the caller's thread only; read by the control thread after
     // pthread_create, which orders the writes before the thread's reads.
     private var listenFD: Int32 = -1
@@ -29,10 +77,21 @@ public final class MediaControlServer: @unchecked Sendable {
     private var wakeWrite: Int32 = -1
     private var thread: pthread_t?
 
-    public init(socketPath: String, identity: Hello, logger: Logger, responder: @escaping MediaControlResponder) {
+    public convenience init(socketPath: String, identity: Hello, logger: Logger,
+                            responder: @escaping MediaControlResponder) {
+        self.init(socketPath: socketPath, identity: identity, logger: logger, watch: nil) { request, _ in
+            .now(responder(request))
+        }
+    }
+
+    /// `watch`: a descriptor (an engine's eventfd) whose callback completes `.later` answers and
+    /// sends events.
+    public init(socketPath: String, identity: Hello, logger: Logger, watch: ControlWatch?,
+                responder: @escaping DeferringMediaControlResponder) {
         self.socketPath = socketPath
         self.identity = identity
         self.logger = logger
+        self.watch = watch
         self.responder = responder
     }
 
@@ -80,14 +139,18 @@ public final class MediaControlServer: @unchecked Sendable {
     }
 
     private func runLoop() {
-        var connections: [ControlConnection] = []
         defer {
-            for connection in connections { close(connection.fd) }
+            for connection in connections { closeConnection(connection) }
+            connections.removeAll()
             close(listenFD)
         }
+        // Fixed slots first: the wake-up pipe, the listener, the watch (or an fd of -1, which
+        // poll ignores); connections after.
+        let fixed = 3
         while true {
             var fds = [pollfd(fd: wakeRead, events: Int16(POLLIN), revents: 0),
-                       pollfd(fd: listenFD, events: Int16(POLLIN), revents: 0)]
+                       pollfd(fd: listenFD, events: Int16(POLLIN), revents: 0),
+                       pollfd(fd: watch?.fd ?? -1, events: Int16(POLLIN), revents: 0)]
             for connection in connections {
                 let events = POLLIN | (connection.outbound.isEmpty ? 0 : POLLOUT)
                 fds.append(pollfd(fd: connection.fd, events: Int16(events), revents: 0))
@@ -99,22 +162,57 @@ public final class MediaControlServer: @unchecked Sendable {
                 return
             }
             if fds[0].revents != 0 { return }
-            // fds[2...] line up with `connections` as they were when polled; accept only after.
+            // fds[fixed...] line up with `connections` as they were when polled; accept only after.
+            let polled = connections
             var closed: Set<Int32> = []
-            for (index, connection) in connections.enumerated() {
-                let revents = fds[index + 2].revents
+            for (index, connection) in polled.enumerated() {
+                let revents = fds[index + fixed].revents
                 guard revents != 0 else { continue }
                 if !service(connection, revents: revents) { closed.insert(connection.fd) }
             }
             if !closed.isEmpty {
-                for fd in closed { close(fd) }
+                for connection in connections where closed.contains(connection.fd) { closeConnection(connection) }
                 connections.removeAll { closed.contains($0.fd) }
             }
-            if fds[1].revents & Int16(POLLIN) != 0 { acceptConnections(into: &connections) }
+            if let watch, fds[2].revents != 0 { perform(watch.onReadable()) }
+            if fds[1].revents & Int16(POLLIN) != 0 { acceptConnections() }
         }
     }
 
-    private func acceptConnections(into connections: inout [ControlConnection]) {
+    private func closeConnection(_ connection: ControlConnection) {
+        // Deferred replies still name the connection; `isOpen` keeps them off a reused fd number.
+        connection.isOpen = false
+        close(connection.fd)
+    }
+
+    private func perform(_ outputs: [ControlOutput]) {
+        for output in outputs {
+            switch output {
+            case .reply(let ticket, let result):
+                guard let request = pending.removeValue(forKey: ticket) else {
+                    logger.error("a deferred reply names no waiting request", metadata: ["ticket": "\(ticket)"])
+                    continue
+                }
+                let reply = ControlCodec.encode(.reply(ControlReply(id: request.id, result)))
+                if let payload = request.payload {
+                    pendingByID[request.id] = nil
+                    replies.store(id: request.id, request: payload, reply: reply)
+                }
+                for connection in request.waiters where connection.isOpen {
+                    Frame.encode(reply, into: &connection.outbound)
+                    _ = flush(connection)
+                }
+            case .event(let event):
+                let frame = ControlCodec.encode(.event(event))
+                for connection in connections where connection.isOpen && connection.peer != nil {
+                    Frame.encode(frame, into: &connection.outbound)
+                    _ = flush(connection)
+                }
+            }
+        }
+    }
+
+    private func acceptConnections() {
         while true {
             let fd = accept(listenFD, nil, nil)
             guard fd >= 0 else { return }
@@ -207,15 +305,44 @@ public final class MediaControlServer: @unchecked Sendable {
                 send(.reply(.failure(id: request.id, ControlFailure(
                     .idReused, "request id \(request.id) was already used for a different request"))), on: connection)
             case .fresh:
-                let reply = ControlCodec.encode(.reply(ControlReply(id: request.id, responder(request))))
-                replies.store(id: request.id, request: payload, reply: reply)
-                Frame.encode(reply, into: &connection.outbound)
-                _ = flush(connection)
+                if let ticket = pendingByID[request.id] {
+                    // The original is still being executed: wait for its answer too.
+                    guard let original = pending[ticket], original.payload == payload else {
+                        send(.reply(.failure(id: request.id, ControlFailure(
+                            .idReused, "request id \(request.id) was already used for a different request"))),
+                             on: connection)
+                        return
+                    }
+                    pending[ticket]?.waiters.append(connection)
+                    return
+                }
+                let ticket = makeTicket()
+                switch responder(request, ticket) {
+                case .now(let result):
+                    let reply = ControlCodec.encode(.reply(ControlReply(id: request.id, result)))
+                    replies.store(id: request.id, request: payload, reply: reply)
+                    Frame.encode(reply, into: &connection.outbound)
+                    _ = flush(connection)
+                case .later:
+                    pending[ticket] = PendingRequest(id: request.id, payload: payload, waiters: [connection])
+                    pendingByID[request.id] = ticket
+                }
             }
         case (.some, .status), (.some, .processMetrics), (.some, .querySession), (.some, .listSessions),
              (.some, .createSession), (.some, .updateSession), (.some, .deleteSession):
-            send(.reply(ControlReply(id: request.id, responder(request))), on: connection)
+            let ticket = makeTicket()
+            switch responder(request, ticket) {
+            case .now(let result):
+                send(.reply(ControlReply(id: request.id, result)), on: connection)
+            case .later:
+                pending[ticket] = PendingRequest(id: request.id, payload: nil, waiters: [connection])
+            }
         }
+    }
+
+    private func makeTicket() -> DeferredReply {
+        defer { nextTicket += 1 }
+        return DeferredReply(nextTicket)
     }
 
     private func send(_ message: ControlMessage, on connection: ControlConnection) {
@@ -239,6 +366,15 @@ public final class MediaControlServer: @unchecked Sendable {
     }
 }
 
+/// A request answered `.later`, owned by the control thread.
+struct PendingRequest {
+    var id: UInt64
+    /// The request's bytes when it changes state: its reply goes into the reply cache.
+    var payload: [UInt8]?
+    /// The connection that sent it, and any that resent it before the answer.
+    var waiters: [ControlConnection]
+}
+
 /// State of one control connection, owned by the control thread.
 final class ControlConnection {
     let fd: Int32
@@ -248,6 +384,8 @@ final class ControlConnection {
     var peer: Hello?
     /// Set after a refused handshake: send the refusal, then close.
     var closeAfterFlush = false
+    /// False once closed; the fd number may then belong to a newer connection.
+    var isOpen = true
 
     init(fd: Int32) { self.fd = fd }
 

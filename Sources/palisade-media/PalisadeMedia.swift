@@ -3,6 +3,7 @@ import DaemonSupport
 import Logging
 import MediaControlProtocol
 import MediaControlServer
+import MediaEngine
 import PalisadeConfig
 import PosixSupport
 import ServiceLifecycle
@@ -39,25 +40,34 @@ struct PalisadeMedia: AsyncParsableCommand {
         let logger = Logger(label: "palisade-media")
         let started = ProcessSnapshot.current()
         let identity = Hello(software: PalisadeVersion.current, pid: started.pid, role: "palisade-media")
+        let plane: MediaPlane
+        do {
+            plane = try MediaPlane.start(settings)
+        } catch {
+            logger.critical("cannot start the relay engine", metadata: ["error": "\(error)"])
+            printError("palisade-media: cannot start the relay engine: \(error)")
+            throw ExitCode(1)
+        }
+        let workers = plane.engine.workerCount
+        let sessions = plane.sessions
         let server = MediaControlServer(socketPath: settings.media.controlSocket, identity: identity,
-                                        logger: logger) { request in
+                                        logger: logger, watch: plane.watch) { request, ticket in
             let now = ProcessSnapshot.current()
             switch request.body {
             case .status:
-                return .success(.status(MediaStatus(
+                return .now(.success(.status(MediaStatus(
                     software: PalisadeVersion.current, pid: now.pid, startTime: started.startTimeSeconds,
-                    uptimeSeconds: max(0, WallClock.now() - started.startTimeSeconds), workers: 0, sessions: 0)))
+                    uptimeSeconds: max(0, WallClock.now() - started.startTimeSeconds), workers: workers,
+                    sessions: sessions.sessionCount))))
             case .processMetrics:
-                return .success(.processMetrics(ProcessFigures(
+                return .now(.success(.processMetrics(ProcessFigures(
                     startTimeSeconds: now.startTimeSeconds, residentMemoryBytes: now.residentMemoryBytes,
                     virtualMemoryBytes: now.virtualMemoryBytes, openFileDescriptors: now.openFileDescriptors,
-                    maxFileDescriptors: now.maxFileDescriptors, cpuSecondsTotal: now.cpuSecondsTotal)))
+                    maxFileDescriptors: now.maxFileDescriptors, cpuSecondsTotal: now.cpuSecondsTotal))))
             case .createSession, .updateSession, .deleteSession, .querySession, .listSessions:
-                // The relay engine is not wired to the control socket yet (issue 5).
-                return .failure(ControlFailure(.internalError,
-                                               "this palisade-media build has no relay engine; sessions are refused"))
+                return sessions.handle(request, ticket: ticket)
             case .hello, .ping:
-                return .failure(ControlFailure(.internalError, "handled by the control loop"))
+                return .now(.failure(ControlFailure(.internalError, "handled by the control loop")))
             }
         }
         do {
@@ -65,25 +75,29 @@ struct PalisadeMedia: AsyncParsableCommand {
         } catch {
             logger.critical("cannot open the control socket", metadata: ["error": "\(error)"])
             printError("palisade-media: \(error)")
+            plane.engine.stop()
             throw ExitCode(1)
         }
         logger.notice("palisade-media started", metadata: ["version": "\(PalisadeVersion.current)",
                                                            "pid": "\(started.pid)"])
         let group = ServiceGroup(configuration: .init(
-            services: [.init(service: ControlSocketService(server: server))],
+            services: [.init(service: ControlSocketService(server: server, engine: plane.engine))],
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
         logger.notice("palisade-media stopped")
     }
 }
 
-/// Keeps the control thread for the life of the service group and stops it on shutdown.
+/// Keeps the control thread and the relay engine for the life of the service group and stops
+/// them on shutdown: the control thread first (it drives the engine), then the workers.
 struct ControlSocketService: Service {
     let server: MediaControlServer
+    let engine: MediaEngine
 
     func run() async throws {
         try? await gracefulShutdown()
         server.stop()
+        engine.stop()
     }
 }
 

@@ -1,0 +1,136 @@
+import MediaControlProtocol
+import MediaControlServer
+import MediaEngine
+
+/// Between the control protocol's words and the engine's: specs in, figures and failures out.
+extension SessionTable {
+    /// Checks what the engine cannot: stream indices, interfaces, addresses, profiles.
+    func validate(_ spec: SessionSpec) -> Result<Void, ControlFailure> {
+        var seen: Set<Int> = []
+        for stream in spec.streams {
+            guard seen.insert(stream.index).inserted else {
+                return .failure(ControlFailure(.invalidSpec, "stream index \(stream.index) appears twice"))
+            }
+            for (name, leg) in [("a", stream.a), ("b", stream.b)] {
+                let place = "stream \(stream.index) leg \(name)"
+                guard interfaceNames.contains(leg.interface) else {
+                    return .failure(ControlFailure(.invalidSpec, "\(place): no media interface \(leg.interface) "
+                        + "(configured: \(interfaceNames.sorted().joined(separator: ", ")))"))
+                }
+                switch leg.profile {
+                case .rtp: break
+                case .srtp:
+                    // Refused loudly rather than relayed as plain RTP: the SRTP transform exists
+                    // but is not joined to the engine's packet loop yet.
+                    return .failure(ControlFailure(.invalidSpec, "\(place): SRTP relaying is not wired into this "
+                        + "palisade-media yet; only the rtp profile is relayed"))
+                }
+                for endpoint in [leg.remote, leg.remoteRTCP].compactMap({ $0 }) {
+                    guard Self.ipv4(endpoint) != nil else {
+                        return .failure(ControlFailure(.invalidSpec, "\(place): remote \(endpoint) is not an IPv4 "
+                            + "address and port (the relay engine is IPv4 only)"))
+                    }
+                }
+                if leg.strictSource && leg.remote == nil {
+                    return .failure(ControlFailure(.invalidSpec, "\(place): strictSource needs a remote address"))
+                }
+            }
+        }
+        return .success(())
+    }
+
+    /// The engine's spec for a validated stream. Any direction but sendrecv puts the stream on
+    /// hold: it is then timed by the (longer) on-hold limit.
+    func engineSpec(_ stream: MediaControlProtocol.StreamSpec, id: StreamID) -> Result<EngineStreamSpec, ControlFailure> {
+        guard let a = Self.engineLeg(stream.a), let b = Self.engineLeg(stream.b) else {
+            return .failure(ControlFailure(.invalidSpec, "stream \(stream.index): not an IPv4 remote"))
+        }
+        let onHold = stream.a.direction != .sendrecv || stream.b.direction != .sendrecv
+        return .success(EngineStreamSpec(id: id, a: a, b: b, timeouts: engineTimeouts, onHold: onHold))
+    }
+
+    static func engineLeg(_ leg: MediaControlProtocol.LegSpec) -> EngineLegSpec? {
+        var remote: IPv4Endpoint?
+        var remoteRTCP: IPv4Endpoint?
+        if let endpoint = leg.remote {
+            guard let parsed = ipv4(endpoint) else { return nil }
+            remote = parsed
+        }
+        if let endpoint = leg.remoteRTCP {
+            guard let parsed = ipv4(endpoint) else { return nil }
+            remoteRTCP = parsed
+        }
+        return EngineLegSpec(interface: leg.interface, rtcpMux: leg.rtcpMux, remote: remote,
+                                   remoteRTCP: remoteRTCP, latching: leg.strictSource ? .strict : .learn,
+                                   transform: .passthrough)
+    }
+
+    static func legUpdate(_ leg: EngineLegSpec) -> StreamUpdate.Leg {
+        StreamUpdate.Leg(remote: leg.remote, remoteRTCP: leg.remoteRTCP, latching: leg.latching,
+                         transform: leg.transform)
+    }
+
+    static func ipv4(_ endpoint: Endpoint) -> IPv4Endpoint? {
+        guard (0...65535).contains(endpoint.port) else { return nil }
+        return IPv4Endpoint(endpoint.address, port: UInt16(endpoint.port))
+    }
+
+    static func failure(_ error: MediaEngineError, stream index: Int) -> ControlFailure {
+        let context = "stream \(index): \(error.context)"
+        switch error.code {
+        case .portsExhausted: return ControlFailure(.portsExhausted, context)
+        case .unknownInterface: return ControlFailure(.invalidSpec, context)
+        case .streamCapacity: return ControlFailure(.portsExhausted, "stream \(index): every worker is full: \(error.context)")
+        case .invalidConfiguration, .duplicateStream, .unknownStream, .workerBusy, .socket, .notRunning:
+            return ControlFailure(.internalError, context)
+        }
+    }
+
+    /// One leg's engine counters in the protocol's terms. `log` is the stream's latch log; the
+    /// reason given is that of the newest accepted RTP decision on this leg.
+    static func legFigures(_ figures: EngineLegStatistics?, side: LegSide, log: [LatchRecord],
+                           clockRate: UInt32, now: Now) -> MediaControlProtocol.LegStatistics {
+        guard let figures else {
+            return MediaControlProtocol.LegStatistics(packets: 0, bytes: 0, drops: [:], lost: 0, jitterMilliseconds: 0,
+                                                      lastPacketTime: nil, latched: nil, latchReason: nil)
+        }
+        var drops: [String: UInt64] = [:]
+        for reason in EngineDropReason.allCases where figures.drops[reason] > 0 {
+            drops[dropName(reason)] = figures.drops[reason]
+        }
+        let lastPacketTime = figures.lastPacketNanoseconds.map { last in
+            now.wall - Double(now.monotonicNanoseconds &- min(last, now.monotonicNanoseconds)) / 1e9
+        }
+        let latchRecord = log.last { $0.side == side && $0.channel == .rtp && $0.accepted }
+        return MediaControlProtocol.LegStatistics(
+            packets: figures.packets, bytes: figures.bytes, drops: drops, lost: UInt64(max(0, figures.lost)),
+            jitterMilliseconds: clockRate == 0 ? 0 : Double(figures.jitter) * 1000 / Double(clockRate),
+            lastPacketTime: lastPacketTime,
+            latched: figures.latched.map { Endpoint(address: $0.addressText, port: Int($0.port)) },
+            latchReason: figures.latched == nil ? nil : latchRecord.map(describe))
+    }
+
+    /// The protocol's drop catalogue, plus the engine's send failures under their own name.
+    static func dropName(_ reason: EngineDropReason) -> String {
+        switch reason {
+        case .authenticationFailure: MediaControlProtocol.DropReason.authFailure.rawValue
+        case .replay: MediaControlProtocol.DropReason.replay.rawValue
+        case .unknownSource: MediaControlProtocol.DropReason.unknownSource.rawValue
+        case .malformed: MediaControlProtocol.DropReason.malformed.rawValue
+        case .noRoute: MediaControlProtocol.DropReason.noRoute.rawValue
+        case .sendFailure: "send-failure"
+        }
+    }
+
+    static func describe(_ record: LatchRecord) -> String {
+        let reason = switch record.reason {
+        case .matchedSignalled: "matched-signalled"
+        case .learnedFromFirstPacket: "learned-from-first-packet"
+        case .rejectedNotSignalled: "rejected-not-signalled"
+        case .rejectedAlreadyLatched: "rejected-already-latched"
+        case .relatchedAuthenticated: "relatched-authenticated"
+        case .clearedByUpdate: "cleared-by-update"
+        }
+        return record.channel == .rtp ? reason : "rtcp \(reason)"
+    }
+}

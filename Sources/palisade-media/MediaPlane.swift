@@ -1,0 +1,60 @@
+import MediaControlProtocol
+import MediaControlServer
+import MediaEngine
+import MediaSessions
+import PalisadeConfig
+import PosixSupport
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The relay engine and its session table, built from the configuration: one engine interface
+/// per realm's `[realm.media]`, named by the realm.
+struct MediaPlane {
+    let engine: MediaEngine
+    let sessions: SessionTable
+
+    struct StartError: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    static func start(_ settings: PalisadeConfiguration) throws(StartError) -> MediaPlane {
+        var interfaces: [MediaEngine.Interface] = []
+        var advertised: [SessionTable.Interface] = []
+        for realm in settings.realms {
+            let media = realm.media
+            guard let address = IPv4Endpoint(media.address, port: 0)?.address else {
+                throw StartError(description: "realm \(realm.name): media address \(media.address) is not IPv4; "
+                    + "the relay engine is IPv4 only for now")
+            }
+            guard let low = UInt16(exactly: media.portRange.lowerBound),
+                  let high = UInt16(exactly: media.portRange.upperBound), low <= high else {
+                throw StartError(description: "realm \(realm.name): media port range \(media.portRange) is invalid")
+            }
+            interfaces.append(MediaEngine.Interface(name: realm.name, address: address, ports: low...high))
+            advertised.append(SessionTable.Interface(name: realm.name, advertise: media.advertise ?? media.address))
+        }
+        let engine: MediaEngine
+        do {
+            engine = try MediaEngine(.init(interfaces: interfaces,
+                                           workers: settings.media.workers == 0 ? nil : settings.media.workers))
+            try engine.start()
+        } catch {
+            throw StartError(description: "media engine: \(error)")
+        }
+        let timeouts = TimeoutPolicy(active: .seconds(settings.media.timeoutSeconds),
+                                     onHold: .seconds(settings.media.holdTimeoutSeconds))
+        let sessions = SessionTable(engine: engine, interfaces: advertised, timeouts: timeouts) {
+            var spec = timespec()
+            clock_gettime(CLOCK_MONOTONIC, &spec)
+            return SessionTable.Now(wall: WallClock.now(),
+                                    monotonicNanoseconds: UInt64(spec.tv_sec) * 1_000_000_000 + UInt64(spec.tv_nsec))
+        }
+        return MediaPlane(engine: engine, sessions: sessions)
+    }
+
+    var watch: ControlWatch {
+        let sessions = sessions
+        return ControlWatch(fd: engine.notificationFD) { sessions.engineReadable() }
+    }
+}

@@ -1,0 +1,329 @@
+import Foundation
+import MediaControlProtocol
+import PosixSupport
+import Testing
+import TestSupport
+
+/// The built palisade-media relaying plain RTP on loopback, driven over its control socket as
+/// palisade-signal would. Each test has its own port ranges (one pair per interface, so
+/// exhaustion and reuse are visible) and its own sockets.
+@Suite("Media plane end to end")
+struct MediaEndToEndTests {
+    static let signal = Hello(software: "0.1.0", pid: 2, role: "palisade-signal")
+
+    /// palisade-media on a configuration of its own; "access" holds ports base...base+1,
+    /// "core" base+2...base+3.
+    struct Media {
+        let directory: TemporaryDirectory
+        let daemon: Daemon
+        var control: String { directory.path + "/media.sock" }
+
+        static func start(base: Int, workers: Int = 2) throws -> Media {
+            let directory = try TemporaryDirectory(prefix: "palisade-media-e2e")
+            let config = try directory.file("palisade.toml", contents: """
+                [log]
+                level = "debug"
+
+                [media]
+                control_socket = "\(directory.path)/media.sock"
+                workers = \(workers)
+
+                [[realm]]
+                name = "access"
+
+                [[realm.listener]]
+                transport = "udp"
+                listen = "127.0.0.1:0"
+
+                [realm.media]
+                address = "127.0.0.1"
+                advertise = "203.0.113.9"
+                port_min = \(base)
+                port_max = \(base + 1)
+
+                [[realm]]
+                name = "core"
+
+                [[realm.listener]]
+                transport = "udp"
+                listen = "127.0.0.1:0"
+
+                [realm.media]
+                address = "127.0.0.1"
+                port_min = \(base + 2)
+                port_max = \(base + 3)
+
+                """)
+            let daemon = try Daemon("palisade-media", ["--config", config], logPath: directory.path + "/media.log")
+            return Media(directory: directory, daemon: daemon)
+        }
+
+        /// Runs `body` with palisade-media up, and stops it (SIGTERM, then SIGKILL) whatever happens,
+        /// so no daemon outlives the test holding its ports.
+        static func with(base: Int, workers: Int = 2, _ body: (Media) async throws -> Void) async throws {
+            let media = try start(base: base, workers: workers)
+            do {
+                try await body(media)
+            } catch {
+                await media.daemon.stop()
+                throw error
+            }
+            await media.daemon.stop()
+        }
+
+        /// A handshaken control connection, once the socket accepts.
+        func connect() async throws -> MediaClient {
+            let client = await eventually(seconds: 10) { try? MediaClient(path: control) }
+            return try #require(client, "palisade-media never opened its control socket\n\(daemon.log)")
+        }
+    }
+
+    @Test("RTP is relayed both ways; query shows counts and latches; delete frees the ports; retransmission and exhaustion")
+    func relay() async throws {
+        try await Media.with(base: 45_000) { media in try await relay(media) }
+    }
+
+    func relay(_ media: Media) async throws {
+        let control = try await media.connect()
+        let phone = try LoopbackUDP()
+        let pbx = try LoopbackUDP()
+        let spec = SessionSpec(session: "call-1", streams: [StreamSpec(
+            index: 0,
+            a: LegSpec(interface: "access", rtcpMux: true, remote: nil, profile: .rtp),
+            b: LegSpec(interface: "core", rtcpMux: true, remote: Endpoint(address: "127.0.0.1", port: Int(pbx.port)),
+                       profile: .rtp))])
+        let create = ControlRequest(id: 100, .createSession(spec))
+        let createBytes = ControlCodec.encode(.request(create))
+        let replyBytes = try control.exchangeRaw(createBytes)
+        guard case .reply(let reply) = try ControlCodec.decode(replyBytes),
+              case .success(.created(let allocation)) = reply.result else {
+            Issue.record("create refused: \(String(decoding: replyBytes, as: UTF8.self))\n\(media.daemon.log)")
+            return
+        }
+        let legs = allocation.streams[0]
+        #expect(legs.a.address == "203.0.113.9" && legs.b.address == "127.0.0.1")
+        #expect(legs.a.rtpPort == 45_000 && legs.b.rtpPort == 45_002)
+
+        // A retransmission (same id, same bytes) comes from the reply cache: the same bytes,
+        // and nothing allocated twice (a second execution would be refused: the pairs are taken).
+        #expect(try control.exchangeRaw(createBytes) == replyBytes)
+
+        for sequence in 0..<5 {
+            let packet = Self.rtp(sequence: UInt16(sequence), ssrc: 0x1111, payload: "to the pbx \(sequence)")
+            try phone.send(packet, toPort: UInt16(legs.a.rtpPort))
+            let received = try #require(pbx.receive(seconds: 2),
+                                        "leg B's peer got nothing\n\(media.daemon.log)")
+            #expect(received.bytes == packet, "payload relayed unchanged")
+            #expect(received.fromPort == UInt16(legs.b.rtpPort), "sent from leg B's own port (symmetric RTP)")
+        }
+        for sequence in 0..<3 {
+            let packet = Self.rtp(sequence: UInt16(sequence), ssrc: 0x2222, payload: "to the phone \(sequence)")
+            try pbx.send(packet, toPort: UInt16(legs.b.rtpPort))
+            let received = try #require(phone.receive(seconds: 2), "leg A's peer got nothing\n\(media.daemon.log)")
+            #expect(received.bytes == packet)
+            #expect(received.fromPort == UInt16(legs.a.rtpPort))
+        }
+
+        guard case .success(.queried(let figures)) = try control.request(.querySession(SessionReference(session: "call-1")))
+        else {
+            Issue.record("query not answered\n\(media.daemon.log)")
+            return
+        }
+        let stream = try #require(figures.streams.first)
+        #expect(stream.a.packets == 5 && stream.b.packets == 3)
+        #expect(stream.a.latched == Endpoint(address: "127.0.0.1", port: Int(phone.port)))
+        #expect(stream.a.latchReason == "learned-from-first-packet")
+        #expect(stream.b.latched == Endpoint(address: "127.0.0.1", port: Int(pbx.port)))
+        #expect(stream.b.latchReason == "matched-signalled")
+        #expect(stream.a.lastPacketTime != nil)
+        let latchEvents = control.events.filter { if case .latched = $0 { true } else { false } }
+        #expect(latchEvents.contains(.latched(session: "call-1", stream: 0, leg: .a,
+                                              from: Endpoint(address: "127.0.0.1", port: Int(phone.port)),
+                                              reason: "learned-from-first-packet")),
+                "latched events: \(control.events)")
+
+        guard case .success(.status(let status)) = try control.request(.status) else {
+            Issue.record("status not answered")
+            return
+        }
+        #expect(status.workers == 2 && status.sessions == 1)
+
+        #expect(try control.request(.createSession(SessionSpec(session: "call-2", streams: spec.streams)))
+            == .failure(ControlFailure(.portsExhausted, "")))
+
+        guard case .success(.deleted(let final)) = try control.request(.deleteSession(SessionReference(session: "call-1")))
+        else {
+            Issue.record("delete not answered\n\(media.daemon.log)")
+            return
+        }
+        #expect(final.streams.first?.a.packets == 5 && final.streams.first?.b.packets == 3)
+        // The one pair per interface is free again.
+        guard case .success(.created(let again)) = try control.request(.createSession(
+            SessionSpec(session: "call-2", streams: spec.streams))) else {
+            Issue.record("the deleted session's ports were not freed\n\(media.daemon.log)")
+            return
+        }
+        #expect(again.streams.first?.a.rtpPort == 45_000 && again.streams.first?.b.rtpPort == 45_002)
+        guard case .success(.status(let after)) = try control.request(.status) else { return }
+        #expect(after.sessions == 1)
+        guard case .success(.deleted) = try control.request(.deleteSession(SessionReference(session: "call-2"))) else {
+            Issue.record("second delete not answered")
+            return
+        }
+    }
+
+    @Test("an SRTP leg is refused as not wired yet, not relayed in the clear")
+    func srtpRefused() async throws {
+        try await Media.with(base: 45_010, workers: 1) { media in try await srtpRefused(media) }
+    }
+
+    func srtpRefused(_ media: Media) async throws {
+        let control = try await media.connect()
+        let spec = SessionSpec(session: "call-s", streams: [StreamSpec(
+            index: 0,
+            a: LegSpec(interface: "access", rtcpMux: true, remote: nil,
+                       profile: .srtp(suite: "AES_CM_128_HMAC_SHA1_80", localKey: nil, remoteKey: nil)),
+            b: LegSpec(interface: "core", rtcpMux: true, remote: nil, profile: .rtp))])
+        guard case .failure(let failure) = try control.request(.createSession(spec)) else {
+            Issue.record("SRTP accepted")
+            return
+        }
+        #expect(failure.code == .invalidSpec && failure.message.contains("SRTP"))
+    }
+
+    @Test("a media interface the engine cannot use stops start-up with a clear message")
+    func engineStartFailure() async throws {
+        let directory = try TemporaryDirectory(prefix: "palisade-media-e2e")
+        let config = try directory.file("palisade.toml", contents: """
+            [media]
+            control_socket = "\(directory.path)/media.sock"
+
+            [[realm]]
+            name = "access"
+
+            [[realm.listener]]
+            transport = "udp"
+            listen = "127.0.0.1:0"
+
+            [realm.media]
+            address = "2001:db8::1"
+            port_min = 45020
+            port_max = 45021
+
+            """)
+        let daemon = try Daemon("palisade-media", ["--config", config], logPath: directory.path + "/media.log")
+        let status = await daemon.waitForExit(seconds: 10)
+        if status == nil { await daemon.stop() }
+        #expect(status == 1, "palisade-media kept running\n\(daemon.log)")
+        #expect(daemon.log.contains("cannot start the relay engine")
+            && daemon.log.contains("realm access: media address 2001:db8::1 is not IPv4"), "\(daemon.log)")
+        #expect(!FileManager.default.fileExists(atPath: directory.path + "/media.sock"))
+    }
+
+    /// RFC 3550 §5.1: version 2, no padding, extension or CSRC, payload type 0 (PCMU).
+    static func rtp(sequence: UInt16, ssrc: UInt32, payload: String) -> [UInt8] {
+        var packet: [UInt8] = [0x80, 0x00, UInt8(sequence >> 8), UInt8(sequence & 0xFF)]
+        let timestamp = UInt32(sequence) * 160
+        for value in [timestamp, ssrc] {
+            packet += [UInt8(value >> 24), UInt8(value >> 16 & 0xFF), UInt8(value >> 8 & 0xFF), UInt8(value & 0xFF)]
+        }
+        return packet + Array(payload.utf8)
+    }
+}
+
+/// A handshaken control connection: requests with fresh ids; events kept as they arrive.
+final class MediaClient {
+    let connection: FrameClient
+    private(set) var events: [MediaEvent] = []
+    private var nextID: UInt64 = 1
+
+    init(path: String) throws {
+        connection = try FrameClient(path: path)
+        guard case .reply(let reply) = try decodeReply(exchangeRaw(ControlCodec.encode(
+            .request(ControlRequest(id: 0, .hello(MediaEndToEndTests.signal)))))),
+              case .success = reply.result else {
+            throw TestSupportError("hello refused")
+        }
+    }
+
+    func request(_ body: ControlRequest.Body) throws -> Result<ControlReply.Body, ControlFailure> {
+        defer { nextID += 1 }
+        guard case .reply(let reply) = try decodeReply(exchangeRaw(ControlCodec.encode(
+            .request(ControlRequest(id: nextID, body))))) else {
+            throw TestSupportError("no reply")
+        }
+        return reply.result
+    }
+
+    /// Sends a frame and returns the next frame that is not an event.
+    func exchangeRaw(_ payload: [UInt8]) throws -> [UInt8] {
+        try connection.send(payload)
+        while true {
+            let frame = try connection.receive()
+            if case .event(let event) = try ControlCodec.decode(frame) { events.append(event) } else { return frame }
+        }
+    }
+
+    private func decodeReply(_ frame: [UInt8]) throws -> ControlMessage { try ControlCodec.decode(frame) }
+}
+
+/// A UDP socket on 127.0.0.1 with an ephemeral port: a phone or a PBX sending and receiving RTP.
+final class LoopbackUDP {
+    let fd: Int32
+    let port: UInt16
+
+    init() throws {
+        let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
+        guard fd >= 0 else { throw TestSupportError("socket: \(errno)") }
+        var address = Self.loopback(port: 0)
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let named = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        guard bound == 0, named == 0 else {
+            close(fd)
+            throw TestSupportError("bind 127.0.0.1:0: \(errno)")
+        }
+        self.fd = fd
+        port = UInt16(bigEndian: address.sin_port)
+    }
+
+    deinit { close(fd) }
+
+    static func loopback(port: UInt16) -> sockaddr_in {
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = port.bigEndian
+        address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
+        return address
+    }
+
+    func send(_ bytes: [UInt8], toPort port: UInt16) throws {
+        var target = Self.loopback(port: port)
+        let sent = withUnsafePointer(to: &target) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { address in
+                bytes.withUnsafeBytes { sendto(fd, $0.baseAddress, $0.count, 0, address, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+        }
+        guard sent == bytes.count else { throw TestSupportError("sendto 127.0.0.1:\(port): \(errno)") }
+    }
+
+    /// The next datagram and its source port, or nil when none arrives within `seconds`.
+    func receive(seconds: Double) -> (bytes: [UInt8], fromPort: UInt16)? {
+        var descriptor = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        guard poll(&descriptor, 1, Int32(seconds * 1000)) == 1 else { return nil }
+        var buffer = [UInt8](repeating: 0, count: 2048)
+        var source = sockaddr_in()
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let n = withUnsafeMutablePointer(to: &source) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { address in
+                buffer.withUnsafeMutableBytes { recvfrom(fd, $0.baseAddress, $0.count, 0, address, &length) }
+            }
+        }
+        guard n >= 0 else { return nil }
+        return (Array(buffer[0..<n]), UInt16(bigEndian: source.sin_port))
+    }
+}
