@@ -48,6 +48,16 @@ public final class Daemon: @unchecked Sendable {
         try process.run()
     }
 
+    /// A daemon outlives no test: when the test lets go of it, it is killed if still running, so
+    /// a failing or returning test never leaves a process behind (cleanup in a detached task at
+    /// the end of a test may never run).
+    deinit {
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+    }
+
     /// Sends a signal to this daemon only, by its PID.
     public func send(_ signal: Int32) {
         if process.isRunning { kill(process.processIdentifier, signal) }

@@ -11,7 +11,6 @@ struct DaemonsTests {
     func mediaPlaneOutage() async throws {
         let pair = try DaemonPair.start()
         var media = pair.media
-        defer { Task { [media] in await media.stop() } }
 
         let up = try await eventually(seconds: 10) { try pair.status().flatMap { $0.media.connected ? $0 : nil } }
         let status = try #require(up, "media plane never connected\n\(pair.logs)")
@@ -59,7 +58,6 @@ struct DaemonsTests {
     @Test("a second palisade-media on a live control socket is refused with a clear error")
     func secondMediaRefused() async throws {
         let pair = try DaemonPair.start()
-        defer { Task { await pair.signal.stop(); await pair.media.stop() } }
         _ = try await eventually(seconds: 10) { try pair.status().flatMap { $0.media.connected ? $0 : nil } }
         let second = try pair.restartMedia()
         #expect(await second.waitForExit(seconds: 10) == 1)

@@ -14,7 +14,6 @@ struct SIPEndToEndTests {
     @Test("sipp's OPTIONS over UDP and TCP are answered 200 by the SBC itself", arguments: ["udp", "tcp"])
     func options(transport: String) async throws {
         let pair = try DaemonPair.start()
-        defer { Task { await pair.stop() } }
         let status = try #require(try await pair.ready(), "daemons never came up\n\(pair.logs)")
         let target = try #require(status.sip("access", transport))
         let outcome = try Sipp.run(scenario: Self.scenarios + "/options-uac.xml", target: target,
@@ -36,7 +35,6 @@ struct SIPEndToEndTests {
     @Test("with 10 % loss (sipp -lost 10) retransmissions still complete every OPTIONS transaction over UDP")
     func lossyUDP() async throws {
         let pair = try DaemonPair.start()
-        defer { Task { await pair.stop() } }
         let status = try #require(try await pair.ready(), "daemons never came up\n\(pair.logs)")
         let outcome = try Sipp.run(scenario: Self.scenarios + "/options-uac.xml",
                                    target: try #require(status.sip("access", "udp")), calls: 100, rate: 100,
@@ -64,7 +62,6 @@ struct SIPEndToEndTests {
             certificates = [{ cert = "\(cert)", key = "\(key)", server_names = ["sip.example.com"] }]
 
             """)
-        defer { Task { await pair.stop() } }
         let status = try #require(try await pair.ready(), "daemons never came up\n\(pair.logs)")
         let target = try #require(status.sip("access", "tls"))
         let options = SIPText.options(target: target, transport: "TLS", local: "192.0.2.10:5061")
@@ -98,7 +95,6 @@ struct SIPEndToEndTests {
     @Test("requests the SBC cannot serve yet are refused with a status, malformed ones with 400 and a reason")
     func refusals() async throws {
         let pair = try DaemonPair.start()
-        defer { Task { await pair.stop() } }
         let status = try #require(try await pair.ready(), "daemons never came up\n\(pair.logs)")
         let target = try #require(status.sip("access", "udp"))
         let invite = try UDPExchange.send(SIPText.request("INVITE", uri: "sip:bob@example.com", target: target), to: target)
