@@ -58,7 +58,7 @@ let package = Package(
 
         // Tier 3: adapters (I/O).
         .target(name: "PosixSupport", dependencies: ["ControlFraming"], swiftSettings: strict),
-        .target(name: "DaemonSupport", dependencies: [logging, "PalisadeConfig", "PosixSupport"],
+        .target(name: "DaemonSupport", dependencies: [logging, argumentParser, "PalisadeConfig", "PosixSupport"],
                 swiftSettings: strict),
         .target(name: "NIOFraming", dependencies: ["ControlFraming", nioCore], swiftSettings: strict),
         .target(name: "SIPTransport",

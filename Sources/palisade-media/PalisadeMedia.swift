@@ -15,29 +15,10 @@ struct PalisadeMedia: AsyncParsableCommand {
         abstract: "Palisade media plane: relays RTP/SRTP as palisade-signal instructs over the control socket.",
         version: PalisadeVersion.current)
 
-    @Option(name: .long, help: "Configuration file (TOML). Without it, built-in defaults apply.")
-    var config: String?
-
-    @Option(name: .long, help: "Validate this configuration file, print the verdict and exit.")
-    var checkConfig: String?
-
-    @Option(name: .long, help: "Log format, overriding the configuration: text or json.")
-    var logFormat: PalisadeConfiguration.LogFormat?
+    @OptionGroup var options: DaemonOptions
 
     func run() async throws {
-        if let path = checkConfig {
-            guard ConfigurationLoader.check(path: path) else { throw ExitCode(1) }
-            return
-        }
-        let settings: PalisadeConfiguration
-        do {
-            settings = try ConfigurationLoader.load(path: config)
-        } catch {
-            printError("palisade-media: invalid configuration:\n\(error)")
-            throw ExitCode(1)
-        }
-        PalisadeLogHandler.bootstrap(format: logFormat ?? settings.log.format, level: settings.log.level)
-        let logger = Logger(label: "palisade-media")
+        guard let (settings, logger) = try options.start(daemon: "palisade-media") else { return }
         let started = ProcessSnapshot.current()
         let identity = Hello(software: PalisadeVersion.current, pid: started.pid, role: "palisade-media")
         let plane: MediaPlane
@@ -101,4 +82,3 @@ struct ControlSocketService: Service {
     }
 }
 
-extension PalisadeConfiguration.LogFormat: ExpressibleByArgument {}

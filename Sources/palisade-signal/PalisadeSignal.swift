@@ -22,29 +22,10 @@ struct PalisadeSignal: AsyncParsableCommand {
         abstract: "Palisade signalling: SIP B2BUA, admin socket and /metrics; drives palisade-media.",
         version: PalisadeVersion.current)
 
-    @Option(name: .long, help: "Configuration file (TOML). Without it, built-in defaults apply.")
-    var config: String?
-
-    @Option(name: .long, help: "Validate this configuration file, print the verdict and exit.")
-    var checkConfig: String?
-
-    @Option(name: .long, help: "Log format, overriding the configuration: text or json.")
-    var logFormat: PalisadeConfiguration.LogFormat?
+    @OptionGroup var options: DaemonOptions
 
     func run() async throws {
-        if let path = checkConfig {
-            guard ConfigurationLoader.check(path: path) else { throw ExitCode(1) }
-            return
-        }
-        let settings: PalisadeConfiguration
-        do {
-            settings = try ConfigurationLoader.load(path: config)
-        } catch {
-            printError("palisade-signal: invalid configuration:\n\(error)")
-            throw ExitCode(1)
-        }
-        PalisadeLogHandler.bootstrap(format: logFormat ?? settings.log.format, level: settings.log.level)
-        let logger = Logger(label: "palisade-signal")
+        guard let (settings, logger) = try options.start(daemon: "palisade-signal") else { return }
         let started = ProcessSnapshot.current()
         let group = MultiThreadedEventLoopGroup.singleton
 
@@ -120,4 +101,3 @@ extension PalisadeSignal {
     }
 }
 
-extension PalisadeConfiguration.LogFormat: ExpressibleByArgument {}
