@@ -12,7 +12,7 @@ import ServiceLifecycle
 struct PalisadeMedia: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "palisade-media",
-        abstract: "Palisade media plane: relays RTP/SRTP as palisade-signal instructs over the control socket.",
+        abstract: "Palisade media plane: relays RTP for the sessions palisade-signal sets up over the control socket.",
         version: PalisadeVersion.current)
 
     @OptionGroup var options: DaemonOptions

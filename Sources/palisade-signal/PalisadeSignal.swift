@@ -19,7 +19,7 @@ import NIOCore
 struct PalisadeSignal: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "palisade-signal",
-        abstract: "Palisade signalling: SIP B2BUA, admin socket and /metrics; drives palisade-media.",
+        abstract: "Palisade signalling: SIP over UDP, TCP and TLS, admin socket and /metrics; drives palisade-media.",
         version: PalisadeVersion.current)
 
     @OptionGroup var options: DaemonOptions
