@@ -116,9 +116,9 @@ udp=$(listener udp)
 tls=$(listener tls)
 echo "# palisade-signal pid $signal_pid: udp $udp, tls $tls; ulimit -n $(ulimit -n); $(nproc) cores"
 
-# The TLS figures come first, on a fresh palisade-signal: the UDP load leaves its heap larger
-# (it grew by ~7 KB per OPTIONS transaction, see the RSS line below), and freed heap would hide
-# what new connections cost.
+# The TLS figures come first, on a fresh palisade-signal: under UDP load it holds ~5-7 KB per
+# transaction for Timer J's 64*T1 (32 s) and its heap stays that large afterwards (see the RSS
+# line below); freed heap reused by new connections would hide what they cost.
 # --- 1. idle TLS connections ---------------------------------------------------------------------
 echo "# target: tls_idle_rss_per_connection <= 24576 bytes (Kamailio documents ~61 KB)"
 "$client" idle --host "${tls%:*}" --port "${tls##*:}" --ca "$work/ca.pem" --server-name sip.example.com \
