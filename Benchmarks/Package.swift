@@ -6,6 +6,11 @@ import PackageDescription
 
 let package = Package(
     name: "PalisadeBenchmarks",
+    dependencies: [
+        // The same pins as the main package: the load client speaks TLS the way the daemon does.
+        .package(url: "https://github.com/apple/swift-nio", exact: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", exact: "2.37.6"),
+    ],
     targets: [
         .target(name: "SIPMessage", path: "Sources/SIPMessage"),
         .target(name: "SDP", path: "Sources/SDP"),
@@ -14,6 +19,21 @@ let package = Package(
         .executableTarget(
             name: "MessageBench",
             dependencies: ["SIPMessage", "SDP", "MallocCounter"],
+            swiftSettings: [.enableUpcomingFeature("ExistentialAny")]
+        ),
+        // Declarations of the few BoringSSL session calls swift-nio-ssl does not expose
+        // (client-side resumption); the symbols come from swift-nio-ssl's own BoringSSL.
+        .target(name: "BoringSSLSessions"),
+        // The TLS load client of `scripts/bench transport`: idle connections and reconnect storms.
+        .executableTarget(
+            name: "TransportBench",
+            dependencies: [
+                "BoringSSLSessions",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOTLS", package: "swift-nio"),
+            ],
             swiftSettings: [.enableUpcomingFeature("ExistentialAny")]
         ),
     ]
