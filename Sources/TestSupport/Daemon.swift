@@ -30,11 +30,16 @@ public final class Daemon: @unchecked Sendable {
     public var pid: Int32 { process.processIdentifier }
     public var isRunning: Bool { process.isRunning }
 
-    public init(_ product: String, _ arguments: [String], logPath: String) throws {
-        name = product
+    public convenience init(_ product: String, _ arguments: [String], logPath: String) throws {
+        try self.init(executable: try Products.path(product), arguments, logPath: logPath)
+    }
+
+    /// Any program, not one of ours (a Prometheus server, a softphone), held the same way.
+    public init(executable: String, _ arguments: [String], logPath: String) throws {
+        name = (executable as NSString).lastPathComponent
         self.logPath = logPath
         process = Process()
-        process.executableURL = URL(fileURLWithPath: try Products.path(product))
+        process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         if !FileManager.default.fileExists(atPath: logPath) {
             guard FileManager.default.createFile(atPath: logPath, contents: nil) else {

@@ -36,3 +36,25 @@ public enum HTTPGet {
         return (code, String(text[split.upperBound...]))
     }
 }
+
+public enum LoopbackPort {
+    /// A TCP port on 127.0.0.1 that was free a moment ago, for a program that cannot bind port 0
+    /// and report it (a Prometheus server). Another process could take it in between; tests that
+    /// use it fail loudly, with the program's log, if that ever happens.
+    public static func free() throws -> UInt16 {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw TestSupportError("socket: \(errno)") }
+        defer { close(fd) }
+        var sin = sockaddr_in()
+        sin.sin_family = sa_family_t(AF_INET)
+        sin.sin_addr.s_addr = UInt32(0x7f00_0001).bigEndian
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &sin) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0
+            }
+        }
+        guard bound else { throw TestSupportError("bind 127.0.0.1:0: \(String(cString: strerror(errno)))") }
+        return UInt16(bigEndian: sin.sin_port)
+    }
+}
