@@ -95,7 +95,7 @@ let package = Package(
                           dependencies: ["PalisadeConfig", "DaemonSupport", "MediaControlServer", "MediaSessions",
                                          "MediaEngine", "CPalisadeShims", "MediaControlProtocol", "PosixSupport", argumentParser, lifecycle, logging],
                           swiftSettings: strict),
-        .executableTarget(name: "palisadectl", dependencies: ["AdminProtocol", "PosixSupport", "SIPMessage"],
+        .executableTarget(name: "palisadectl", dependencies: ["AdminProtocol", "PalisadeConfig", "PosixSupport", "SIPMessage"],
                           swiftSettings: strict),
 
         // Tests.

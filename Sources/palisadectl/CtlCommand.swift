@@ -4,6 +4,7 @@ import AdminProtocol
 enum CtlCommand: String, CaseIterable {
     case status
     case sipCheck = "sip check"
+    case configCheck = "config check"
     case help
 
     /// The words that name the command on the command line.
@@ -13,7 +14,7 @@ enum CtlCommand: String, CaseIterable {
     var adminCommand: AdminCommand? {
         switch self {
         case .status: .status
-        case .sipCheck, .help: nil
+        case .sipCheck, .configCheck, .help: nil
         }
     }
 
@@ -21,6 +22,7 @@ enum CtlCommand: String, CaseIterable {
         switch self {
         case .status: "status"
         case .sipCheck: "sip check FILE..."
+        case .configCheck: "config check FILE..."
         case .help: "help"
         }
     }
@@ -30,6 +32,8 @@ enum CtlCommand: String, CaseIterable {
         case .status: AdminCommand.status.summary
         case .sipCheck: "parse each file as one SIP message exactly as the signalling would; print accept, "
             + "the status it would answer, or drop (no daemon needed; exit 1 unless every file is accepted)"
+        case .configCheck: "validate configuration files as the daemons would at start or reload; every error "
+            + "names key and line (no daemon needed; exit 1 unless every file is valid)"
         case .help: "list the commands"
         }
     }

@@ -35,6 +35,9 @@ enum Palisadectl {
         case .sipCheck:
             guard !arguments.isEmpty else { fail("usage: palisadectl \(command.usage)", code: 2) }
             exit(SIPCheckCommand.run(files: arguments, json: invocation.json))
+        case .configCheck:
+            guard !arguments.isEmpty else { fail("usage: palisadectl \(command.usage)", code: 2) }
+            exit(ConfigCheckCommand.run(files: arguments, json: invocation.json))
         case .status:
             let body = ask(.status, invocation)
             if invocation.json {
