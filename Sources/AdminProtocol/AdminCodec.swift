@@ -9,7 +9,7 @@ public enum AdminCodec {
 
     /// A request, or the failure to answer with (and the id to answer to, when readable).
     public static func decodeRequest(_ bytes: [UInt8]) -> (id: UInt64, result: Result<AdminRequest, AdminFailure>) {
-        struct Header: Decodable { var id: UInt64?; var command: String? }
+        struct Header: Decodable { var id: UInt64?; var command: String?; var arguments: [String]? }
         let header = try? JSONDecoder().decode(Header.self, from: Data(bytes))
         let id = header?.id ?? 0
         guard let name = header?.command else {
@@ -18,7 +18,7 @@ public enum AdminCodec {
         guard let command = AdminCommand(rawValue: name) else {
             return (id, .failure(AdminFailure(.unknownCommand, "unknown command '\(name)'")))
         }
-        return (id, .success(AdminRequest(id: id, command: command)))
+        return (id, .success(AdminRequest(id: id, command: command, arguments: header?.arguments ?? [])))
     }
 
     public static func decodeReply(_ bytes: [UInt8]) throws(AdminFailure) -> AdminReply {
@@ -35,6 +35,8 @@ public enum AdminCodec {
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
         let data: Data? = switch body {
         case .status(let status): try? encoder.encode(status)
+        case .logLevel(let report): try? encoder.encode(report)
+        case .reload(let report): try? encoder.encode(report)
         }
         return String(decoding: data ?? Data(), as: UTF8.self)
     }
@@ -58,9 +60,12 @@ private struct ReplyEnvelope: Codable {
         let c = try decoder.container(keyedBy: Key.self)
         let id = try c.decode(UInt64.self, forKey: .id)
         if try c.decode(Bool.self, forKey: .ok) {
-            switch try c.decode(AdminCommand.self, forKey: .command) {
-            case .status: reply = AdminReply(id: id, .success(.status(try c.decode(StatusReport.self, forKey: .result))))
+            let body: AdminReply.Body = switch try c.decode(AdminCommand.self, forKey: .command) {
+            case .status: .status(try c.decode(StatusReport.self, forKey: .result))
+            case .logLevel: .logLevel(try c.decode(LogLevelReport.self, forKey: .result))
+            case .configReload: .reload(try c.decode(ReloadReport.self, forKey: .result))
             }
+            reply = AdminReply(id: id, .success(body))
         } else {
             reply = AdminReply(id: id, .failure(try c.decode(AdminFailure.self, forKey: .error)))
         }
@@ -76,6 +81,12 @@ private struct ReplyEnvelope: Codable {
             case .status(let status):
                 try c.encode(AdminCommand.status, forKey: .command)
                 try c.encode(status, forKey: .result)
+            case .logLevel(let report):
+                try c.encode(AdminCommand.logLevel, forKey: .command)
+                try c.encode(report, forKey: .result)
+            case .reload(let report):
+                try c.encode(AdminCommand.configReload, forKey: .command)
+                try c.encode(report, forKey: .result)
             }
         case .failure(let failure):
             try c.encode(false, forKey: .ok)

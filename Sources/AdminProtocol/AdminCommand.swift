@@ -1,11 +1,17 @@
 /// Commands palisade-signal answers on its admin socket. palisadectl's command table refers
-/// to these; local-only palisadectl commands (help) are not here.
+/// to these; local-only palisadectl commands (help, sip check, config check) are not here.
 public enum AdminCommand: String, Sendable, CaseIterable, Codable {
     case status
+    case logLevel = "log level"
+    case configReload = "config reload"
 
     public var summary: String {
         switch self {
         case .status: "versions, pids and uptimes of both daemons; whether the media plane is connected, and since when; SIP listeners"
+        case .logLevel: "show palisade-signal's log level, or set it (trace, debug, info, notice, warning, error, critical) "
+            + "until the next restart or reload"
+        case .configReload: "read the configuration file again and apply it (as SIGHUP does); an invalid file is refused "
+            + "with its errors and the running configuration stays; changes that need a restart are listed"
         }
     }
 }

@@ -1,10 +1,29 @@
 public struct AdminRequest: Codable, Sendable, Equatable {
     public var id: UInt64
     public var command: AdminCommand
+    /// The words after the command (`log level debug` → `["debug"]`); left out of the JSON when empty.
+    public var arguments: [String]
 
-    public init(id: UInt64, command: AdminCommand) {
+    public init(id: UInt64, command: AdminCommand, arguments: [String] = []) {
         self.id = id
         self.command = command
+        self.arguments = arguments
+    }
+
+    private enum Key: String, CodingKey { case id, command, arguments }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: Key.self)
+        id = try c.decode(UInt64.self, forKey: .id)
+        command = try c.decode(AdminCommand.self, forKey: .command)
+        arguments = try c.decodeIfPresent([String].self, forKey: .arguments) ?? []
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: Key.self)
+        try c.encode(id, forKey: .id)
+        try c.encode(command, forKey: .command)
+        if !arguments.isEmpty { try c.encode(arguments, forKey: .arguments) }
     }
 }
 
@@ -14,6 +33,10 @@ public struct AdminFailure: Error, Codable, Sendable, Equatable, CustomStringCon
         case unknownCommand = "unknown-command"
         case malformed
         case unavailable
+        /// The command's arguments are wrong (`log level loud`).
+        case badArgument = "bad-argument"
+        /// `config reload` of a file that does not validate; the message holds every error.
+        case invalidConfiguration = "invalid-configuration"
     }
 
     public var code: Code
@@ -103,9 +126,37 @@ public struct StatusReport: Codable, Sendable, Equatable {
     }
 }
 
+/// `log level [LEVEL]`: the level before and after (equal when only asked).
+public struct LogLevelReport: Codable, Sendable, Equatable {
+    public var previous: String
+    public var current: String
+
+    public init(previous: String, current: String) {
+        self.previous = previous
+        self.current = current
+    }
+}
+
+/// `config reload` (and SIGHUP): what the new file changed, and what became of each change.
+public struct ReloadReport: Codable, Sendable, Equatable {
+    public var file: String
+    /// Changes in effect now, in words (`log.level: info → debug`, `TLS certificates read again`).
+    public var applied: [String]
+    /// Sections whose changes wait for a restart (`[sip]`), with the running values kept meanwhile.
+    public var restartNeeded: [String]
+
+    public init(file: String, applied: [String], restartNeeded: [String]) {
+        self.file = file
+        self.applied = applied
+        self.restartNeeded = restartNeeded
+    }
+}
+
 public struct AdminReply: Sendable, Equatable {
     public enum Body: Sendable, Equatable {
         case status(StatusReport)
+        case logLevel(LogLevelReport)
+        case reload(ReloadReport)
     }
 
     public var id: UInt64

@@ -1,5 +1,6 @@
 import Logging
 import PalisadeConfig
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -8,23 +9,40 @@ import Glibc
 ///
 /// Text:  `2026-11-22T11:03:00.123Z info palisade-signal: media plane connected pid=42`
 /// JSON:  `{"ts":"2026-11-22T11:03:00.123Z","level":"info","logger":"palisade-signal","msg":"…","pid":"42"}`
+///
+/// The level is the process's, shared by every logger: `palisadectl log level` and a reload change
+/// it for all of them at once (a handler made with `shared: false`, as tests do, keeps its own).
 public struct PalisadeLogHandler: LogHandler {
     public var metadata: Logger.Metadata = [:]
-    public var logLevel: Logger.Level
     public let label: String
     public let format: PalisadeConfiguration.LogFormat
+    private var ownLevel: Logger.Level?
 
-    public init(label: String, format: PalisadeConfiguration.LogFormat, level: Logger.Level) {
+    public var logLevel: Logger.Level {
+        get { ownLevel ?? Self.processLevel }
+        set { if ownLevel != nil { ownLevel = newValue } else { Self.processLevel = newValue } }
+    }
+
+    public init(label: String, format: PalisadeConfiguration.LogFormat, level: Logger.Level, shared: Bool = false) {
         self.label = label
         self.format = format
-        self.logLevel = level
+        if shared { Self.processLevel = level } else { ownLevel = level }
     }
 
     /// Installs this handler for every Logger of the process.
     public static func bootstrap(format: PalisadeConfiguration.LogFormat, level: PalisadeConfiguration.LogLevel) {
+        processLevel = Logger.Level(level)
         LoggingSystem.bootstrap { label in
-            PalisadeLogHandler(label: label, format: format, level: Logger.Level(level))
+            PalisadeLogHandler(label: label, format: format, level: Logger.Level(level), shared: true)
         }
+    }
+
+    private static let level = Atomic<UInt8>(UInt8(Logger.Level.info.index))
+
+    /// The level of every logger bootstrapped here; read on every log call, so one relaxed atomic.
+    public static var processLevel: Logger.Level {
+        get { Logger.Level.allCases[Int(level.load(ordering: .relaxed))] }
+        set { level.store(UInt8(newValue.index), ordering: .relaxed) }
     }
 
     public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
@@ -98,6 +116,8 @@ public struct PalisadeLogHandler: LogHandler {
 }
 
 extension Logger.Level {
+    fileprivate var index: Int { Logger.Level.allCases.firstIndex(of: self) ?? 0 }
+
     public init(_ level: PalisadeConfiguration.LogLevel) {
         self = switch level {
         case .trace: .trace

@@ -54,7 +54,9 @@ struct PalisadeSignal: AsyncParsableCommand {
                                  policy: LocalRequestPolicy(ownHosts: SIPWiring.ownHosts(transport.listeners)),
                                  logger: logger)
             services.append(.init(service: sip))
-            services.append(.init(service: HangupReload(transport: transport, logger: logger)))
+            let reload = ConfigurationReload(path: options.config, running: settings, transport: transport,
+                                             logger: logger)
+            services.append(.init(service: HangupReload(reload: reload)))
             let scrape = Scrape(link: link, transport: transport, sip: sip,
                                 timeoutMilliseconds: settings.signal.mediaPingTimeoutMilliseconds)
             if settings.metrics.enabled {
@@ -75,6 +77,8 @@ struct PalisadeSignal: AsyncParsableCommand {
                                                    logger: logger) { request in
                 switch request.command {
                 case .status: .success(.status(await status.report()))
+                case .logLevel: Self.logLevel(request.arguments, logger: logger)
+                case .configReload: await reload.reload().map(AdminReply.Body.reload)
                 }
             }
             services.append(.init(service: admin))
@@ -94,6 +98,21 @@ struct PalisadeSignal: AsyncParsableCommand {
 }
 
 extension PalisadeSignal {
+    /// `log level [LEVEL]`: the process's level, changed until the next restart or reload.
+    static func logLevel(_ arguments: [String], logger: Logger) -> Result<AdminReply.Body, AdminFailure> {
+        let previous = PalisadeLogHandler.processLevel
+        guard let word = arguments.first else {
+            return .success(.logLevel(LogLevelReport(previous: "\(previous)", current: "\(previous)")))
+        }
+        guard arguments.count == 1, let level = PalisadeConfiguration.LogLevel(rawValue: word) else {
+            let known = PalisadeConfiguration.LogLevel.allCases.map(\.rawValue).joined(separator: ", ")
+            return .failure(AdminFailure(.badArgument, "log level takes one of \(known); got '\(arguments.joined(separator: " "))'"))
+        }
+        PalisadeLogHandler.processLevel = Logger.Level(level)
+        logger.notice("log level changed", metadata: ["from": "\(previous)", "to": "\(level.rawValue)"])
+        return .success(.logLevel(LogLevelReport(previous: "\(previous)", current: level.rawValue)))
+    }
+
     /// "127.0.0.1:5060" or "[::1]:5060".
     static func text(_ address: SocketAddress) -> String {
         let ip = address.ipAddress ?? "?"

@@ -5,6 +5,8 @@ enum CtlCommand: String, CaseIterable {
     case status
     case sipCheck = "sip check"
     case configCheck = "config check"
+    case configReload = "config reload"
+    case logLevel = "log level"
     case help
 
     /// The words that name the command on the command line.
@@ -14,6 +16,8 @@ enum CtlCommand: String, CaseIterable {
     var adminCommand: AdminCommand? {
         switch self {
         case .status: .status
+        case .configReload: .configReload
+        case .logLevel: .logLevel
         case .sipCheck, .configCheck, .help: nil
         }
     }
@@ -23,13 +27,15 @@ enum CtlCommand: String, CaseIterable {
         case .status: "status"
         case .sipCheck: "sip check FILE..."
         case .configCheck: "config check FILE..."
+        case .configReload: "config reload"
+        case .logLevel: "log level [LEVEL]"
         case .help: "help"
         }
     }
 
     var summary: String {
         switch self {
-        case .status: AdminCommand.status.summary
+        case .status, .configReload, .logLevel: adminCommand?.summary ?? ""
         case .sipCheck: "parse each file as one SIP message exactly as the signalling would; print accept, "
             + "the status it would answer, or drop (no daemon needed; exit 1 unless every file is accepted)"
         case .configCheck: "validate configuration files as the daemons would at start or reload; every error "

@@ -38,13 +38,18 @@ enum Palisadectl {
         case .configCheck:
             guard !arguments.isEmpty else { fail("usage: palisadectl \(command.usage)", code: 2) }
             exit(ConfigCheckCommand.run(files: arguments, json: invocation.json))
-        case .status:
-            let body = ask(.status, invocation)
+        case .status, .configReload, .logLevel:
+            guard let admin = command.adminCommand else { fail("'\(command.rawValue)' is not a daemon command", code: 2) }
+            let body = ask(admin, arguments: arguments, invocation)
             if invocation.json {
                 print(AdminCodec.resultJSON(body))
             } else {
                 switch body {
                 case .status(let status): print(StatusTable.render(status, now: WallClock.now()))
+                case .logLevel(let report):
+                    print(report.previous == report.current ? "log level \(report.current)"
+                          : "log level \(report.previous) → \(report.current)")
+                case .reload(let report): print(render(report))
                 }
             }
         }
@@ -93,12 +98,16 @@ enum Palisadectl {
     }
 
     /// Sends one admin request and returns its result, or exits with one clear line on stderr.
-    static func ask(_ command: AdminCommand, _ invocation: Invocation) -> AdminReply.Body {
+    static func ask(_ command: AdminCommand, arguments: [String] = [], _ invocation: Invocation) -> AdminReply.Body {
         do {
             let client = try FrameClient(path: invocation.socket)
-            let reply = try AdminCodec.decodeReply(client.exchange(AdminCodec.encode(AdminRequest(id: 1, command: command))))
+            let request = AdminRequest(id: 1, command: command, arguments: arguments)
+            let reply = try AdminCodec.decodeReply(client.exchange(AdminCodec.encode(request)))
             switch reply.result {
             case .success(let body): return body
+            case .failure(let failure) where failure.code == .invalidConfiguration:
+                fail("palisade-signal refused '\(command.rawValue)'; the running configuration stays:\n"
+                     + failure.message, code: 1)
             case .failure(let failure): fail("palisade-signal refused '\(command.rawValue)': \(failure.message)", code: 1)
             }
         } catch let error as UnixSocketError {
@@ -110,6 +119,13 @@ enum Palisadectl {
         } catch {
             fail("\(error)", code: 1)
         }
+    }
+
+    static func render(_ report: ReloadReport) -> String {
+        var lines = ["\(report.file): reloaded"]
+        lines += report.applied.isEmpty ? ["  nothing to apply now"] : report.applied.map { "  applied: \($0)" }
+        lines += report.restartNeeded.map { "  needs a restart (running values kept): \($0)" }
+        return lines.joined(separator: "\n")
     }
 
     static func fail(_ message: String, code: Int32) -> Never {

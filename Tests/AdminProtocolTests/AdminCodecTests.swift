@@ -19,6 +19,14 @@ struct AdminCodecTests {
         #expect(decoded.result == .success(AdminRequest(id: 3, command: .status)))
     }
 
+    @Test("arguments travel with the command, and are left out when there are none")
+    func arguments() {
+        let bytes = AdminCodec.encode(AdminRequest(id: 7, command: .logLevel, arguments: ["debug"]))
+        #expect(String(decoding: bytes, as: UTF8.self) == #"{"arguments":["debug"],"command":"log level","id":7}"#)
+        #expect(AdminCodec.decodeRequest(bytes).result == .success(AdminRequest(id: 7, command: .logLevel,
+                                                                                arguments: ["debug"])))
+    }
+
     @Test("an unknown command is refused with the id it came with")
     func unknownCommand() {
         let decoded = AdminCodec.decodeRequest(Array(#"{"id":9,"command":"reboot"}"#.utf8))
@@ -37,6 +45,11 @@ struct AdminCodecTests {
     @Test("status and failure replies round-trip")
     func replies() throws {
         for reply in [AdminReply(id: 4, .success(.status(Self.status))),
+                      AdminReply(id: 6, .success(.logLevel(LogLevelReport(previous: "info", current: "debug")))),
+                      AdminReply(id: 7, .success(.reload(ReloadReport(file: "/etc/palisade/palisade.toml",
+                                                                      applied: ["log.level: info → debug"],
+                                                                      restartNeeded: ["[sip]"])))),
+                      AdminReply(id: 8, .failure(AdminFailure(.invalidConfiguration, "palisade.toml:2: log.level: …"))),
                       AdminReply(id: 5, .failure(AdminFailure(.unavailable, "media plane down")))] {
             #expect(try AdminCodec.decodeReply(AdminCodec.encode(reply)) == reply)
         }
