@@ -79,8 +79,8 @@ let package = Package(
         .target(name: "TestSupport", swiftSettings: strict),
         .target(name: "SRTP", dependencies: ["CLibSRTP"], swiftSettings: strict),
         .target(name: "NFTables", dependencies: ["NFTRules", "CLibNFTNL"], swiftSettings: strict),
-        .target(name: "MediaEngine", dependencies: ["RTP", "CPalisadeShims"], swiftSettings: strict),
-        .target(name: "MediaSessions", dependencies: ["MediaEngine", "MediaControlServer", "MediaControlProtocol"],
+        .target(name: "MediaEngine", dependencies: ["RTP", "SRTP", "CPalisadeShims"], swiftSettings: strict),
+        .target(name: "MediaSessions", dependencies: ["MediaEngine", "SRTP", "MediaControlServer", "MediaControlProtocol"],
                 swiftSettings: strict),
 
         // Tier 4: executables, wiring only.
@@ -121,10 +121,10 @@ let package = Package(
                     dependencies: ["SIPTransport", "SIPMessage", nioCore, nioPosix, nioSSL], swiftSettings: strict),
         .testTarget(name: "MediaControlServerTests",
                     dependencies: ["MediaControlServer", "MediaControlProtocol", "MediaSessions", "MediaEngine",
-                                   "CPalisadeShims", "PosixSupport"],
+                                   "SRTP", "CPalisadeShims", "PosixSupport"],
                     swiftSettings: strict),
         .testTarget(name: "RTPTests", dependencies: ["RTP"], swiftSettings: strict),
-        .testTarget(name: "MediaEngineTests", dependencies: ["MediaEngine", "RTP", "CPalisadeShims"],
+        .testTarget(name: "MediaEngineTests", dependencies: ["MediaEngine", "RTP", "SRTP", "CPalisadeShims"],
                     swiftSettings: strict),
         .testTarget(name: "NFTRulesTests", dependencies: ["NFTRules"], exclude: ["Fixtures"],
                     swiftSettings: strict),

@@ -131,6 +131,10 @@ public final class SessionTable: @unchecked Sendable {
                     outputs.append(.event(.streamTimedOut(session: owner.session, stream: owner.index, leg: leg,
                                                           idleSeconds: Double(idle) / 1e9)))
                 }
+            case .srtpFailures(let id, let side, let count):
+                guard let owner = owners[id] else { continue }
+                outputs.append(.event(.srtpFailures(session: owner.session, stream: owner.index,
+                                                    leg: side == .a ? .a : .b, count: count)))
             case .latched(let id, let record):
                 guard let owner = owners[id], record.accepted else { continue }
                 outputs.append(.event(.latched(session: owner.session, stream: owner.index,
@@ -162,13 +166,14 @@ public final class SessionTable: @unchecked Sendable {
         case .failure(let failure): return .refused(failure)
         case .success: break
         }
-        for stream in spec.streams {
+        let resolved = spec.streams.map { Self.resolvingKeys($0, previous: nil) }
+        for stream in resolved {
             switch engineSpec(stream, id: StreamID(nextStream + UInt64(engineSpecs.count))) {
             case .success(let converted): engineSpecs.append(converted)
             case .failure(let failure): return .refused(failure)
             }
         }
-        switch add(engineSpecs, spec.streams) {
+        switch add(engineSpecs, resolved) {
         case .failure(let failure, let undoing): return .failure(failure, undoing: undoing)
         case .success(let streams):
             sessions[spec.session] = Session(created: now().wall, streams: streams)
@@ -188,7 +193,8 @@ public final class SessionTable: @unchecked Sendable {
         var added: [MediaControlProtocol.StreamSpec] = []
         var addedSpecs: [EngineStreamSpec] = []
         var changes: [(Stream, MediaControlProtocol.StreamSpec, EngineStreamSpec)] = []
-        for stream in spec.streams {
+        for wanted in spec.streams {
+            let stream = Self.resolvingKeys(wanted, previous: existing[wanted.index]?.spec)
             if let old = existing[stream.index] {
                 guard old.spec.a.interface == stream.a.interface, old.spec.b.interface == stream.b.interface,
                       old.spec.a.rtcpMux == stream.a.rtcpMux, old.spec.b.rtcpMux == stream.b.rtcpMux else {
@@ -224,6 +230,8 @@ public final class SessionTable: @unchecked Sendable {
                     return .refused(ControlFailure(.internalError, "stream \(stream.index): \(error)"))
                 }
                 current.spec = stream
+                current.allocation.a = Self.withKeys(current.allocation.a, stream.a)
+                current.allocation.b = Self.withKeys(current.allocation.b, stream.b)
             }
             kept[stream.index] = current
         }
@@ -270,9 +278,23 @@ public final class SessionTable: @unchecked Sendable {
 
     private func allocation(_ leg: MediaControlProtocol.LegSpec, _ ports: LegPorts) -> LegAllocation {
         let rtp = Int(ports.local.port)
-        return LegAllocation(interface: leg.interface,
-                             address: interfaces[leg.interface]?.advertise ?? ports.local.addressText,
-                             rtpPort: rtp, rtcpPort: ports.rtcpPort.map(Int.init) ?? rtp)
+        return Self.withKeys(LegAllocation(interface: leg.interface,
+                                           address: interfaces[leg.interface]?.advertise ?? ports.local.addressText,
+                                           rtpPort: rtp, rtcpPort: ports.rtcpPort.map(Int.init) ?? rtp), leg)
+    }
+
+    /// An SRTP leg's allocation carries its suite and palisade-media's key (given or generated)
+    /// for the SDP towards that leg's peer; an RTP leg's carries neither.
+    static func withKeys(_ allocation: LegAllocation, _ leg: MediaControlProtocol.LegSpec) -> LegAllocation {
+        var result = allocation
+        if case .srtp(let suite, let localKey, _) = leg.profile {
+            result.suite = suite
+            result.localKey = localKey
+        } else {
+            result.suite = nil
+            result.localKey = nil
+        }
+        return result
     }
 
     // MARK: delete, query, list
