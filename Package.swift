@@ -130,7 +130,7 @@ let package = Package(
                     swiftSettings: strict),
         .testTarget(name: "NFTablesTests", dependencies: ["NFTables", "NFTRules", "CLibNFTNL"], swiftSettings: strict),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "AdminProtocol", "PosixSupport", "NFTRules",
-                                                        "MediaControlProtocol"],
+                                                        "MediaControlProtocol", "SRTP"],
                     exclude: ["Scenarios"],
                     swiftSettings: strict),
     ]
