@@ -80,7 +80,8 @@ let package = Package(
         .target(name: "SRTP", dependencies: ["CLibSRTP"], swiftSettings: strict),
         .target(name: "NFTables", dependencies: ["NFTRules", "CLibNFTNL"], swiftSettings: strict),
         .target(name: "MediaEngine", dependencies: ["RTP", "SRTP", "CPalisadeShims"], swiftSettings: strict),
-        .target(name: "MediaSessions", dependencies: ["MediaEngine", "SRTP", "MediaControlServer", "MediaControlProtocol"],
+        .target(name: "MediaSessions", dependencies: ["MediaEngine", "SRTP", "NFTables", "NFTRules", "MediaControlServer",
+                                                    "MediaControlProtocol"],
                 swiftSettings: strict),
 
         // Tier 4: executables, wiring only.
@@ -121,7 +122,7 @@ let package = Package(
                     dependencies: ["SIPTransport", "SIPMessage", nioCore, nioPosix, nioSSL], swiftSettings: strict),
         .testTarget(name: "MediaControlServerTests",
                     dependencies: ["MediaControlServer", "MediaControlProtocol", "MediaSessions", "MediaEngine",
-                                   "SRTP", "CPalisadeShims", "PosixSupport"],
+                                   "SRTP", "NFTables", "NFTRules", "CPalisadeShims", "PosixSupport"],
                     swiftSettings: strict),
         .testTarget(name: "RTPTests", dependencies: ["RTP"], swiftSettings: strict),
         .testTarget(name: "MediaEngineTests", dependencies: ["MediaEngine", "RTP", "SRTP", "CPalisadeShims"],
