@@ -53,15 +53,39 @@ public struct ProcessFigures: Codable, Sendable, Equatable {
     public var openFileDescriptors: Int
     public var maxFileDescriptors: Int
     public var cpuSecondsTotal: Double
+    /// Added in 0.1 without a version change (absent from older palisade-media): the relay
+    /// engine's counters per packet worker.
+    public var relayWorkers: [RelayWorkerFigures]?
 
     public init(startTimeSeconds: Double, residentMemoryBytes: Int, virtualMemoryBytes: Int,
-                openFileDescriptors: Int, maxFileDescriptors: Int, cpuSecondsTotal: Double) {
+                openFileDescriptors: Int, maxFileDescriptors: Int, cpuSecondsTotal: Double,
+                relayWorkers: [RelayWorkerFigures]? = nil) {
         self.startTimeSeconds = startTimeSeconds
         self.residentMemoryBytes = residentMemoryBytes
         self.virtualMemoryBytes = virtualMemoryBytes
         self.openFileDescriptors = openFileDescriptors
         self.maxFileDescriptors = maxFileDescriptors
         self.cpuSecondsTotal = cpuSecondsTotal
+        self.relayWorkers = relayWorkers
+    }
+}
+
+/// One packet worker's counters since palisade-media started. `drops` is keyed by the names of
+/// `DropReason` (plus `send-failure`), zero counts included.
+public struct RelayWorkerFigures: Codable, Sendable, Equatable {
+    public var worker: Int
+    public var streams: UInt64
+    public var receivedPackets: UInt64
+    public var relayedPackets: UInt64
+    public var drops: [String: UInt64]
+
+    public init(worker: Int, streams: UInt64, receivedPackets: UInt64, relayedPackets: UInt64,
+                drops: [String: UInt64]) {
+        self.worker = worker
+        self.streams = streams
+        self.receivedPackets = receivedPackets
+        self.relayedPackets = relayedPackets
+        self.drops = drops
     }
 }
 

@@ -86,6 +86,11 @@ public struct LegStatistics: Equatable, Sendable {
     public var ssrc: UInt32 = 0
     /// CLOCK_MONOTONIC nanoseconds of the last accepted packet; nil before the first.
     public var lastPacketNanoseconds: UInt64?
+    /// SRTP only: per-SSRC libsrtp2 streams removed from this leg's contexts because a peer used
+    /// more SSRCs than a context keeps (`SRTPContext.defaultMaximumStreams`), and the streams
+    /// its inbound and outbound contexts hold now.
+    public var srtpStreamsEvicted: UInt64 = 0
+    public var srtpStreams: Int = 0
     /// The latched source addresses, if latched.
     public var latched: IPv4Endpoint?
     public var latchedRTCP: IPv4Endpoint?

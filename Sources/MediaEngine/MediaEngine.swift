@@ -1,4 +1,5 @@
 import CPalisadeShims
+import SRTP
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -64,6 +65,82 @@ public final class MediaEngine: @unchecked Sendable {
         var slot: Int
         var ports: StreamPorts
         var removing: Bool
+        /// The SRTP contexts of legs A and B, owned here for as long as the worker may use them.
+        var crypto: (a: OwnedCrypto, b: OwnedCrypto)
+    }
+
+    /// One leg's SRTP contexts, owned by the control thread. The worker holds them unretained
+    /// (`LegCrypto`); they are released only after the worker has stopped using them: with the
+    /// stream's `.removed` reply, or once the worker has processed the update that replaced them.
+    struct OwnedCrypto {
+        var keys: SRTPLegKeys?
+        var inbound: SRTPContext?
+        var outbound: SRTPContext?
+
+        static let passthrough = OwnedCrypto()
+
+        init() {}
+
+        init(_ transform: LegTransform) throws(SRTPError) {
+            guard case .srtp(let keys) = transform else { return }
+            self.keys = keys
+            outbound = try SRTPContext(key: keys.local, direction: .outbound)
+            if let remote = keys.remote { inbound = try SRTPContext(key: remote, direction: .inbound) }
+        }
+
+        var worker: LegCrypto {
+            LegCrypto(isSRTP: keys != nil, inbound: inbound.map { Unmanaged.passUnretained($0) },
+                      outbound: outbound.map { Unmanaged.passUnretained($0) })
+        }
+
+        /// What the worker must do to go from these contexts to `transform`'s, the contexts that
+        /// result, and the ones the worker gives up. A context whose key changes within its suite
+        /// is re-keyed in place (srtp_update keeps rollover counters and replay state); an
+        /// outbound context is never replaced by a fresh one with the same key, which would
+        /// restart its indices and reuse keystream.
+        func change(to transform: LegTransform) throws(SRTPError)
+            -> (CryptoChange?, OwnedCrypto, retired: [SRTPContext])
+        {
+            var next = OwnedCrypto()
+            var retired: [SRTPContext] = []
+            guard case .srtp(let keys) = transform else {
+                guard self.keys != nil else { return (nil, self, []) }
+                retired = [inbound, outbound].compactMap { $0 }
+                return (CryptoChange(isSRTP: false, inbound: .replace(nil), outbound: .replace(nil)), next, retired)
+            }
+            next.keys = keys
+            let outboundChange: ContextChange
+            if let outbound, let old = self.keys, old.local.suite == keys.local.suite {
+                next.outbound = outbound
+                outboundChange = old.local == keys.local ? .keep : .rekey(keys.local)
+            } else {
+                let fresh = try SRTPContext(key: keys.local, direction: .outbound)
+                next.outbound = fresh
+                if let outbound { retired.append(outbound) }
+                outboundChange = .replace(Unmanaged.passUnretained(fresh))
+            }
+            let inboundChange: ContextChange
+            if let remote = keys.remote {
+                if let inbound, let oldRemote = self.keys?.remote, oldRemote.suite == remote.suite {
+                    next.inbound = inbound
+                    inboundChange = oldRemote == remote ? .keep : .rekey(remote)
+                } else {
+                    let fresh = try SRTPContext(key: remote, direction: .inbound)
+                    next.inbound = fresh
+                    if let inbound { retired.append(inbound) }
+                    inboundChange = .replace(Unmanaged.passUnretained(fresh))
+                }
+            } else if let inbound {
+                retired.append(inbound)
+                inboundChange = .replace(nil)
+            } else {
+                inboundChange = .keep
+            }
+            if self.keys != nil, case .keep = inboundChange, case .keep = outboundChange {
+                return (nil, next, [])
+            }
+            return (CryptoChange(isSRTP: true, inbound: inboundChange, outbound: outboundChange), next, retired)
+        }
     }
 
     public let configuration: Configuration
@@ -77,6 +154,10 @@ public final class MediaEngine: @unchecked Sendable {
     private var outstandingReplies: [Int]
     private var collected: [EngineEvent] = []
     private var nextWorker = 0
+    /// Commands sent to each worker, compared with its `commandsDone`.
+    private var commandsSent: [UInt64]
+    /// Contexts a worker gave up by an update: freed once it has processed command number `after`.
+    private var retired: [(worker: Int, after: UInt64, contexts: [SRTPContext])] = []
     private var running = false
     private var stopped = false
 
@@ -125,6 +206,7 @@ public final class MediaEngine: @unchecked Sendable {
         self.pools = pools
         self.freeSlots = Array(repeating: Array((0..<configuration.maxStreamsPerWorker).reversed()), count: count)
         self.outstandingReplies = Array(repeating: 0, count: count)
+        self.commandsSent = Array(repeating: 0, count: count)
     }
 
     deinit {
@@ -157,7 +239,9 @@ public final class MediaEngine: @unchecked Sendable {
         for (_, placement) in placements {
             releasePorts(placement.ports)
         }
+        // The workers are joined: nothing uses a context any more.
         placements.removeAll()
+        retired.removeAll()
     }
 
     /// Port pairs still free on an interface.
@@ -173,13 +257,19 @@ public final class MediaEngine: @unchecked Sendable {
         guard let worker = pickWorker() else {
             return .failure(MediaEngineError(.streamCapacity, "every worker holds \(configuration.maxStreamsPerWorker) streams"))
         }
+        let crypto: (a: OwnedCrypto, b: OwnedCrypto)
+        do {
+            crypto = (try OwnedCrypto(spec.a.transform), try OwnedCrypto(spec.b.transform))
+        } catch {
+            return .failure(MediaEngineError(.srtp, "libsrtp2 refused a key: \(error)"))
+        }
         let a: (LegPorts, LegSetup)
-        switch open(spec.a) {
+        switch open(spec.a, crypto.a.worker) {
         case .success(let opened): a = opened
         case .failure(let error): return .failure(error)
         }
         let b: (LegPorts, LegSetup)
-        switch open(spec.b) {
+        switch open(spec.b, crypto.b.worker) {
         case .success(let opened): b = opened
         case .failure(let error):
             closeSockets(a.1)
@@ -189,7 +279,7 @@ public final class MediaEngine: @unchecked Sendable {
         let slot = freeSlots[worker].removeLast()
         let setup = StreamSetup(id: spec.id, a: a.1, b: b.1, clockRate: spec.clockRate, timeouts: spec.timeouts,
                                 onHold: spec.onHold)
-        guard workers[worker].send(.add(slot: slot, setup)) else {
+        guard send(.add(slot: slot, setup), to: worker) else {
             freeSlots[worker].append(slot)
             closeSockets(a.1)
             closeSockets(b.1)
@@ -198,7 +288,7 @@ public final class MediaEngine: @unchecked Sendable {
             return .failure(MediaEngineError(.workerBusy, "worker \(worker) command queue full"))
         }
         let ports = StreamPorts(a: a.0, b: b.0)
-        placements[spec.id] = Placement(worker: worker, slot: slot, ports: ports, removing: false)
+        placements[spec.id] = Placement(worker: worker, slot: slot, ports: ports, removing: false, crypto: crypto)
         return .success(ports)
     }
 
@@ -206,10 +296,52 @@ public final class MediaEngine: @unchecked Sendable {
         guard let placement = placements[id], !placement.removing else {
             return .failure(MediaEngineError(.unknownStream, "\(id)"))
         }
-        guard workers[placement.worker].send(.update(slot: placement.slot, update)) else {
+        reapRetired()
+        var changes: (a: CryptoChange?, b: CryptoChange?) = (nil, nil)
+        var next = placement.crypto
+        var retiring: [SRTPContext] = []
+        do {
+            if let leg = update.a {
+                let (change, owned, retired) = try placement.crypto.a.change(to: leg.transform)
+                (changes.a, next.a) = (change, owned)
+                retiring += retired
+            }
+            if let leg = update.b {
+                let (change, owned, retired) = try placement.crypto.b.change(to: leg.transform)
+                (changes.b, next.b) = (change, owned)
+                retiring += retired
+            }
+        } catch {
+            return .failure(MediaEngineError(.srtp, "\(id): libsrtp2 refused a key: \(error)"))
+        }
+        guard send(.update(slot: placement.slot, update, a: changes.a, b: changes.b), to: placement.worker) else {
+            // Contexts made for this update die here, never seen by the worker.
             return .failure(MediaEngineError(.workerBusy, "worker \(placement.worker) command queue full"))
         }
+        if !retiring.isEmpty {
+            retired.append((placement.worker, commandsSent[placement.worker], retiring))
+        }
+        var updated = placement
+        updated.crypto = next
+        placements[id] = updated
         return .success(())
+    }
+
+    /// SRTP contexts retired by updates and not yet freed (the worker has not caught up).
+    public var retiredContextCount: Int { retired.reduce(0) { $0 + $1.contexts.count } }
+
+    /// Frees retired contexts whose worker has processed the command that retired them.
+    private func reapRetired() {
+        guard !retired.isEmpty else { return }
+        retired.removeAll { entry in
+            workers[entry.worker].commandsDone.load(ordering: .acquiring) >= entry.after
+        }
+    }
+
+    private func send(_ command: WorkerCommand, to worker: Int) -> Bool {
+        guard workers[worker].send(command) else { return false }
+        commandsSent[worker] += 1
+        return true
     }
 
     /// Asks the worker to close the stream's sockets. Its ports return to the pool, and a
@@ -219,7 +351,7 @@ public final class MediaEngine: @unchecked Sendable {
             return .failure(MediaEngineError(.unknownStream, "\(id)"))
         }
         guard outstandingReplies[placement.worker] < workers[placement.worker].replies.capacity,
-              workers[placement.worker].send(.remove(slot: placement.slot)) else {
+              send(.remove(slot: placement.slot), to: placement.worker) else {
             return .failure(MediaEngineError(.workerBusy, "worker \(placement.worker) command queue full"))
         }
         outstandingReplies[placement.worker] += 1
@@ -234,7 +366,7 @@ public final class MediaEngine: @unchecked Sendable {
             return .failure(MediaEngineError(.unknownStream, "\(id)"))
         }
         guard outstandingReplies[placement.worker] < workers[placement.worker].replies.capacity,
-              workers[placement.worker].send(.snapshot(slot: placement.slot)) else {
+              send(.snapshot(slot: placement.slot), to: placement.worker) else {
             return .failure(MediaEngineError(.workerBusy, "worker \(placement.worker) command queue full"))
         }
         outstandingReplies[placement.worker] += 1
@@ -261,6 +393,7 @@ public final class MediaEngine: @unchecked Sendable {
             }
             while let event = worker.events.pop() { collected.append(event) }
         }
+        reapRetired()
         defer { collected.removeAll(keepingCapacity: true) }
         return collected
     }
@@ -285,7 +418,7 @@ public final class MediaEngine: @unchecked Sendable {
 
     /// Takes a port pair and binds its sockets. A pair some other process holds goes back to the
     /// end of the pool and the next one is tried, a bounded number of times.
-    private func open(_ leg: LegSpec) -> Result<(LegPorts, LegSetup), MediaEngineError> {
+    private func open(_ leg: LegSpec, _ crypto: LegCrypto) -> Result<(LegPorts, LegSetup), MediaEngineError> {
         guard let interface = interfaces[leg.interface] else {
             return .failure(MediaEngineError(.unknownInterface, "interface \(leg.interface) is not configured"))
         }
@@ -321,7 +454,7 @@ public final class MediaEngine: @unchecked Sendable {
             let ports = LegPorts(local: IPv4Endpoint(address: interface.address, port: pair.rtp),
                                  rtcpPort: leg.rtcpMux ? nil : pair.rtcp, pair: pair, interface: leg.interface)
             let setup = LegSetup(rtpFD: rtpFD, rtcpFD: rtcpFD, rtcpMux: leg.rtcpMux, remote: leg.remote,
-                                 remoteRTCP: leg.remoteRTCP, latching: leg.latching, transform: leg.transform)
+                                 remoteRTCP: leg.remoteRTCP, latching: leg.latching, crypto: crypto)
             return .success((ports, setup))
         }
         return .failure(MediaEngineError(.socket, "interface \(leg.interface): \(lastError)"))

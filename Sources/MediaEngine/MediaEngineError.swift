@@ -12,6 +12,8 @@ public struct MediaEngineError: Error, Equatable, Sendable, CustomStringConverti
         case workerBusy
         case socket
         case notRunning
+        /// libsrtp2 refused a key (an SRTP context could not be made).
+        case srtp
     }
 
     public let code: Code

@@ -18,6 +18,7 @@ extension Worker {
         let side = LegSide(rawValue: UInt8(token >> 1 & 1)) ?? .a
         let onRTCPSocket = token & 1 != 0
         let stream = streams + slot
+        guard stream.pointee.inUse else { return }
         let rx = legs + (slot * 2 + Int(side.rawValue))
         let tx = legs + (slot * 2 + Int(side.other.rawValue))
         let fd = onRTCPSocket ? rx.pointee.rtcpFD : rx.pointee.rtpFD
@@ -54,13 +55,28 @@ extension Worker {
                 var timestamp: UInt32 = 0
                 var ssrc: UInt32 = 0
                 if channel == .rtp {
-                    guard let header = try? RTPHeaderView(bytes) else {
-                        drop(.malformed, rx)
-                        continue
+                    if rx.pointee.crypto.isSRTP {
+                        // SRTP encrypts the padding, and its last byte is the tag's: only the
+                        // clear header is checked here; libsrtp2 checks the CSRC and extension
+                        // lengths, and the tag proves the rest.
+                        guard length >= RTPHeaderView.fixedHeaderLength, packet[0] >> 6 == 2 else {
+                            drop(.malformed, rx)
+                            continue
+                        }
+                        sequence = UInt16(packet[2]) << 8 | UInt16(packet[3])
+                        timestamp = UInt32(bigEndian: UnsafeRawPointer(packet).loadUnaligned(fromByteOffset: 4,
+                                                                                             as: UInt32.self))
+                        ssrc = UInt32(bigEndian: UnsafeRawPointer(packet).loadUnaligned(fromByteOffset: 8,
+                                                                                        as: UInt32.self))
+                    } else {
+                        guard let header = try? RTPHeaderView(bytes) else {
+                            drop(.malformed, rx)
+                            continue
+                        }
+                        sequence = header.sequenceNumber
+                        timestamp = header.timestamp
+                        ssrc = header.ssrc
                     }
-                    sequence = header.sequenceNumber
-                    timestamp = header.timestamp
-                    ssrc = header.ssrc
                 } else {
                     guard (try? RTCPHeaderView(bytes)) != nil else {
                         drop(.malformed, rx)
@@ -74,8 +90,8 @@ extension Worker {
                 var latchReason: LatchReason?
                 if let latched {
                     if latched != source {
-                        if rx.pointee.transform.authenticatesSource, rx.pointee.latching == .learn {
-                            // Hook for SRTP: only a packet that unprotects below may move the latch.
+                        if rx.pointee.crypto.authenticatesSource, rx.pointee.latching == .learn {
+                            // Only a packet that unprotects below may move the latch.
                             latchReason = .relatchedAuthenticated
                         } else {
                             record(slot: slot, LatchRecord(side: side, channel: channel, source: source,
@@ -101,16 +117,26 @@ extension Worker {
                 }
 
                 // 3. Unprotect with this leg's context.
-                switch rx.pointee.transform.unprotect(packet, length: &length, isRTCP: channel == .rtcp) {
-                case .ok: break
-                case .authenticationFailed:
-                    drop(.authenticationFailure, rx)
-                    continue
-                case .replayed:
-                    drop(.replay, rx)
-                    continue
-                case .noRoom:
-                    drop(.malformed, rx)
+                let unprotected = rx.pointee.crypto.unprotect(packet, length: &length, isRTCP: channel == .rtcp)
+                if unprotected != .ok {
+                    if latchReason == .relatchedAuthenticated {
+                        // Another source that did not prove itself: a hijack attempt or a stray.
+                        record(slot: slot, LatchRecord(side: side, channel: channel, source: source,
+                                                       reason: .rejectedAlreadyLatched, at: now))
+                        drop(.unknownSource, rx)
+                        continue
+                    }
+                    switch unprotected {
+                    case .authenticationFailed:
+                        drop(.authenticationFailure, rx)
+                        let failures = rx.pointee.stats.drops.authenticationFailure
+                        if failures >= rx.pointee.nextFailureReport {
+                            rx.pointee.nextFailureReport = failures > UInt64.max / 10 ? .max : failures &* 10
+                            emit(.srtpFailures(stream.pointee.id, side, count: failures))
+                        }
+                    case .replayed: drop(.replay, rx)
+                    case .ok, .malformed: drop(.malformed, rx)
+                    }
                     continue
                 }
 
@@ -154,10 +180,14 @@ extension Worker {
 
                 // 7. Protect with the other leg's context.
                 let room = PacketSlab.receiveCapacity + PacketSlab.tailroom
-                switch tx.pointee.transform.protect(packet, length: &length, capacity: room,
-                                                    isRTCP: channel == .rtcp) {
+                switch tx.pointee.crypto.protect(packet, length: &length, capacity: room, isRTCP: channel == .rtcp) {
                 case .ok: break
-                case .authenticationFailed, .replayed, .noRoom:
+                case .replayed:
+                    // A plain RTP peer repeated an index: re-sending it under the same key would
+                    // reuse keystream, so libsrtp2 refuses.
+                    drop(.replay, rx)
+                    continue
+                case .authenticationFailed, .malformed:
                     drop(.malformed, rx)
                     continue
                 }

@@ -1,5 +1,6 @@
 import CPalisadeShims
 import RTP
+import SRTP
 import Synchronization
 #if canImport(Glibc)
 import Glibc
@@ -84,6 +85,9 @@ final class Worker: @unchecked Sendable {
     let events: SPSCQueue<EngineEvent>
     let published = PublishedTotals()
     let stopRequested = Atomic<Bool>(false)
+    /// Commands taken off `commands` and carried out, stored with release ordering after each:
+    /// the engine frees SRTP contexts an update or remove retired once this passes that command.
+    let commandsDone = Atomic<UInt64>(0)
 
     let slab: PacketSlab
     let streams: UnsafeMutablePointer<StreamState>
@@ -196,6 +200,12 @@ final class Worker: @unchecked Sendable {
         var lastHousekeeping = MonotonicClock.nanoseconds()
         while !stopRequested.load(ordering: .acquiring) {
             let ready = palisade_epoll_wait(epollFD, tokens, 64, timeoutMilliseconds)
+            // Commands before the ready list: a command the control thread queued before a
+            // packet arrived (an update with new keys, answered to the signalling at once) is in
+            // effect for that packet. A token of a stream removed just now finds its slot unused
+            // (relay checks), and a slot reused by an add in the same turn is read from its new
+            // sockets, which is harmless: epoll is level-triggered.
+            processCommands()
             if ready > 0 {
                 for k in 0..<Int(ready) {
                     let token = tokens[k]
@@ -206,8 +216,6 @@ final class Worker: @unchecked Sendable {
                     }
                 }
             }
-            // Commands after the ready list: tokens of this turn refer to streams as they were
-            // when epoll_wait returned.
             processCommands()
             let now = MonotonicClock.nanoseconds()
             if now &- lastHousekeeping >= housekeepingNanoseconds {
@@ -231,7 +239,7 @@ final class Worker: @unchecked Sendable {
         while let command = commands.pop() {
             switch command {
             case .add(let slot, let setup): add(slot: slot, setup)
-            case .update(let slot, let update): apply(update, slot: slot)
+            case .update(let slot, let update, let a, let b): apply(update, crypto: (a, b), slot: slot)
             case .remove(let slot):
                 let final = snapshot(slot: slot)
                 closeSockets(slot: slot)
@@ -241,6 +249,7 @@ final class Worker: @unchecked Sendable {
             case .snapshot(let slot):
                 reply(.statistics(snapshot(slot: slot)))
             }
+            commandsDone.add(1, ordering: .releasing)
         }
     }
 
@@ -281,15 +290,19 @@ final class Worker: @unchecked Sendable {
         totals.pointee.streams &+= 1
     }
 
-    private func apply(_ update: StreamUpdate, slot: Int) {
+    private func apply(_ update: StreamUpdate, crypto: (a: CryptoChange?, b: CryptoChange?), slot: Int) {
         guard streams[slot].inUse else { return }
         let now = MonotonicClock.nanoseconds()
         for side in LegSide.allCases {
-            guard let change = side == .a ? update.a : update.b else { continue }
             let leg = legs + (slot * 2 + Int(side.rawValue))
+            if let change = side == .a ? crypto.a : crypto.b {
+                leg.pointee.crypto.isSRTP = change.isSRTP
+                Self.apply(change.inbound, to: &leg.pointee.crypto.inbound)
+                Self.apply(change.outbound, to: &leg.pointee.crypto.outbound)
+            }
+            guard let change = side == .a ? update.a : update.b else { continue }
             let oldSignalled = leg.pointee.signalled
-            leg.pointee.apply(remote: change.remote, remoteRTCP: change.remoteRTCP, latching: change.latching,
-                              transform: change.transform)
+            leg.pointee.apply(remote: change.remote, remoteRTCP: change.remoteRTCP, latching: change.latching)
             // A new signalled address means a new peer (re-INVITE): learn again.
             if oldSignalled != change.remote {
                 if let old = leg.pointee.latched {
@@ -308,6 +321,20 @@ final class Worker: @unchecked Sendable {
         // A changed policy starts the idle clock afresh.
         streams[slot].lastActivity = now
         streams[slot].timedOut = false
+    }
+
+    /// Control work on the worker thread (a command, not a packet): srtp_update allocates.
+    private static func apply(_ change: ContextChange, to context: inout Unmanaged<SRTPContext>?) {
+        switch change {
+        case .keep: break
+        case .replace(let replacement): context = replacement
+        case .rekey(let key):
+            // The engine re-keys only a context of the same suite with a key of the right length,
+            // which srtp_update accepts; were it refused, the old key stays and packets under the
+            // new one are counted as authentication failures.
+            guard let context else { return }
+            try? context.takeUnretainedValue().update(key: key)
+        }
     }
 
     private func closeSockets(slot: Int) {

@@ -1,4 +1,5 @@
 import RTP
+import SRTP
 
 /// One leg as its worker sees it. A trivial value (no references), kept in a preallocated array
 /// and mutated in place through a pointer by the packet loop.
@@ -12,7 +13,10 @@ struct LegState {
     var latched: IPv4Endpoint?
     var latchedRTCP: IPv4Endpoint?
     var latching = LatchMode.learn
-    var transform = LegTransform.passthrough
+    var crypto = LegCrypto.passthrough
+    /// The authentication-failure count at which the next `.srtpFailures` event goes out (10,
+    /// then every power of ten), so a flood yields a handful of events, not one per packet.
+    var nextFailureReport: UInt64 = 10
     var sequence = SequenceTracker()
     var jitter = JitterEstimator()
     var stats = LegStatistics()
@@ -23,13 +27,12 @@ struct LegState {
         rtpFD = setup.rtpFD
         rtcpFD = setup.rtcpFD
         rtcpMux = setup.rtcpMux
-        apply(remote: setup.remote, remoteRTCP: setup.remoteRTCP, latching: setup.latching,
-              transform: setup.transform)
+        crypto = setup.crypto
+        apply(remote: setup.remote, remoteRTCP: setup.remoteRTCP, latching: setup.latching)
     }
 
     /// RFC 3605 default: RTCP on the RTP port + 1 unless given, or on the RTP port when muxed.
-    mutating func apply(remote: IPv4Endpoint?, remoteRTCP: IPv4Endpoint?, latching: LatchMode,
-                        transform: LegTransform) {
+    mutating func apply(remote: IPv4Endpoint?, remoteRTCP: IPv4Endpoint?, latching: LatchMode) {
         signalled = remote
         if rtcpMux {
             signalledRTCP = nil
@@ -41,7 +44,6 @@ struct LegState {
             signalledRTCP = nil
         }
         self.latching = latching
-        self.transform = transform
     }
 
     func snapshot() -> LegStatistics {
@@ -52,6 +54,12 @@ struct LegState {
         result.ssrc = sequence.ssrc
         result.latched = latched
         result.latchedRTCP = rtcpMux ? nil : latchedRTCP
+        // On the worker thread, which alone uses the contexts.
+        for context in [crypto.inbound, crypto.outbound] {
+            guard let context = context?.takeUnretainedValue() else { continue }
+            result.srtpStreamsEvicted &+= context.evictedStreams
+            result.srtpStreams += context.activeStreams
+        }
         return result
     }
 }
@@ -72,17 +80,36 @@ struct StreamState {
 }
 
 /// What the control thread hands a worker for one leg: sockets it has bound, now the worker's.
-struct LegSetup: Sendable {
+struct LegSetup: @unchecked Sendable {
     var rtpFD: Int32
     var rtcpFD: Int32
     var rtcpMux: Bool
     var remote: IPv4Endpoint?
     var remoteRTCP: IPv4Endpoint?
     var latching: LatchMode
-    var transform: LegTransform
+    var crypto: LegCrypto
 }
 
-struct StreamSetup: Sendable {
+/// What happens to one direction's SRTP context in an update.
+enum ContextChange {
+    /// The same context, same key.
+    case keep
+    /// Another context (built on the control thread) or none; the old one is retired by the
+    /// engine once the worker has processed this command.
+    case replace(Unmanaged<SRTPContext>?)
+    /// The same context re-keyed by the worker (srtp_update, same suite): each SSRC's rollover
+    /// counter and replay state carry on, so the stream does not drop (RFC 3711 §3.3.1).
+    case rekey(SRTPMasterKey)
+}
+
+/// An update's change to one leg's transform.
+struct CryptoChange {
+    var isSRTP: Bool
+    var inbound: ContextChange
+    var outbound: ContextChange
+}
+
+struct StreamSetup: @unchecked Sendable {
     var id: StreamID
     var a: LegSetup
     var b: LegSetup
@@ -91,9 +118,11 @@ struct StreamSetup: Sendable {
     var onHold: Bool
 }
 
-enum WorkerCommand: Sendable {
+/// `@unchecked`: the SRTP contexts inside are handed from the control thread to one worker, the
+/// queue ordering the hand-over; the engine keeps them alive (see `LegCrypto`).
+enum WorkerCommand: @unchecked Sendable {
     case add(slot: Int, StreamSetup)
-    case update(slot: Int, StreamUpdate)
+    case update(slot: Int, StreamUpdate, a: CryptoChange?, b: CryptoChange?)
     case remove(slot: Int)
     case snapshot(slot: Int)
 }

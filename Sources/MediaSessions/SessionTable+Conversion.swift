@@ -1,6 +1,7 @@
 import MediaControlProtocol
 import MediaControlServer
 import MediaEngine
+import SRTP
 
 /// Between the control protocol's words and the engine's: specs in, figures and failures out.
 extension SessionTable {
@@ -19,11 +20,24 @@ extension SessionTable {
                 }
                 switch leg.profile {
                 case .rtp: break
-                case .srtp:
-                    // Refused loudly rather than relayed as plain RTP: the SRTP transform exists
-                    // but is not joined to the engine's packet loop yet.
-                    return .failure(ControlFailure(.invalidSpec, "\(place): SRTP relaying is not wired into this "
-                        + "palisade-media yet; only the rtp profile is relayed"))
+                case .srtp(let name, let localKey, let remoteKey):
+                    guard let suite = SRTPSuite(sdesName: name) else {
+                        return .failure(ControlFailure(.invalidSpec, "\(place): unknown SRTP suite \(name) (supported: "
+                            + SRTPSuite.allCases.map(\.sdesName).joined(separator: ", ") + ")"))
+                    }
+                    for (which, key) in [("localKey", localKey), ("remoteKey", remoteKey)] {
+                        guard let key else { continue }
+                        // The reason names lengths and encoding only: key material never goes back.
+                        do {
+                            _ = try SRTPMasterKey(suite: suite, sdesInlineKeySalt: key)
+                        } catch .length(_, let expected, let actual) {
+                            return .failure(ControlFailure(.invalidSpec, "\(place): \(which) holds \(actual) bytes; "
+                                + "\(name) needs \(expected) (key||salt, base64)"))
+                        } catch {
+                            return .failure(ControlFailure(.invalidSpec, "\(place): \(which) is not padded base64 "
+                                + "of key||salt (the SDES inline key, without |lifetime or |MKI)"))
+                        }
+                    }
                 }
                 for endpoint in [leg.remote, leg.remoteRTCP].compactMap({ $0 }) {
                     guard Self.ipv4(endpoint) != nil else {
@@ -43,10 +57,50 @@ extension SessionTable {
     /// hold: it is then timed by the (longer) on-hold limit.
     func engineSpec(_ stream: MediaControlProtocol.StreamSpec, id: StreamID) -> Result<EngineStreamSpec, ControlFailure> {
         guard let a = Self.engineLeg(stream.a), let b = Self.engineLeg(stream.b) else {
-            return .failure(ControlFailure(.invalidSpec, "stream \(stream.index): not an IPv4 remote"))
+            return .failure(ControlFailure(.invalidSpec, "stream \(stream.index): not an IPv4 remote, or an SRTP key "
+                + "that does not parse"))
         }
         let onHold = stream.a.direction != .sendrecv || stream.b.direction != .sendrecv
         return .success(EngineStreamSpec(id: id, a: a, b: b, timeouts: engineTimeouts, onHold: onHold))
+    }
+
+    /// The stream with every SRTP leg's local key filled in: the one given; else, in an update,
+    /// the key the leg has now if the suite is unchanged (so re-sending the session does not
+    /// re-key it); else a fresh key from the CSPRNG. Call after `validate`.
+    static func resolvingKeys(_ stream: MediaControlProtocol.StreamSpec,
+                              previous: MediaControlProtocol.StreamSpec?) -> MediaControlProtocol.StreamSpec {
+        var resolved = stream
+        resolved.a.profile = resolvingKey(stream.a.profile, previous: previous?.a.profile)
+        resolved.b.profile = resolvingKey(stream.b.profile, previous: previous?.b.profile)
+        return resolved
+    }
+
+    static func resolvingKey(_ profile: LegProfile, previous: LegProfile?) -> LegProfile {
+        guard case .srtp(let name, nil, let remoteKey) = profile, let suite = SRTPSuite(sdesName: name) else {
+            return profile
+        }
+        if case .srtp(name, let kept?, _)? = previous {
+            return .srtp(suite: name, localKey: kept, remoteKey: remoteKey)
+        }
+        return .srtp(suite: name, localKey: SRTPMasterKey.random(for: suite).sdesInlineKeySalt, remoteKey: remoteKey)
+    }
+
+    /// The engine's transform for a validated leg whose keys are resolved.
+    static func transform(_ profile: LegProfile) -> LegTransform? {
+        switch profile {
+        case .rtp: return .passthrough
+        case .srtp(let name, let localKey?, let remoteKey):
+            guard let suite = SRTPSuite(sdesName: name),
+                  let local = try? SRTPMasterKey(suite: suite, sdesInlineKeySalt: localKey) else { return nil }
+            var remote: SRTPMasterKey?
+            if let remoteKey {
+                guard let parsed = try? SRTPMasterKey(suite: suite, sdesInlineKeySalt: remoteKey) else { return nil }
+                remote = parsed
+            }
+            return .srtp(SRTPLegKeys(local: local, remote: remote))
+        case .srtp(_, nil, _):
+            return nil
+        }
     }
 
     static func engineLeg(_ leg: MediaControlProtocol.LegSpec) -> EngineLegSpec? {
@@ -60,9 +114,10 @@ extension SessionTable {
             guard let parsed = ipv4(endpoint) else { return nil }
             remoteRTCP = parsed
         }
+        guard let transform = transform(leg.profile) else { return nil }
         return EngineLegSpec(interface: leg.interface, rtcpMux: leg.rtcpMux, remote: remote,
-                                   remoteRTCP: remoteRTCP, latching: leg.strictSource ? .strict : .learn,
-                                   transform: .passthrough)
+                             remoteRTCP: remoteRTCP, latching: leg.strictSource ? .strict : .learn,
+                             transform: transform)
     }
 
     static func legUpdate(_ leg: EngineLegSpec) -> StreamUpdate.Leg {
@@ -81,6 +136,7 @@ extension SessionTable {
         case .portsExhausted: return ControlFailure(.portsExhausted, context)
         case .unknownInterface: return ControlFailure(.invalidSpec, context)
         case .streamCapacity: return ControlFailure(.portsExhausted, "stream \(index): every worker is full: \(error.context)")
+        case .srtp: return ControlFailure(.invalidSpec, context)
         case .invalidConfiguration, .duplicateStream, .unknownStream, .workerBusy, .socket, .notRunning:
             return ControlFailure(.internalError, context)
         }
@@ -108,6 +164,13 @@ extension SessionTable {
             lastPacketTime: lastPacketTime,
             latched: figures.latched.map { Endpoint(address: $0.addressText, port: Int($0.port)) },
             latchReason: figures.latched == nil ? nil : latchRecord.map(describe))
+    }
+
+    /// Every reason's count under its protocol name, zeros included (for /metrics).
+    public static func dropCounts(_ drops: DropCounters) -> [String: UInt64] {
+        var counts: [String: UInt64] = [:]
+        for reason in EngineDropReason.allCases { counts[dropName(reason)] = drops[reason] }
+        return counts
     }
 
     /// The protocol's drop catalogue, plus the engine's send failures under their own name.

@@ -1,6 +1,8 @@
 import MediaControlProtocol
 import MediaControlServer
 import MediaEngine
+import NFTables
+import NFTRules
 
 /// The media plane's sessions: the control protocol's session commands, executed on the relay
 /// engine. Owned by the control thread, like the engine it drives: `handle` is the server's
@@ -70,9 +72,18 @@ public final class SessionTable: @unchecked Sendable {
     private var owners: [StreamID: (session: String, index: Int)] = [:]
     private var collections: [DeferredReply: Collection] = [:]
     private var nextStream: UInt64 = 1
+    /// Pinholes for every allocated port, when palisade-media owns a firewall table.
+    private let firewall: NFTMediaFirewall?
+    /// Batches the kernel refused or that failed in transit (each followed by a rebuild of the
+    /// table from the recorded state).
+    public private(set) var firewallFailures: UInt64 = 0
 
+    /// `firewall`: when given, every port a session allocates opens a pinhole (any source), which
+    /// narrows to the latched peer once known and closes when the stream goes — one atomic batch
+    /// per control command or per batch of engine events.
     public init(engine: MediaEngine, interfaces: [Interface], timeouts: TimeoutPolicy,
-                now: @escaping @Sendable () -> Now) {
+                firewall: NFTMediaFirewall? = nil, now: @escaping @Sendable () -> Now) {
+        self.firewall = firewall
         self.engine = engine
         self.interfaces = Dictionary(interfaces.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         self.interfaceNames = Set(interfaces.map(\.name))
@@ -119,6 +130,8 @@ public final class SessionTable: @unchecked Sendable {
         // usually raised before the request its batch answers.
         var outputs: [ControlOutput] = []
         var replies: [ControlOutput] = []
+        var pinholes: [NFTChange] = []
+        defer { applyPinholes(pinholes) }
         for event in engine.collectEvents() {
             switch event {
             case .statistics(let figures), .removed(let figures):
@@ -131,8 +144,17 @@ public final class SessionTable: @unchecked Sendable {
                     outputs.append(.event(.streamTimedOut(session: owner.session, stream: owner.index, leg: leg,
                                                           idleSeconds: Double(idle) / 1e9)))
                 }
+            case .srtpFailures(let id, let side, let count):
+                guard let owner = owners[id] else { continue }
+                outputs.append(.event(.srtpFailures(session: owner.session, stream: owner.index,
+                                                    leg: side == .a ? .a : .b, count: count)))
             case .latched(let id, let record):
                 guard let owner = owners[id], record.accepted else { continue }
+                if firewall != nil, let port = localPort(owner, record),
+                   let address = NFTAddress(record.source.addressText) {
+                    pinholes.append(.narrowPinhole(localPort: port, peer: NFTPeer(address: address,
+                                                                                   port: record.source.port)))
+                }
                 outputs.append(.event(.latched(session: owner.session, stream: owner.index,
                                                leg: record.side == .a ? .a : .b,
                                                from: Endpoint(address: record.source.addressText,
@@ -162,17 +184,19 @@ public final class SessionTable: @unchecked Sendable {
         case .failure(let failure): return .refused(failure)
         case .success: break
         }
-        for stream in spec.streams {
+        let resolved = spec.streams.map { Self.resolvingKeys($0, previous: nil) }
+        for stream in resolved {
             switch engineSpec(stream, id: StreamID(nextStream + UInt64(engineSpecs.count))) {
             case .success(let converted): engineSpecs.append(converted)
             case .failure(let failure): return .refused(failure)
             }
         }
-        switch add(engineSpecs, spec.streams) {
+        switch add(engineSpecs, resolved) {
         case .failure(let failure, let undoing): return .failure(failure, undoing: undoing)
         case .success(let streams):
             sessions[spec.session] = Session(created: now().wall, streams: streams)
             for stream in streams { owners[stream.id] = (spec.session, stream.spec.index) }
+            applyPinholes(streams.flatMap { Self.ports(of: $0.allocation).map(NFTChange.openPinhole) })
             return .success(SessionAllocation(session: spec.session, streams: streams.map(\.allocation)))
         }
     }
@@ -188,7 +212,8 @@ public final class SessionTable: @unchecked Sendable {
         var added: [MediaControlProtocol.StreamSpec] = []
         var addedSpecs: [EngineStreamSpec] = []
         var changes: [(Stream, MediaControlProtocol.StreamSpec, EngineStreamSpec)] = []
-        for stream in spec.streams {
+        for wanted in spec.streams {
+            let stream = Self.resolvingKeys(wanted, previous: existing[wanted.index]?.spec)
             if let old = existing[stream.index] {
                 guard old.spec.a.interface == stream.a.interface, old.spec.b.interface == stream.b.interface,
                       old.spec.a.rtcpMux == stream.a.rtcpMux, old.spec.b.rtcpMux == stream.b.rtcpMux else {
@@ -214,8 +239,18 @@ public final class SessionTable: @unchecked Sendable {
         case .success(let streams): newStreams = streams
         }
         var kept: [Int: Stream] = [:]
+        var pinholes: [NFTChange] = []
+        defer { applyPinholes(pinholes) }
         for (old, stream, converted) in changes {
             var current = old
+            // A new signalled address clears the engine's latch: the pinhole opens again until
+            // the new peer latches.
+            if old.spec.a.remote != stream.a.remote {
+                pinholes += Self.ports(of: old.allocation.a).map(NFTChange.openPinhole)
+            }
+            if old.spec.b.remote != stream.b.remote {
+                pinholes += Self.ports(of: old.allocation.b).map(NFTChange.openPinhole)
+            }
             if old.spec != stream {
                 let update = StreamUpdate(a: Self.legUpdate(converted.a), b: Self.legUpdate(converted.b),
                                           onHold: converted.onHold)
@@ -224,6 +259,8 @@ public final class SessionTable: @unchecked Sendable {
                     return .refused(ControlFailure(.internalError, "stream \(stream.index): \(error)"))
                 }
                 current.spec = stream
+                current.allocation.a = Self.withKeys(current.allocation.a, stream.a)
+                current.allocation.b = Self.withKeys(current.allocation.b, stream.b)
             }
             kept[stream.index] = current
         }
@@ -231,10 +268,12 @@ public final class SessionTable: @unchecked Sendable {
         for old in session.streams where !wanted.contains(old.spec.index) {
             // The `.removed` event that follows finds no collection waiting and is dropped.
             _ = engine.removeStream(old.id)
+            pinholes += Self.ports(of: old.allocation).map(NFTChange.closePinhole)
         }
         for stream in newStreams {
             kept[stream.spec.index] = stream
             owners[stream.id] = (spec.session, stream.spec.index)
+            pinholes += Self.ports(of: stream.allocation).map(NFTChange.openPinhole)
         }
         session.streams = spec.streams.compactMap { kept[$0.index] }
         sessions[spec.session] = session
@@ -270,15 +309,30 @@ public final class SessionTable: @unchecked Sendable {
 
     private func allocation(_ leg: MediaControlProtocol.LegSpec, _ ports: LegPorts) -> LegAllocation {
         let rtp = Int(ports.local.port)
-        return LegAllocation(interface: leg.interface,
-                             address: interfaces[leg.interface]?.advertise ?? ports.local.addressText,
-                             rtpPort: rtp, rtcpPort: ports.rtcpPort.map(Int.init) ?? rtp)
+        return Self.withKeys(LegAllocation(interface: leg.interface,
+                                           address: interfaces[leg.interface]?.advertise ?? ports.local.addressText,
+                                           rtpPort: rtp, rtcpPort: ports.rtcpPort.map(Int.init) ?? rtp), leg)
+    }
+
+    /// An SRTP leg's allocation carries its suite and palisade-media's key (given or generated)
+    /// for the SDP towards that leg's peer; an RTP leg's carries neither.
+    static func withKeys(_ allocation: LegAllocation, _ leg: MediaControlProtocol.LegSpec) -> LegAllocation {
+        var result = allocation
+        if case .srtp(let suite, let localKey, _) = leg.profile {
+            result.suite = suite
+            result.localKey = localKey
+        } else {
+            result.suite = nil
+            result.localKey = nil
+        }
+        return result
     }
 
     // MARK: delete, query, list
 
     private func delete(_ name: String, ticket: DeferredReply) -> ControlAnswer {
         guard let session = sessions.removeValue(forKey: name) else { return .now(.failure(Self.notFound(name))) }
+        applyPinholes(session.streams.flatMap { Self.ports(of: $0.allocation).map(NFTChange.closePinhole) })
         var collection = Collection(purpose: .delete(name, created: session.created), layout: [], waiting: [])
         for stream in session.streams {
             collection.layout.append((name, session.created, stream.spec.index, stream.id, 8000))
@@ -357,6 +411,37 @@ public final class SessionTable: @unchecked Sendable {
                 listed.append(SessionStatistics(session: name, created: session.created, streams: []))
             }
             return .listed(SessionList(sessions: listed.sorted { $0.session < $1.session }))
+        }
+    }
+
+    // MARK: pinholes
+
+    static func ports(of leg: LegAllocation) -> [UInt16] {
+        let ports = leg.rtcpPort == leg.rtpPort ? [leg.rtpPort] : [leg.rtpPort, leg.rtcpPort]
+        return ports.compactMap { UInt16(exactly: $0) }
+    }
+
+    static func ports(of stream: StreamAllocation) -> [UInt16] { ports(of: stream.a) + ports(of: stream.b) }
+
+    /// The local port a latch record is about: the leg's RTP port, or its RTCP port when the
+    /// record is for a separate RTCP socket.
+    private func localPort(_ owner: (session: String, index: Int), _ record: LatchRecord) -> UInt16? {
+        guard let stream = sessions[owner.session]?.streams.first(where: { $0.spec.index == owner.index }) else {
+            return nil
+        }
+        let leg = record.side == .a ? stream.allocation.a : stream.allocation.b
+        return UInt16(exactly: record.channel == .rtcp ? leg.rtcpPort : leg.rtpPort)
+    }
+
+    /// One batch for everything one command or one batch of events changed. A batch that fails
+    /// is counted, and the table is rebuilt from the state the kernel last accepted.
+    private func applyPinholes(_ changes: [NFTChange]) {
+        guard let firewall, !changes.isEmpty else { return }
+        do {
+            try firewall.apply(changes)
+        } catch {
+            firewallFailures += 1
+            try? firewall.setUp()
         }
     }
 

@@ -25,6 +25,10 @@ public enum Metric: String, CaseIterable, Sendable {
     case sipKeepalivesAnswered = "palisade_sip_keepalives_answered_total"
     case tlsHandshakes = "palisade_tls_handshakes_total"
     case sipTransactionTimeouts = "palisade_sip_transaction_timeouts_total"
+    case mediaStreams = "palisade_media_streams"
+    case mediaPacketsReceived = "palisade_media_packets_received_total"
+    case mediaPacketsRelayed = "palisade_media_packets_relayed_total"
+    case mediaPacketsDropped = "palisade_media_packets_dropped_total"
 
     public enum Kind: String, Sendable { case counter, gauge }
 
@@ -32,9 +36,9 @@ public enum Metric: String, CaseIterable, Sendable {
         switch self {
         case .processCPUSeconds, .mediaPlaneConnections, .sipRequests, .sipResponses, .sipMessagesReceived, .sipMessagesSent, .sipParseErrors,
              .sipResponsesDropped, .sipConnectionsRefused, .sipDeadFlows, .sipKeepalivesAnswered, .tlsHandshakes,
-             .sipTransactionTimeouts: .counter
+             .sipTransactionTimeouts, .mediaPacketsReceived, .mediaPacketsRelayed, .mediaPacketsDropped: .counter
         case .buildInfo, .processStartTime, .processResidentMemory, .processVirtualMemory,
-             .processOpenFileDescriptors, .processMaxFileDescriptors, .mediaPlaneConnected, .sipConnectionsOpen: .gauge
+             .processOpenFileDescriptors, .processMaxFileDescriptors, .mediaPlaneConnected, .sipConnectionsOpen, .mediaStreams: .gauge
         }
     }
 
@@ -53,6 +57,8 @@ public enum Metric: String, CaseIterable, Sendable {
         case .sipConnectionsRefused, .sipDeadFlows: ["reason"]
         case .tlsHandshakes: ["result"]
         case .sipTransactionTimeouts: ["timer"]
+        case .mediaStreams, .mediaPacketsReceived, .mediaPacketsRelayed: ["worker"]
+        case .mediaPacketsDropped: ["worker", "reason"]
         }
     }
 
@@ -79,6 +85,11 @@ public enum Metric: String, CaseIterable, Sendable {
         case .sipKeepalivesAnswered: "CRLF keepalive pings answered on stream connections (RFC 5626 section 4.4.1)."
         case .tlsHandshakes: "TLS handshakes, by result (success, or the reason they failed)."
         case .sipTransactionTimeouts: "SIP transactions that timed out, by RFC 3261 timer (B, F: client; H: server)."
+        case .mediaStreams: "Streams (two legs each) held by each palisade-media packet worker."
+        case .mediaPacketsReceived: "RTP and RTCP packets received by each palisade-media packet worker."
+        case .mediaPacketsRelayed: "Packets each palisade-media packet worker handed to the kernel on the other leg."
+        case .mediaPacketsDropped: "Packets dropped by each palisade-media packet worker, by reason (auth-failure, replay, "
+            + "unknown-source, malformed, no-route, send-failure)."
         }
     }
 }

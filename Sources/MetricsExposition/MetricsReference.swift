@@ -45,9 +45,11 @@ public enum MetricsReference {
         ("method", "the SIP method (`INVITE`, `OPTIONS`, …; `other` for extension methods)"),
         ("class", "the status class of a response: `1xx` … `6xx`"),
         ("reason", "why: the parser's error code (parse errors); `total_limit`, `per_address_limit`, "
-            + "`framing_error` (refused connections); `idle`, `no_pong`, `error` (dead flows)"),
+            + "`framing_error` (refused connections); `idle`, `no_pong`, `error` (dead flows); `auth-failure`, "
+            + "`replay`, `unknown-source`, `malformed`, `no-route`, `send-failure` (dropped media packets)"),
         ("result", "`success`, or why a TLS handshake failed: `no_shared_cipher`, `bad_certificate`, "
             + "`unknown_ca`, `no_peer_certificate`, `domain_mismatch`, `timeout`, `other`"),
         ("timer", "the RFC 3261 timer that expired: `B`, `F` (client transactions), `H` (server INVITE)"),
+        ("worker", "the index of a palisade-media packet worker: `0` … `media.workers - 1`"),
     ]
 }

@@ -31,10 +31,27 @@ public final class SRTPContext: @unchecked Sendable {
     public static let defaultReplayWindow = 128
     private let replayWindow: Int
 
+    /// How many per-SSRC streams a context keeps by default. libsrtp2 clones a stream from the
+    /// "any SSRC" template for every new SSRC that authenticates (inbound) or is protected
+    /// (outbound), and never frees one on its own: a peer cycling SSRCs would grow the session
+    /// without bound. Past this many, the oldest stream is removed (and counted).
+    public static let defaultMaximumStreams = 16
+    /// The SSRCs (as they sit in the packet, network byte order) with a stream, oldest first from
+    /// `oldestStream`; allocated once.
+    private let streamSSRCs: UnsafeMutablePointer<UInt32>
+    private let maximumStreams: Int
+    private var streamCount = 0
+    private var oldestStream = 0
+    /// Streams removed because `maximumStreams` were in use when a new SSRC arrived.
+    public private(set) var evictedStreams: UInt64 = 0
+    /// Streams this context holds now (at most `maximumStreams`).
+    public var activeStreams: Int { streamCount }
+
     /// A context for one direction of one leg, keyed with `key`. Replay protection is always on.
-    public init(key: SRTPMasterKey, direction: Direction, replayWindow: Int = SRTPContext.defaultReplayWindow) throws(SRTPError) {
+    public init(key: SRTPMasterKey, direction: Direction, replayWindow: Int = SRTPContext.defaultReplayWindow,
+                maximumStreams: Int = SRTPContext.defaultMaximumStreams) throws(SRTPError) {
         // libsrtp2 accepts windows of 64...0x7FFF (srtp_rdbx_init).
-        guard (64...0x7FFF).contains(replayWindow) else { throw .badParam }
+        guard (64...0x7FFF).contains(replayWindow), (1...4096).contains(maximumStreams) else { throw .badParam }
         var created: srtp_t? = nil
         let status = SRTPLibrary.withKernel {
             Self.withPolicy(key: key, direction: direction, replayWindow: replayWindow) { policy in
@@ -48,10 +65,14 @@ public final class SRTPContext: @unchecked Sendable {
         self.replayWindow = replayWindow
         self.rtpOverhead = Int32(key.suite.rtpOverhead)
         self.rtcpOverhead = Int32(key.suite.rtcpOverhead)
+        self.maximumStreams = maximumStreams
+        streamSSRCs = .allocate(capacity: maximumStreams)
+        streamSSRCs.initialize(repeating: 0, count: maximumStreams)
     }
 
     deinit {
         srtp_dealloc(session)
+        streamSSRCs.deallocate()
     }
 
     // MARK: Packets
@@ -60,28 +81,62 @@ public final class SRTPContext: @unchecked Sendable {
     /// the tag. `capacity` is the buffer's size: it must hold the tag too.
     public func protectRTP(_ packet: UnsafeMutableRawPointer, length: inout Int32, capacity: Int) throws(SRTPError) {
         try checkRoom(length: length, capacity: capacity, overhead: rtpOverhead)
+        let ssrc = Self.ssrc(packet, length: length, offset: 8)
         let status = srtp_protect(session, packet, &length)
         guard status == srtp_err_status_ok else { throw SRTPError(status: status) }
+        track(ssrc)
     }
 
     /// Verifies and decrypts the SRTP packet of `length` bytes at `packet`, in place; `length`
     /// shrinks by the tag. On any error the bytes must be dropped: they are unauthenticated.
     public func unprotectRTP(_ packet: UnsafeMutableRawPointer, length: inout Int32) throws(SRTPError) {
+        let ssrc = Self.ssrc(packet, length: length, offset: 8)
         let status = srtp_unprotect(session, packet, &length)
         guard status == srtp_err_status_ok else { throw SRTPError(status: status) }
+        track(ssrc)
     }
 
     /// Encrypts and tags an RTCP compound packet in place; `length` grows by the SRTCP index and tag.
     public func protectRTCP(_ packet: UnsafeMutableRawPointer, length: inout Int32, capacity: Int) throws(SRTPError) {
         try checkRoom(length: length, capacity: capacity, overhead: rtcpOverhead)
+        let ssrc = Self.ssrc(packet, length: length, offset: 4)
         let status = srtp_protect_rtcp(session, packet, &length)
         guard status == srtp_err_status_ok else { throw SRTPError(status: status) }
+        track(ssrc)
     }
 
     /// Verifies and decrypts an SRTCP packet in place; `length` shrinks by the SRTCP index and tag.
     public func unprotectRTCP(_ packet: UnsafeMutableRawPointer, length: inout Int32) throws(SRTPError) {
+        let ssrc = Self.ssrc(packet, length: length, offset: 4)
         let status = srtp_unprotect_rtcp(session, packet, &length)
         guard status == srtp_err_status_ok else { throw SRTPError(status: status) }
+        track(ssrc)
+    }
+
+    /// The SSRC field as it sits in the packet (network byte order), or 0 when too short (libsrtp2
+    /// then refuses the packet anyway).
+    @inline(__always)
+    private static func ssrc(_ packet: UnsafeMutableRawPointer, length: Int32, offset: Int) -> UInt32 {
+        guard Int(length) >= offset + 4 else { return 0 }
+        return packet.loadUnaligned(fromByteOffset: offset, as: UInt32.self)
+    }
+
+    /// Notes that libsrtp2 now has a stream for `ssrc`; past `maximumStreams`, removes the oldest.
+    /// The common case (the SSRC of the previous packet) is one comparison; no allocation.
+    @inline(__always)
+    private func track(_ ssrc: UInt32) {
+        if streamCount > 0, streamSSRCs[(oldestStream + streamCount - 1) % maximumStreams] == ssrc { return }
+        for k in 0..<streamCount where streamSSRCs[(oldestStream + k) % maximumStreams] == ssrc { return }
+        if streamCount == maximumStreams {
+            // srtp_remove_stream takes the SSRC in network byte order, as stored.
+            _ = srtp_remove_stream(session, streamSSRCs[oldestStream])
+            streamSSRCs[oldestStream] = ssrc
+            oldestStream = (oldestStream + 1) % maximumStreams
+            evictedStreams &+= 1
+        } else {
+            streamSSRCs[(oldestStream + streamCount) % maximumStreams] = ssrc
+            streamCount += 1
+        }
     }
 
     @inline(__always)

@@ -53,6 +53,15 @@ struct MediaPlane {
         return MediaPlane(engine: engine, sessions: sessions)
     }
 
+    /// Each worker's totals as last published, every drop reason named (zeros included, so a
+    /// rate can be taken from the first scrape on). Plain per-worker integers, summed here.
+    func relayFigures() -> [RelayWorkerFigures] {
+        engine.workerTotals().map { totals in
+            RelayWorkerFigures(worker: totals.worker, streams: totals.streams, receivedPackets: totals.receivedPackets,
+                               relayedPackets: totals.relayedPackets, drops: SessionTable.dropCounts(totals.drops))
+        }
+    }
+
     var watch: ControlWatch {
         let sessions = sessions
         return ControlWatch(fd: engine.notificationFD) { sessions.engineReadable() }

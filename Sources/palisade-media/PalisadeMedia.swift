@@ -44,7 +44,8 @@ struct PalisadeMedia: AsyncParsableCommand {
                 return .now(.success(.processMetrics(ProcessFigures(
                     startTimeSeconds: now.startTimeSeconds, residentMemoryBytes: now.residentMemoryBytes,
                     virtualMemoryBytes: now.virtualMemoryBytes, openFileDescriptors: now.openFileDescriptors,
-                    maxFileDescriptors: now.maxFileDescriptors, cpuSecondsTotal: now.cpuSecondsTotal))))
+                    maxFileDescriptors: now.maxFileDescriptors, cpuSecondsTotal: now.cpuSecondsTotal,
+                    relayWorkers: plane.relayFigures()))))
             case .createSession, .updateSession, .deleteSession, .querySession, .listSessions:
                 return sessions.handle(request, ticket: ticket)
             case .hello, .ping:

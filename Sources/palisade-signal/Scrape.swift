@@ -30,6 +30,15 @@ struct Scrape: Sendable {
                                   virtualMemoryBytes: media.virtualMemoryBytes,
                                   openFileDescriptors: media.openFileDescriptors,
                                   maxFileDescriptors: media.maxFileDescriptors)
+            for worker in media.relayWorkers ?? [] {
+                let label = String(worker.worker)
+                exposition.add(.mediaStreams, [label], Double(worker.streams))
+                exposition.add(.mediaPacketsReceived, [label], Double(worker.receivedPackets))
+                exposition.add(.mediaPacketsRelayed, [label], Double(worker.relayedPackets))
+                for (reason, count) in worker.drops.sorted(by: { $0.key < $1.key }) {
+                    exposition.add(.mediaPacketsDropped, [label, reason], Double(count))
+                }
+            }
         }
         exposition.add(.mediaPlaneConnected, [], state.isConnected ? 1 : 0)
         exposition.add(.mediaPlaneConnections, [], Double(state.connections))

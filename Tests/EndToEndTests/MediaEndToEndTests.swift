@@ -1,6 +1,7 @@
 import Foundation
 import MediaControlProtocol
 import PosixSupport
+import SRTP
 import Testing
 import TestSupport
 
@@ -172,23 +173,92 @@ struct MediaEndToEndTests {
         }
     }
 
-    @Test("an SRTP leg is refused as not wired yet, not relayed in the clear")
-    func srtpRefused() async throws {
-        try await Media.with(base: 45_010, workers: 1) { media in try await srtpRefused(media) }
+    @Test("SRTP ↔ RTP through the daemon: the generated key comes back and opens what the phone gets; drops reach process-metrics")
+    func srtp() async throws {
+        try await Media.with(base: 45_010, workers: 1) { media in try await srtp(media) }
     }
 
-    func srtpRefused(_ media: Media) async throws {
+    func srtp(_ media: Media) async throws {
         let control = try await media.connect()
+        let phone = try LoopbackUDP()
+        let pbx = try LoopbackUDP()
+        let phoneKey = SRTPMasterKey.random(for: .aesCM128HmacSHA1_80)
         let spec = SessionSpec(session: "call-s", streams: [StreamSpec(
             index: 0,
             a: LegSpec(interface: "access", rtcpMux: true, remote: nil,
-                       profile: .srtp(suite: "AES_CM_128_HMAC_SHA1_80", localKey: nil, remoteKey: nil)),
-            b: LegSpec(interface: "core", rtcpMux: true, remote: nil, profile: .rtp))])
-        guard case .failure(let failure) = try control.request(.createSession(spec)) else {
-            Issue.record("SRTP accepted")
+                       profile: .srtp(suite: "AES_CM_128_HMAC_SHA1_80", localKey: nil,
+                                      remoteKey: phoneKey.sdesInlineKeySalt)),
+            b: LegSpec(interface: "core", rtcpMux: true, remote: Endpoint(address: "127.0.0.1", port: Int(pbx.port)),
+                       profile: .rtp))])
+        guard case .success(.created(let allocation)) = try control.request(.createSession(spec)) else {
+            Issue.record("SRTP refused\n\(media.daemon.log)")
             return
         }
-        #expect(failure.code == .invalidSpec && failure.message.contains("SRTP"))
+        let legs = allocation.streams[0]
+        #expect(legs.a.suite == "AES_CM_128_HMAC_SHA1_80" && legs.b.suite == nil)
+        let palisadeKey = try SRTPMasterKey(suite: .aesCM128HmacSHA1_80,
+                                            sdesInlineKeySalt: try #require(legs.a.localKey))
+        let phoneSends = try SRTPContext(key: phoneKey, direction: .outbound)
+        let phoneReceives = try SRTPContext(key: palisadeKey, direction: .inbound)
+
+        for sequence in 0..<3 {
+            let packet = Self.rtp(sequence: UInt16(sequence), ssrc: 0x5555, payload: "secret \(sequence)")
+            try phone.send(try Self.protect(packet, phoneSends), toPort: UInt16(legs.a.rtpPort))
+            let received = try #require(pbx.receive(seconds: 2), "the PBX got nothing\n\(media.daemon.log)")
+            #expect(received.bytes == packet, "decrypted and verified before it reached the RTP leg")
+            let answer = Self.rtp(sequence: UInt16(sequence), ssrc: 0x6666, payload: "reply \(sequence)")
+            try pbx.send(answer, toPort: UInt16(legs.b.rtpPort))
+            let back = try #require(phone.receive(seconds: 2), "the phone got nothing\n\(media.daemon.log)")
+            #expect(back.bytes != answer, "encrypted towards the SRTP leg")
+            #expect(Self.unprotect(back.bytes, phoneReceives) == answer)
+        }
+        // The same packet again is a replay: dropped and counted, not relayed.
+        let replayed = try Self.protect(Self.rtp(sequence: 9, ssrc: 0x5555, payload: "once"), phoneSends)
+        try phone.send(replayed, toPort: UInt16(legs.a.rtpPort))
+        _ = try #require(pbx.receive(seconds: 2))
+        try phone.send(replayed, toPort: UInt16(legs.a.rtpPort))
+        #expect(pbx.receive(seconds: 0.2) == nil)
+
+        guard case .success(.queried(let figures)) = try control.request(.querySession(SessionReference(session: "call-s")))
+        else {
+            Issue.record("query not answered\n\(media.daemon.log)")
+            return
+        }
+        #expect(figures.streams[0].a.drops["replay"] == 1)
+        #expect(figures.streams[0].a.packets == 4)
+        var relay: [RelayWorkerFigures] = []
+        for _ in 0..<50 {
+            guard case .success(.processMetrics(let process)) = try control.request(.processMetrics) else { break }
+            relay = process.relayWorkers ?? []
+            if relay.reduce(0, { $0 + ($1.drops["replay"] ?? 0) }) == 1 { break }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        #expect(relay.count == 1)
+        #expect(relay.first?.drops["replay"] == 1 && relay.first?.relayedPackets == 7)
+    }
+
+    static func protect(_ packet: [UInt8], _ context: SRTPContext) throws -> [UInt8] {
+        var buffer = packet + [UInt8](repeating: 0, count: 32)
+        var length = Int32(packet.count)
+        let failure = buffer.withUnsafeMutableBytes { raw -> SRTPError? in
+            do throws(SRTPError) {
+                try context.protectRTP(raw.baseAddress!, length: &length, capacity: raw.count)
+                return nil
+            } catch {
+                return error
+            }
+        }
+        if let failure { throw failure }
+        return Array(buffer.prefix(Int(length)))
+    }
+
+    static func unprotect(_ packet: [UInt8], _ context: SRTPContext) -> [UInt8]? {
+        var buffer = packet
+        var length = Int32(packet.count)
+        let ok = buffer.withUnsafeMutableBytes { raw in
+            (try? context.unprotectRTP(raw.baseAddress!, length: &length)) != nil
+        }
+        return ok ? Array(buffer.prefix(Int(length))) : nil
     }
 
     @Test("a media interface the engine cannot use stops start-up with a clear message")

@@ -25,6 +25,14 @@ struct ControlCodecTests {
         ("process-metrics-reply", .reply(.success(id: 9, .processMetrics(ProcessFigures(
             startTimeSeconds: 1_700_000_000.25, residentMemoryBytes: 18_714_624, virtualMemoryBytes: 407_658_496,
             openFileDescriptors: 14, maxFileDescriptors: 1024, cpuSecondsTotal: 0.75))))),
+        ("process-metrics-reply-relay", .reply(.success(id: 10, .processMetrics(ProcessFigures(
+            startTimeSeconds: 1_700_000_000.25, residentMemoryBytes: 18_714_624, virtualMemoryBytes: 407_658_496,
+            openFileDescriptors: 14, maxFileDescriptors: 1024, cpuSecondsTotal: 0.75, relayWorkers: [
+                RelayWorkerFigures(worker: 0, streams: 2, receivedPackets: 1510, relayedPackets: 1500, drops: [
+                    "auth-failure": 7, "replay": 1, "unknown-source": 2, "malformed": 0, "no-route": 0,
+                    "send-failure": 0]),
+                RelayWorkerFigures(worker: 1, streams: 0, receivedPackets: 0, relayedPackets: 0, drops: [:]),
+            ]))))),
         ("create-session-request", .request(ControlRequest(id: 20, .createSession(spec)))),
         ("create-session-reply", .reply(.success(id: 20, .created(allocation)))),
         ("update-session-request", .request(ControlRequest(id: 21, .updateSession(held)))),

@@ -118,17 +118,30 @@ struct SessionTableTests {
         }
     }
 
-    @Test("SRTP, IPv6 remotes, unknown interfaces and repeated indices are refused as invalid-spec")
+    @Test("unknown SRTP suites, bad SRTP keys, IPv6 remotes, unknown interfaces and repeated indices are refused as invalid-spec")
     func refusals() throws {
         try Self.withPlane(base: 46_040) { plane in
             let client = try ControlClient(path: plane.path, hello: MediaControlServerTests.signal)
-            let srtp = SessionSpec(session: "s", streams: [Self.stream(0, profile: .srtp(
-                suite: "AES_CM_128_HMAC_SHA1_80", localKey: nil, remoteKey: nil))])
-            guard case .failure(let refusal) = try client.request(.createSession(srtp)) else {
-                Issue.record("SRTP accepted")
+            let unknownSuite = SessionSpec(session: "s", streams: [Self.stream(0, profile: .srtp(
+                suite: "AES_CM_129_HMAC_SHA1_80", localKey: nil, remoteKey: nil))])
+            guard case .failure(let refusal) = try client.request(.createSession(unknownSuite)) else {
+                Issue.record("unknown suite accepted")
                 return
             }
-            #expect(refusal.code == .invalidSpec && refusal.message.contains("SRTP relaying is not wired"))
+            #expect(refusal.code == .invalidSpec && refusal.message.contains("unknown SRTP suite AES_CM_129_HMAC_SHA1_80"))
+            // 16 bytes where 30 are needed, and text that is not base64: refused, the key not echoed.
+            let short = "AAECAwQFBgcICQoLDA0ODw=="
+            for (profile, words) in [(LegProfile.srtp(suite: "AES_CM_128_HMAC_SHA1_80", localKey: short, remoteKey: nil),
+                                      "localKey holds 16 bytes"),
+                                     (LegProfile.srtp(suite: "AEAD_AES_128_GCM", localKey: nil, remoteKey: "not base64!"),
+                                      "remoteKey is not padded base64")] {
+                guard case .failure(let bad) = try client.request(.createSession(SessionSpec(
+                    session: "s", streams: [Self.stream(0, profile: profile)]))) else {
+                    Issue.record("bad key accepted")
+                    return
+                }
+                #expect(bad.code == .invalidSpec && bad.message.contains(words) && !bad.message.contains(short))
+            }
             var v6 = Self.stream(0)
             v6.b.remote = Endpoint(address: "2001:db8::1", port: 4000)
             var elsewhere = Self.stream(0)
