@@ -429,6 +429,12 @@ enum SIPGrammar {
     // MARK: URIs
 
     struct URI {
+        /// A placeholder for `nameAddress` to write into.
+        static var empty: URI {
+            URI(scheme: .other, hostKind: .name, hasPassword: false, user: 0..<0, password: 0..<0, host: 0..<0,
+                port: -1, parameters: 0..<0, headers: 0..<0)
+        }
+
         var scheme: SIPURIScheme
         var hostKind: SIPHostKind
         /// A password may be empty (`sip:alice:@host`), so its presence is a flag.
@@ -553,14 +559,14 @@ enum SIPGrammar {
         var displayName: Range<Int>
         /// Where the URI lies (inside `<>` for a name-addr).
         var uriRange: Range<Int>
-        var uri: URI
         /// Header parameters after the URI.
         var parameters: Range<Int>
     }
 
-    /// `name-addr` or `addr-spec` with header parameters (RFC 3261 §20.10, §25.1).
+    /// `name-addr` or `addr-spec` with header parameters (RFC 3261 §20.10, §25.1). The URI's
+    /// parts go to `uri`, written in place: the result stays small enough to need no memcpy.
     @inline(__always)
-    static func nameAddress(_ p: Buffer, _ lo: Int, _ hi: Int) -> Result<NameAddress, SIPFault> {
+    static func nameAddress(_ p: Buffer, _ lo: Int, _ hi: Int, uri: inout URI) -> Result<NameAddress, SIPFault> {
         let value = trimmed(p, lo, hi)
         var i = value.lowerBound
         let end = value.upperBound
@@ -600,7 +606,6 @@ enum SIPGrammar {
                 return .failure(SIPFault(.unbalancedQuote, at: j))
             }
         }
-        let uri: URI
         let uriRange: Range<Int>
         var rest: Int
         if angle >= 0 {
@@ -623,7 +628,7 @@ enum SIPGrammar {
         rest = skipLWS(p, rest, end)
         guard rest == end || p[rest] == ASCII.semicolon else { return .failure(SIPFault(.badHeaderValue, at: rest)) }
         if let code = checkParameters(p, rest, end) { return .failure(SIPFault(code, at: rest)) }
-        return .success(NameAddress(displayName: display, uriRange: uriRange, uri: uri, parameters: rest..<end))
+        return .success(NameAddress(displayName: display, uriRange: uriRange, parameters: rest..<end))
     }
 
     struct Via {

@@ -58,6 +58,8 @@ extension SIPMessage {
         var cseqMethod: Range<Int>?
         var maxForwards: UInt64?
         var contentType: SIPHeaderField?
+        // Where name-addr values leave their URI's parts; validation needs only the verdict.
+        var uri = SIPGrammar.URI.empty
         for f in fields {
             let bit: UInt64 = f.name == .other ? 0 : 1 << UInt64(f.name.rawValue)
             if f.name.isSingleton, seen & bit != 0 {
@@ -77,20 +79,20 @@ extension SIPMessage {
                 if unbalanced { throw SIPMessageError(.unbalancedQuote, header: "Via", offset: f.valueStart) }
                 if count == 0 { throw SIPMessageError(.badHeaderValue, header: "Via", offset: f.valueStart) }
             case .from, .to:
-                if case .failure(let e) = SIPGrammar.nameAddress(p, f.valueStart, f.valueEnd) { throw fault(e, f) }
+                if case .failure(let e) = SIPGrammar.nameAddress(p, f.valueStart, f.valueEnd, uri: &uri) { throw fault(e, f) }
             case .contact:
                 if value.count == 1, value.first == UInt8(ascii: "*") { break }
                 var i = f.valueStart
                 var unbalanced = false
                 while let v = SIPGrammar.nextValue(p, &i, f.valueEnd, unbalanced: &unbalanced) {
-                    if case .failure(let e) = SIPGrammar.nameAddress(p, v.lowerBound, v.upperBound) { throw fault(e, f) }
+                    if case .failure(let e) = SIPGrammar.nameAddress(p, v.lowerBound, v.upperBound, uri: &uri) { throw fault(e, f) }
                 }
                 if unbalanced { throw SIPMessageError(.unbalancedQuote, header: "Contact", offset: f.valueStart) }
             case .route, .recordRoute:
                 var i = f.valueStart
                 var unbalanced = false
                 while let v = SIPGrammar.nextValue(p, &i, f.valueEnd, unbalanced: &unbalanced) {
-                    if case .failure(let e) = SIPGrammar.nameAddress(p, v.lowerBound, v.upperBound) { throw fault(e, f) }
+                    if case .failure(let e) = SIPGrammar.nameAddress(p, v.lowerBound, v.upperBound, uri: &uri) { throw fault(e, f) }
                 }
             case .callID:
                 // callid = word [ "@" word ]: no whitespace inside (a word may hold quotes, §25.1).

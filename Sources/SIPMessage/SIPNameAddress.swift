@@ -29,10 +29,11 @@ public struct SIPNameAddressView<Bytes: SIPByteView> {
     /// Parses one value; fails with the error code and the offset (index into the bytes) at fault.
     @inline(__always)
     public static func parse(_ value: Bytes) -> Result<SIPNameAddressView, SIPFault> {
-        switch value.withGrammarBuffer({ SIPGrammar.nameAddress($0, 0, $0.count) }) {
+        var uri = SIPGrammar.URI.empty
+        switch value.withGrammarBuffer({ SIPGrammar.nameAddress($0, 0, $0.count, uri: &uri) }) {
         case .success(let n):
             return .success(SIPNameAddressView(displayName: n.displayName.isEmpty ? nil : value.view(n.displayName),
-                                               uri: SIPURIView(value.view(n.uriRange), n.uri, within: value),
+                                               uri: SIPURIView(value.view(n.uriRange), uri, within: value),
                                                parameters: SIPParametersView(raw: value.view(n.parameters))))
         case .failure(let f):
             return .failure(SIPFault(f.code, at: value.startIndex + f.index))
