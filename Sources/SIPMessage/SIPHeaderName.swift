@@ -355,6 +355,109 @@ public enum SIPHeaderName: UInt8, CaseIterable, Sendable {
         self = .other
     }
 
+    /// The lookup the layout scan uses: `p[lo..<hi]` holds only token bytes (RFC 3261 §25.1),
+    /// so setting bit 5 of every byte folds case exactly against the catalogue, whose names are
+    /// letters and "-" (the only other byte that folds to "-" is CR, never a token byte). The
+    /// name is compared as up to three little-endian words; the constants are the lowercase
+    /// names (in the comments), checked against `init(_:)` by a unit test for every case.
+    @inline(__always)
+    static func lookup(tokenBytes p: UnsafeBufferPointer<UInt8>, _ lo: Int, _ hi: Int) -> SIPHeaderName {
+        let count = hi - lo
+        guard count >= 2, count <= 24, lo + 24 <= p.count, let base = p.baseAddress else {
+            return SIPHeaderName(UnsafeBufferPointer(rebasing: p[lo..<hi]))
+        }
+        // Invariant: the three loads lie in [lo, lo + 24) ⊂ [0, p.count); bytes past the name are masked off.
+        let raw = UnsafeRawPointer(base)
+        @inline(__always) func word(_ k: Int) -> UInt64 {
+            let left = count - 8 * k
+            if left <= 0 { return 0 }
+            let w = raw.loadUnaligned(fromByteOffset: lo + 8 * k, as: UInt64.self) | 0x2020_2020_2020_2020
+            return left >= 8 ? w : w & ((1 << UInt64(left * 8)) &- 1)
+        }
+        let w0 = word(0), w1 = word(1), w2 = word(2)
+        switch count {
+        case 2:
+            if w0 == 0x0000000000006F74 { return .to } // to
+        case 3:
+            if w0 == 0x0000000000616976 { return .via } // via
+        case 4:
+            if w0 == 0x0000000071657363 { return .cseq } // cseq
+            if w0 == 0x0000000065746164 { return .date } // date
+            if w0 == 0x000000006D6F7266 { return .from } // from
+            if w0 == 0x0000000068746170 { return .path } // path
+            if w0 == 0x000000006B636172 { return .rack } // rack
+            if w0 == 0x0000000071657372 { return .rseq } // rseq
+        case 5:
+            if w0 == 0x000000776F6C6C61 { return .allow } // allow
+            if w0 == 0x000000746E657665 { return .event } // event
+            if w0 == 0x0000006574756F72 { return .route } // route
+        case 6:
+            if w0 == 0x0000747065636361 { return .accept } // accept
+            if w0 == 0x00006E6F73616572 { return .reason } // reason
+            if w0 == 0x0000726576726573 { return .server } // server
+        case 7:
+            if w0 == 0x0064692D6C6C6163 { return .callID } // call-id
+            if w0 == 0x00746361746E6F63 { return .contact } // contact
+            if w0 == 0x0073657269707865 { return .expires } // expires
+            if w0 == 0x0079636176697270 { return .privacy } // privacy
+            if w0 == 0x0065726975716572 { return .require } // require
+            if w0 == 0x007463656A627573 { return .subject } // subject
+            if w0 == 0x00676E696E726177 { return .warning } // warning
+        case 8:
+            if w0 == 0x797469726F697270 { return .priority } // priority
+            if w0 == 0x6F742D7265666572 { return .referTo } // refer-to
+            if w0 == 0x6F742D796C706572 { return .replyTo } // reply-to
+        case 9:
+            if w0 == 0x666E692D6C6C6163, w1 == 0x000000000000006F { return .callInfo } // call-info
+            if w0 == 0x6574726F70707573, w1 == 0x0000000000000064 { return .supported } // supported
+            if w0 == 0x6D617473656D6974, w1 == 0x0000000000000070 { return .timestamp } // timestamp
+        case 10:
+            if w0 == 0x6E692D7472656C61, w1 == 0x0000000000006F66 { return .alertInfo } // alert-info
+            if w0 == 0x6E692D726F727265, w1 == 0x0000000000006F66 { return .errorInfo } // error-info
+            if w0 == 0x6567612D72657375, w1 == 0x000000000000746E { return .userAgent } // user-agent
+        case 11:
+            if w0 == 0x796C7065722D6E69, w1 == 0x00000000006F742D { return .inReplyTo } // in-reply-to
+            if w0 == 0x697078652D6E696D, w1 == 0x0000000000736572 { return .minExpires } // min-expires
+            if w0 == 0x6465727265666572, w1 == 0x000000000079622D { return .referredBy } // referred-by
+            if w0 == 0x66612D7972746572, w1 == 0x0000000000726574 { return .retryAfter } // retry-after
+            if w0 == 0x726F707075736E75, w1 == 0x0000000000646574 { return .unsupported } // unsupported
+        case 12:
+            if w0 == 0x76652D776F6C6C61, w1 == 0x0000000073746E65 { return .allowEvents } // allow-events
+            if w0 == 0x2D746E65746E6F63, w1 == 0x0000000065707974 { return .contentType } // content-type
+            if w0 == 0x77726F662D78616D, w1 == 0x0000000073647261 { return .maxForwards } // max-forwards
+            if w0 == 0x7265762D656D696D, w1 == 0x000000006E6F6973 { return .mimeVersion } // mime-version
+            if w0 == 0x617A696E6167726F, w1 == 0x000000006E6F6974 { return .organization } // organization
+            if w0 == 0x722D64726F636572, w1 == 0x000000006574756F { return .recordRoute } // record-route
+        case 13:
+            if w0 == 0x7A69726F68747561, w1 == 0x0000006E6F697461 { return .authorization } // authorization
+            if w0 == 0x65722D79786F7270, w1 == 0x0000006572697571 { return .proxyRequire } // proxy-require
+            if w0 == 0x2D65636976726573, w1 == 0x0000006574756F72 { return .serviceRoute } // service-route
+        case 14:
+            if w0 == 0x2D746E65746E6F63, w1 == 0x00006874676E656C { return .contentLength } // content-length
+        case 15:
+            if w0 == 0x652D747065636361, w1 == 0x00676E69646F636E { return .acceptEncoding } // accept-encoding
+            if w0 == 0x6C2D747065636361, w1 == 0x0065676175676E61 { return .acceptLanguage } // accept-language
+            if w0 == 0x2D6E6F6973736573, w1 == 0x0073657269707865 { return .sessionExpires } // session-expires
+        case 16:
+            if w0 == 0x2D746E65746E6F63, w1 == 0x676E69646F636E65 { return .contentEncoding } // content-encoding
+            if w0 == 0x2D746E65746E6F63, w1 == 0x65676175676E616C { return .contentLanguage } // content-language
+            if w0 == 0x687475612D777777, w1 == 0x6574616369746E65 { return .wwwAuthenticate } // www-authenticate
+        case 18:
+            if w0 == 0x75612D79786F7270, w1 == 0x616369746E656874, w2 == 0x0000000000006574 { return .proxyAuthenticate } // proxy-authenticate
+            if w0 == 0x7069726373627573, w1 == 0x6174732D6E6F6974, w2 == 0x0000000000006574 { return .subscriptionState } // subscription-state
+        case 19:
+            if w0 == 0x69746E6568747561, w1 == 0x692D6E6F69746163, w2 == 0x00000000006F666E { return .authenticationInfo } // authentication-info
+            if w0 == 0x2D746E65746E6F63, w1 == 0x7469736F70736964, w2 == 0x00000000006E6F69 { return .contentDisposition } // content-disposition
+            if w0 == 0x7472657373612D70, w1 == 0x746E6564692D6465, w2 == 0x0000000000797469 { return .pAssertedIdentity } // p-asserted-identity
+            if w0 == 0x75612D79786F7270, w1 == 0x74617A69726F6874, w2 == 0x00000000006E6F69 { return .proxyAuthorization } // proxy-authorization
+        case 20:
+            if w0 == 0x7265666572702D70, w1 == 0x6E6564692D646572, w2 == 0x0000000079746974 { return .pPreferredIdentity } // p-preferred-identity
+        default:
+            break
+        }
+        return .other
+    }
+
     /// Convenience for tests and builders.
     public init(_ name: String) {
         self.init(ArraySlice(name.utf8))

@@ -9,13 +9,24 @@ extension SIPMessage {
             throw SIPMessageError(.messageTooLarge, offset: limits.maxMessageSize)
         }
         // Invariant: the scan reads only indices below `p.count`; `bytes` outlives the closure.
-        let scanned = bytes.withUnsafeBufferPointer { p in SIPMessage.scan(p, limits: limits) }
+        let scanned = bytes.withUnsafeBufferPointer { p -> Result<(Layout, SIPStartLine), SIPMessageError> in
+            switch SIPMessage.scan(p, limits: limits) {
+            case .success(let layout):
+                do throws(SIPMessageError) {
+                    return .success((layout, try SIPMessage.parseStartLine(p, layout.startLine)))
+                } catch {
+                    return .failure(error)
+                }
+            case .failure(let e):
+                return .failure(e)
+            }
+        }
         let layout: Layout
+        let startLine: SIPStartLine
         switch scanned {
-        case .success(let l): layout = l
+        case .success(let s): (layout, startLine) = s
         case .failure(let e): throw e
         }
-        let startLine = try SIPMessage.parseStartLine(bytes, layout.startLine)
         let available = bytes.count - layout.bodyStart
         let bodyRange: Range<Int>
         if let length = layout.contentLength {
@@ -73,7 +84,7 @@ extension SIPMessage {
                                        bodyStart: i + 2, contentLength: contentLength, contentLengthOffset: contentLengthOffset))
             }
             let fieldStart = i
-            while i < n, ASCII.isTokenChar(p[i]) { i += 1 }
+            i = tokenEnd(p, from: i)
             let nameEnd = i
             guard nameEnd > fieldStart else { return .failure(SIPMessageError(.badHeaderLine, offset: fieldStart)) }
             // HCOLON = *( SP / HTAB ) ":" SWS
@@ -95,7 +106,7 @@ extension SIPMessage {
             var valueStart = afterColon
             while valueEnd > valueStart, ASCII.isLWS(p[valueEnd - 1]) { valueEnd -= 1 }
             while valueStart < valueEnd, ASCII.isLWS(p[valueStart]) { valueStart += 1 }
-            let name = SIPHeaderName(UnsafeBufferPointer(rebasing: p[fieldStart..<nameEnd]))
+            let name = SIPHeaderName.lookup(tokenBytes: p, fieldStart, nameEnd)
             if name == .contentLength {
                 guard contentLength == nil else {
                     return .failure(SIPMessageError(.duplicateHeader, header: "Content-Length", offset: fieldStart))
@@ -135,6 +146,37 @@ extension SIPMessage {
         return i
     }
 
+    /// Index of the first byte at or after `start` that is not a token byte (RFC 3261 §25.1),
+    /// or `p.count`. Header names are mostly letters and "-": eight bytes at a time are tested
+    /// for just those (exactly, per byte, without carries between bytes), and the byte-wise
+    /// token test takes over at the first other byte.
+    @inline(__always)
+    static func tokenEnd(_ p: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
+        var i = start
+        let n = p.count
+        if let base = p.baseAddress {
+            // Invariant: each 8-byte load lies within [0, n).
+            let raw = UnsafeRawPointer(base)
+            while i + 8 <= n {
+                let w = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+                // A letter: bit 5 set and the high bit cleared, the byte lies in 0x61...0x7A.
+                let folded = (w | 0x2020_2020_2020_2020) & 0x7F7F_7F7F_7F7F_7F7F
+                let letter = (folded &+ 0x1F1F_1F1F_1F1F_1F1F) & ~(folded &+ 0x0505_0505_0505_0505)
+                // A hyphen: the byte XOR "-" is zero (the exact zero-byte test).
+                let h = w ^ 0x2D2D_2D2D_2D2D_2D2D
+                let hyphen = ~(((h & 0x7F7F_7F7F_7F7F_7F7F) &+ 0x7F7F_7F7F_7F7F_7F7F) | h | 0x7F7F_7F7F_7F7F_7F7F)
+                let other = ~((letter | hyphen) & ~w) & 0x8080_8080_8080_8080
+                if other != 0 {
+                    i += other.trailingZeroBitCount >> 3
+                    break
+                }
+                i += 8
+            }
+        }
+        while i < n, ASCII.isTokenChar(p[i]) { i += 1 }
+        return i
+    }
+
     static func decimal(_ p: UnsafeBufferPointer<UInt8>, _ r: Range<Int>, maxValue: UInt64) -> UInt64? {
         guard !r.isEmpty, r.count <= 19 else { return nil }
         var v: UInt64 = 0
@@ -146,7 +188,7 @@ extension SIPMessage {
     }
 
     /// RFC 3261 §7.1 Request-Line and §7.2 Status-Line; single SP separators (§25.1).
-    static func parseStartLine(_ bytes: [UInt8], _ line: Range<Int>) throws(SIPMessageError) -> SIPStartLine {
+    static func parseStartLine(_ bytes: UnsafeBufferPointer<UInt8>, _ line: Range<Int>) throws(SIPMessageError) -> SIPStartLine {
         let text = bytes[line]
         if text.count >= 4, ASCII.equalsLowercase(text.prefix(4), "sip/") {
             var i = line.lowerBound
@@ -171,17 +213,16 @@ extension SIPMessage {
         }
         let method = SIPMethod(bytes[line.lowerBound..<i])
         let uriStart = i + 1
-        var j = uriStart
-        while j < line.upperBound, bytes[j] != ASCII.space { j += 1 }
+        let j = SIPGrammar.firstIndex(bytes, uriStart, line.upperBound, ASCII.space)
         guard j > uriStart, j < line.upperBound else { throw SIPMessageError(.badStartLine, offset: j) }
         let version = bytes[(j + 1)..<line.upperBound]
-        for k in version.indices where ASCII.isLWS(bytes[k]) { throw SIPMessageError(.badStartLine, offset: k) }
+        for k in (j + 1)..<line.upperBound where ASCII.isLWS(bytes[k]) { throw SIPMessageError(.badStartLine, offset: k) }
         try checkVersion(version, offset: j + 1)
         return .request(method: method, uri: uriStart..<j)
     }
 
     /// SIP-Version is case-insensitive (RFC 3261 §7.1); anything but 2.0 is answered 505 (§21.5.6).
-    static func checkVersion(_ v: ArraySlice<UInt8>, offset: Int) throws(SIPMessageError) {
+    static func checkVersion(_ v: Slice<UnsafeBufferPointer<UInt8>>, offset: Int) throws(SIPMessageError) {
         if ASCII.equalsLowercase(v, "sip/2.0") { return }
         guard v.count > 4, ASCII.equalsLowercase(v.prefix(4), "sip/") else {
             throw SIPMessageError(.badStartLine, offset: offset)

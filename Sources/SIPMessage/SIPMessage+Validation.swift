@@ -1,6 +1,3 @@
-/// A view into the message bytes that costs no reference counting (see `SIPByteView`).
-typealias ByteView = Slice<UnsafeBufferPointer<UInt8>>
-
 extension SIPHeaderName {
     /// RFC 3261 §8.1.1: every request carries these; responses all but Max-Forwards.
     static let mandatoryInRequests: [SIPHeaderName] = [.via, .to, .from, .callID, .cseq, .maxForwards]
@@ -18,7 +15,7 @@ extension SIPMessage {
         let result = bytes.withUnsafeBufferPointer { p -> Result<Void, SIPMessageError> in
             do throws(SIPMessageError) {
                 if case .request(let method, let uriRange) = startLine {
-                    try validateRequestURI(p[uriRange])
+                    try validateRequestURI(p, uriRange)
                     try validateHeaders(p, method: method, limits: limits)
                 } else {
                     try validateHeaders(p, method: nil, limits: limits)
@@ -31,15 +28,14 @@ extension SIPMessage {
         try result.get()
     }
 
-    private func validateRequestURI(_ bytes: ByteView) throws(SIPMessageError) {
-        let range = bytes.startIndex..<bytes.endIndex
-        guard let uri = SIPURIView(bytes) else {
+    private func validateRequestURI(_ p: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) throws(SIPMessageError) {
+        guard let uri = SIPGrammar.uri(p, range.lowerBound, range.upperBound) else {
             throw SIPMessageError(.badRequestURI, offset: range.lowerBound)
         }
         switch uri.scheme {
         case .sip, .sips:
             // RFC 3261 §19.1.1 table 1: headers are not allowed in a Request-URI.
-            if uri.headers != nil { throw SIPMessageError(.badRequestURI, offset: range.lowerBound) }
+            if !uri.headers.isEmpty { throw SIPMessageError(.badRequestURI, offset: range.lowerBound) }
         case .tel:
             break
         case .other:
@@ -59,8 +55,11 @@ extension SIPMessage {
         // One pass: note the mandatory headers and check each field's grammar as we meet it.
         var seen: UInt64 = 0
         var cseqField: SIPHeaderField?
+        var cseqMethod: Range<Int>?
         var maxForwards: UInt64?
         var contentType: SIPHeaderField?
+        // Where name-addr values leave their URI's parts; validation needs only the verdict.
+        var uri = SIPGrammar.URI.empty
         for f in fields {
             let bit: UInt64 = f.name == .other ? 0 : 1 << UInt64(f.name.rawValue)
             if f.name.isSingleton, seen & bit != 0 {
@@ -70,27 +69,30 @@ extension SIPMessage {
             let value = p[f.valueStart..<f.valueEnd]
             switch f.name {
             case .via:
-                var it = SIPHeaderValuesView(raw: value).makeIterator()
+                var i = f.valueStart
+                var unbalanced = false
                 var count = 0
-                while let v = it.next() {
+                while let v = SIPGrammar.nextValue(p, &i, f.valueEnd, unbalanced: &unbalanced) {
                     count += 1
-                    if case .failure(let e) = SIPViaView.parse(v) { throw fault(e, f) }
+                    if case .failure(let e) = SIPGrammar.via(p, v.lowerBound, v.upperBound) { throw fault(e, f) }
                 }
-                if it.unbalanced { throw SIPMessageError(.unbalancedQuote, header: "Via", offset: f.valueStart) }
+                if unbalanced { throw SIPMessageError(.unbalancedQuote, header: "Via", offset: f.valueStart) }
                 if count == 0 { throw SIPMessageError(.badHeaderValue, header: "Via", offset: f.valueStart) }
             case .from, .to:
-                if case .failure(let e) = SIPNameAddressView.parse(value) { throw fault(e, f) }
+                if case .failure(let e) = SIPGrammar.nameAddress(p, f.valueStart, f.valueEnd, uri: &uri) { throw fault(e, f) }
             case .contact:
                 if value.count == 1, value.first == UInt8(ascii: "*") { break }
-                var it = SIPHeaderValuesView(raw: value).makeIterator()
-                while let v = it.next() {
-                    if case .failure(let e) = SIPNameAddressView.parse(v) { throw fault(e, f) }
+                var i = f.valueStart
+                var unbalanced = false
+                while let v = SIPGrammar.nextValue(p, &i, f.valueEnd, unbalanced: &unbalanced) {
+                    if case .failure(let e) = SIPGrammar.nameAddress(p, v.lowerBound, v.upperBound, uri: &uri) { throw fault(e, f) }
                 }
-                if it.unbalanced { throw SIPMessageError(.unbalancedQuote, header: "Contact", offset: f.valueStart) }
+                if unbalanced { throw SIPMessageError(.unbalancedQuote, header: "Contact", offset: f.valueStart) }
             case .route, .recordRoute:
-                var it = SIPHeaderValuesView(raw: value).makeIterator()
-                while let v = it.next() {
-                    if case .failure(let e) = SIPNameAddressView.parse(v) { throw fault(e, f) }
+                var i = f.valueStart
+                var unbalanced = false
+                while let v = SIPGrammar.nextValue(p, &i, f.valueEnd, unbalanced: &unbalanced) {
+                    if case .failure(let e) = SIPGrammar.nameAddress(p, v.lowerBound, v.upperBound, uri: &uri) { throw fault(e, f) }
                 }
             case .callID:
                 // callid = word [ "@" word ]: no whitespace inside (a word may hold quotes, §25.1).
@@ -98,7 +100,10 @@ extension SIPMessage {
                     throw SIPMessageError(.badHeaderValue, header: "Call-ID", offset: f.valueStart)
                 }
             case .cseq:
-                if case .failure(let e) = SIPCSeq.parse(value) { throw fault(e, f) }
+                switch SIPGrammar.cseq(p, f.valueStart, f.valueEnd) {
+                case .success(let c): cseqMethod = c.method
+                case .failure(let e): throw fault(e, f)
+                }
                 cseqField = f
             case .maxForwards:
                 guard let mf = ASCII.decimal(value, maxValue: 255) else {
@@ -132,7 +137,7 @@ extension SIPMessage {
             if method == nil, name == .maxForwards { continue }
             throw SIPMessageError(.missingHeader, header: name.canonicalName, offset: headerEnd)
         }
-        if let method, let cseqField, case .success(let cseq) = SIPCSeq.parse(p[cseqField.valueStart..<cseqField.valueEnd]), cseq.method != method {
+        if let method, let cseqField, let cseqMethod, SIPMethod(p[cseqMethod]) != method {
             throw SIPMessageError(.cseqMethodMismatch, header: "CSeq", offset: cseqField.valueStart)
         }
         if !bodyRange.isEmpty, contentType == nil {

@@ -16,33 +16,20 @@ public struct SIPParametersView<Bytes: SIPByteView>: Sequence {
 
     public struct Iterator: IteratorProtocol {
         var bytes: Bytes
+        /// A buffer index (see `withGrammarBuffer`).
         var index: Int
 
         public mutating func next() -> Parameter? {
-            let end = bytes.endIndex
-            // Skip the separator and surrounding LWS.
-            while index < end, bytes[index] == ASCII.semicolon || ASCII.isLWS(bytes[index]) { index += 1 }
-            guard index < end else { return nil }
-            let nameStart = index
-            while index < end, bytes[index] != ASCII.semicolon, bytes[index] != ASCII.equals, !ASCII.isLWS(bytes[index]) { index += 1 }
-            let name = bytes[nameStart..<index]
-            while index < end, ASCII.isLWS(bytes[index]) { index += 1 }
-            guard index < end, bytes[index] == ASCII.equals else {
-                return Parameter(name: name, value: nil)
-            }
-            index += 1
-            while index < end, ASCII.isLWS(bytes[index]) { index += 1 }
-            let valueStart = index
-            while true {
-                while index < end, bytes[index] != ASCII.semicolon, bytes[index] != ASCII.quote { index += 1 }
-                guard index < end, bytes[index] == ASCII.quote else { break }
-                index = bytes.indexAfterQuotedString(at: index) ?? end
-            }
-            return Parameter(name: name, value: ASCII.trimmed(bytes[valueStart..<index]))
+            let bytes = self.bytes
+            var index = self.index
+            let found = bytes.withGrammarBuffer { SIPGrammar.nextParameter($0, &index, $0.count) }
+            self.index = index
+            guard let found else { return nil }
+            return Parameter(name: bytes.view(found.name), value: found.value.map { bytes.view($0) })
         }
     }
 
-    public func makeIterator() -> Iterator { Iterator(bytes: raw, index: raw.startIndex) }
+    public func makeIterator() -> Iterator { Iterator(bytes: raw, index: 0) }
 
     /// The parameter named `name` (case-insensitive, RFC 3261 §19.1.4); `.some(nil)` for a flag.
     public func lookup(_ name: StaticString) -> Bytes?? {
@@ -56,33 +43,6 @@ public struct SIPParametersView<Bytes: SIPByteView>: Sequence {
     public func string(_ name: StaticString) -> String? {
         guard case .some(.some(let v)) = lookup(name) else { return nil }
         return ASCII.string(v)
-    }
-
-    /// Checks every parameter against the generic-param grammar (RFC 3261 §25.1): a token name,
-    /// and a value that is a token, a host (IPv6 references included) or a quoted string.
-    func validate() -> SIPMessageError.Code? {
-        var it = makeIterator()
-        while let p = it.next() {
-            if let code = SIPParametersView.check(p) { return code }
-        }
-        return nil
-    }
-
-    /// One parameter against the generic-param grammar.
-    @inline(__always)
-    static func check(_ p: Parameter) -> SIPMessageError.Code? {
-        if p.name.isEmpty { return .badHeaderValue }
-        for b in p.name where !ASCII.isTokenChar(b) { return .badHeaderValue }
-        guard let v = p.value else { return nil }
-        if v.first == ASCII.quote {
-            if v.count < 2 || v.last != ASCII.quote { return .unbalancedQuote }
-            return nil
-        }
-        if v.isEmpty { return .badHeaderValue }
-        for b in v where !(ASCII.isTokenChar(b) || b == ASCII.colon || b == ASCII.leftBracket || b == ASCII.rightBracket) {
-            return b == ASCII.quote ? .unbalancedQuote : .badHeaderValue
-        }
-        return nil
     }
 }
 

@@ -45,43 +45,15 @@ extension SIPViaView {
 
     @inline(__always)
     public static func parse(_ value: Bytes) -> Result<SIPViaView, SIPFault> {
-        let bytes = ASCII.trimmed(value)
-        var i = bytes.startIndex
-        let end = bytes.endIndex
-        func token() -> Bytes {
-            while i < end, ASCII.isLWS(bytes[i]) { i += 1 }
-            let s = i
-            while i < end, ASCII.isTokenChar(bytes[i]) { i += 1 }
-            return bytes[s..<i]
+        switch value.withGrammarBuffer({ SIPGrammar.via($0, 0, $0.count) }) {
+        case .success(let v):
+            return .success(SIPViaView(protocolName: value.view(v.protocolName), protocolVersion: value.view(v.protocolVersion),
+                                       transport: value.view(v.transport),
+                                       host: SIPHostView(kind: v.host.kind, raw: value.view(v.host.host)), port: v.host.port < 0 ? nil : v.host.port,
+                                       parameters: SIPParametersView(raw: value.view(v.parameters))))
+        case .failure(let f):
+            return .failure(SIPFault(f.code, at: value.startIndex + f.index))
         }
-        func slash() -> Bool {
-            while i < end, ASCII.isLWS(bytes[i]) { i += 1 }
-            guard i < end, bytes[i] == ASCII.slash else { return false }
-            i += 1
-            return true
-        }
-        // sent-protocol = protocol-name SLASH protocol-version SLASH transport; SLASH = SWS "/" SWS.
-        let name = token()
-        guard !name.isEmpty, slash() else { return .failure(SIPFault(.badHeaderValue, at: i)) }
-        let version = token()
-        guard !version.isEmpty, slash() else { return .failure(SIPFault(.badHeaderValue, at: i)) }
-        let transport = token()
-        guard !transport.isEmpty, i < end, ASCII.isLWS(bytes[i]) else { return .failure(SIPFault(.badHeaderValue, at: i)) }
-        while i < end, ASCII.isLWS(bytes[i]) { i += 1 }
-        guard let hp = SIPHostView<Bytes>.parseHostPort(bytes[i...]) else { return .failure(SIPFault(.badHeaderValue, at: i)) }
-        i = hp.end
-        while i < end, ASCII.isLWS(bytes[i]) { i += 1 }
-        guard i == end || bytes[i] == ASCII.semicolon else { return .failure(SIPFault(.badHeaderValue, at: i)) }
-        let parameters = SIPParametersView(raw: bytes[i...])
-        // One pass: the generic-param grammar, and via-ttl = 1*3DIGIT in 0-255 (RFC 3261 §25.1).
-        var it = parameters.makeIterator()
-        while let p = it.next() {
-            if let code = SIPParametersView<Bytes>.check(p) { return .failure(SIPFault(code, at: i)) }
-            if p.name.count == 3, ASCII.equalsLowercase(p.name, "ttl") {
-                guard let v = p.value, ASCII.decimal(v, maxValue: 255) != nil else { return .failure(SIPFault(.badScalar, at: i)) }
-            }
-        }
-        return .success(SIPViaView(protocolName: name, protocolVersion: version, transport: transport, host: hp.host, port: hp.port, parameters: parameters))
     }
 }
 
@@ -96,16 +68,11 @@ public struct SIPCSeq: Sendable, Equatable {
     }
 
     public static func parse<Bytes: SIPByteView>(_ value: Bytes) -> Result<SIPCSeq, SIPFault> {
-        let bytes = ASCII.trimmed(value)
-        var i = bytes.startIndex
-        while i < bytes.endIndex, ASCII.isDigit(bytes[i]) { i += 1 }
-        guard let n = ASCII.decimal(bytes[bytes.startIndex..<i], maxValue: 0x7FFF_FFFF) else {
-            return .failure(SIPFault(.badScalar, at: bytes.startIndex))
+        switch value.withGrammarBuffer({ SIPGrammar.cseq($0, 0, $0.count) }) {
+        case .success(let c):
+            return .success(SIPCSeq(sequence: c.sequence, method: SIPMethod(value.view(c.method))))
+        case .failure(let f):
+            return .failure(SIPFault(f.code, at: value.startIndex + f.index))
         }
-        guard i < bytes.endIndex, ASCII.isLWS(bytes[i]) else { return .failure(SIPFault(.badHeaderValue, at: i)) }
-        while i < bytes.endIndex, ASCII.isLWS(bytes[i]) { i += 1 }
-        let m = bytes[i...]
-        guard !m.isEmpty, m.allSatisfy(ASCII.isTokenChar) else { return .failure(SIPFault(.badHeaderValue, at: i)) }
-        return .success(SIPCSeq(sequence: UInt32(n), method: SIPMethod(m)))
     }
 }

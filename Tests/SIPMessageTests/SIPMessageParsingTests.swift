@@ -88,6 +88,32 @@ struct SIPMessageParsingTests {
         #expect(SIPHeaderName(name) == expected)
     }
 
+    @Test("The layout scan's word lookup agrees with the catalogue for every name, in any case")
+    func wordLookup() {
+        func scanLookup(_ name: String) -> SIPHeaderName {
+            // A name as the scan meets it: more bytes of the line follow, so whole words can be read.
+            let line = Array((name + ": value that runs on past twenty-four bytes\r\n").utf8)
+            return line.withUnsafeBufferPointer { SIPHeaderName.lookup(tokenBytes: $0, 0, name.utf8.count) }
+        }
+        for kind in SIPHeaderName.allCases where kind != .other {
+            let name = kind.canonicalName
+            #expect(scanLookup(name) == kind, "\(name)")
+            #expect(scanLookup(name.lowercased()) == kind, "\(name)")
+            #expect(scanLookup(name.uppercased()) == kind, "\(name)")
+            #expect(SIPHeaderName(name) == kind, "\(name)")
+            // One byte more, one byte less, one byte changed: not this header.
+            #expect(scanLookup(name + "x") != kind, "\(name)")
+            if name.count > 2 { #expect(scanLookup(String(name.dropLast())) != kind, "\(name)") }  // "T" is To's compact form
+            #expect(scanLookup(String(name.dropLast()) + "_") == .other, "\(name)")
+        }
+        for compact in ["i", "m", "l", "v", "t", "f"] { #expect(scanLookup(compact) == SIPHeaderName(compact)) }
+        #expect(scanLookup("X-Unknown") == .other)
+        #expect(scanLookup("P-Some-Very-Long-Vendor-Header-Name") == .other)
+        // At the end of the buffer (fewer than 24 bytes left) the byte-wise lookup answers.
+        let tail = Array("Call-ID".utf8)
+        #expect(tail.withUnsafeBufferPointer { SIPHeaderName.lookup(tokenBytes: $0, 0, $0.count) } == .callID)
+    }
+
     @Test("The header catalogue fits the validation bit set")
     func catalogueSize() {
         #expect(SIPHeaderName.allCases.count <= 64)

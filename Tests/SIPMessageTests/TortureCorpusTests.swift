@@ -81,6 +81,26 @@ struct TortureCorpusTests {
         #expect(message.printed == Array(bytes[..<message.bodyRange.upperBound]))
     }
 
+    /// RFC 4475 §3.4.1 asks for RFC 2543 compatibility. Palisade is an edge device whose
+    /// transaction layer matches requests by RFC 3261 branch only, so a 2543 request is refused
+    /// at the door with an answer that says what is missing, not relayed and then lost.
+    @Test("RFC 4475 §3.4.1 an RFC 2543 INVITE is refused with 400 naming Max-Forwards")
+    func rfc2543RequestRefused() throws {
+        let bytes = try SIPFixtures.bytes("torture/4475-3.4.1-inv2543.sip")
+        guard case .reject(let status, let reason, let code, let header, let offset) = checkSIPMessage(bytes) else {
+            Issue.record("expected a rejection")
+            return
+        }
+        #expect(status == 400)
+        #expect(reason == "Bad Request - Missing Mandatory Header")
+        #expect(code == .missingHeader)
+        #expect(header == "Max-Forwards")
+        let message = try SIPMessage(parsing: bytes)
+        #expect(offset == message.headerEnd)
+        // The top Via carries no RFC 3261 branch either: nothing downstream could key it.
+        #expect(message.topVia?.hasMagicCookie == false)
+    }
+
     @Test("A rejection names the header and offset at fault")
     func rejectionCarriesContext() throws {
         let bytes = try SIPFixtures.bytes("torture/4475-3.1.2.6-quotbal.sip")
