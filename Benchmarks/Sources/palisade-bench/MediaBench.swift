@@ -69,6 +69,10 @@ struct MediaBench {
         } catch {
             throw BenchError("generator: \(error)")
         }
+        if profile == .srtp {
+            print("# \(label): libsrtp2 in palisade-bench (the generator): \(SRTPLibrary.buildDescription); "
+                + "\(Self.suite), a different key on each leg")
+        }
         var keys: [LoadGenerator.StreamKeys] = []
         var created: [String] = []
         defer {
@@ -130,7 +134,6 @@ struct MediaBench {
             } catch {
                 throw BenchError("generator SRTP contexts: \(error)")
             }
-            print("# \(label): generator SRTP: \(SRTPLibrary.buildDescription); \(Self.suite), different keys per leg")
         }
         print("# \(label): \(streams) sessions, one stream each, \(LoadPacket.length)-byte RTP packets A -> B, "
             + "palisade-media pid \(mediaPID)")

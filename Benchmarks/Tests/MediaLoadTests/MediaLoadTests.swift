@@ -75,10 +75,28 @@ struct MediaLoadTests {
 
     @Test("1,000 packets through a real relay engine on loopback all come back intact, in order")
     func throughTheEngine() throws {
+        try relay(srtp: false, ports: 47_200...47_299)
+    }
+
+    /// The engine relays SRTP unchanged here (pass-through transform), so the generator decrypts
+    /// with the key it encrypted with: its whole SRTP path — one context per stream and
+    /// direction, protect before sendmmsg, unprotect after recvmmsg — runs for real.
+    @Test("1,000 SRTP packets through a pass-through relay decrypt and check on the generator's other socket")
+    func srtpThroughTheEngine() throws {
+        try relay(srtp: true, ports: 47_300...47_399)
+    }
+
+    private func relay(srtp: Bool, ports range: ClosedRange<UInt16>) throws {
         let generator = try LoadGenerator(streams: 4, batch: 16, socketBufferBytes: 1 << 20)
+        if srtp {
+            try generator.useSRTP((0..<4).map { _ in
+                let key = SRTPMasterKey.random(for: .aesCM128HmacSHA1_80)
+                return LoadGenerator.StreamKeys(send: key, receive: key)
+            })
+        }
         // A port range of its own (the engine skips ports another process holds).
         let engine = try MediaEngine(.init(
-            interfaces: [.init(name: "lo", address: IPv4Endpoint.loopback, ports: 47_200...47_399)], workers: 1))
+            interfaces: [.init(name: "lo", address: IPv4Endpoint.loopback, ports: range)], workers: 1))
         try engine.start()
         defer { engine.stop() }
         for stream in 0..<4 {
@@ -98,6 +116,7 @@ struct MediaLoadTests {
         #expect(result.corrupt == 0)
         #expect(result.reordered == 0)
         #expect(result.foreign == 0)
+        #expect(result.srtpFailures == 0)
         #expect(result.latencyP50 != nil)
         #expect(engine.workerTotals().first?.relayedPackets == 1_000)
     }
