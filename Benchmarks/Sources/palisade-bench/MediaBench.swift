@@ -205,7 +205,8 @@ struct MediaBench {
         if let allocations = m.allocations {
             let name = profile == .rtp ? "media_allocs_per_packet" : "media_srtp_allocs_per_packet"
             print("# \(label): palisade-media made \(allocations) malloc-family calls while relaying "
-                + "\(m.step.received) packets (whole process, steady state, \(format(m.step.seconds, 2)) s)")
+                + "\(m.step.received) packets (whole process, steady state, \(format(m.step.seconds, 2)) s; "
+                + "the counter works: \(mallocCounter?.allocations ?? 0) calls since palisade-media started)")
             print("BENCH \(name) \(format(Double(allocations) / Double(max(m.step.received, 1)), 4)) count")
         }
     }
