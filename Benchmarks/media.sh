@@ -11,7 +11,11 @@
 #   SRTP figures need an engine that relays SRTP legs: until then palisade-media refuses the
 #   session and the SRTP lines say "skipped" with its reason — never a made-up figure.
 # Knobs (environment): BENCH_MEDIA_STREAMS (10), BENCH_MEDIA_STEP_S (2), BENCH_MEDIA_FIXED_S (5),
-#   BENCH_MEDIA_CAP_S (40 per max-rate search), BENCH_MEDIA_MAX_RATE (600000).
+#   BENCH_MEDIA_CAP_S (40 per max-rate search), BENCH_MEDIA_MAX_RATE (600000), BENCH_MEDIA_NICE (-10:
+#   both processes run at this nice value when allowed, so that on a shared machine other work on
+#   their cores disturbs the figures less; 0 leaves them at normal priority), BENCH_MEDIA_PIN (1: pin
+#   as above; 0: let the scheduler place both — on a machine shared with other work, a pinned
+#   process cannot move off a core someone else keeps busy, and the relay's sockets overflow).
 # Starts palisade-media itself on a configuration in a temporary directory and stops exactly that
 # process, by PID, on the way out.
 set -euo pipefail
@@ -23,6 +27,8 @@ step_s=${BENCH_MEDIA_STEP_S:-2}
 fixed_s=${BENCH_MEDIA_FIXED_S:-5}
 cap_s=${BENCH_MEDIA_CAP_S:-40}
 max_rate=${BENCH_MEDIA_MAX_RATE:-600000}
+nice_value=${BENCH_MEDIA_NICE:--10}
+pin=${BENCH_MEDIA_PIN:-1}
 
 swift build -c release --product palisade-media >&2
 bin=$(swift build -c release --show-bin-path)
@@ -70,12 +76,19 @@ TOML
 
 pin_media=()
 pin_bench=()
-if [ "$(nproc)" -ge 2 ] && command -v taskset >/dev/null; then
+if [ "$pin" = 0 ]; then
+    pinning="NOT pinned (BENCH_MEDIA_PIN=0): the scheduler places palisade-media and palisade-bench"
+elif [ "$(nproc)" -ge 2 ] && command -v taskset >/dev/null; then
     pin_media=(taskset -c 0)
     pin_bench=(taskset -c 1)
     pinning="palisade-media (1 worker) on CPU 0, palisade-bench on CPU 1"
 else
     pinning="NOT pinned ($(nproc) CPU or no taskset): figures include both sharing one core"
+fi
+if [ "$nice_value" != 0 ] && nice -n "$nice_value" true 2>/dev/null && [ "$(nice -n "$nice_value" nice)" = "$nice_value" ]; then
+    pin_media=(nice -n "$nice_value" "${pin_media[@]}")
+    pin_bench=(nice -n "$nice_value" "${pin_bench[@]}")
+    pinning="$pinning, both at nice $nice_value"
 fi
 
 PALISADE_MALLOC_COUNT_FILE="$work/mallocs" LD_PRELOAD="$work/libmediamalloccount.so" \

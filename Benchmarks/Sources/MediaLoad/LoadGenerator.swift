@@ -55,7 +55,7 @@ public final class LoadGenerator {
 
         /// Why the generator, not the relay, limited this step; nil when it kept up.
         public var generatorLimit: String? {
-            if Double(sent + sendRefused) < offeredRate * plannedSeconds * 0.99 || maxLag > UInt64(offeredRate * 0.02) {
+            if Double(sent + sendRefused) < offeredRate * plannedSeconds * 0.99 || maxLag > UInt64(offeredRate * 0.05) {
                 return "the generator sent \(Int(Double(sent + sendRefused) / max(plannedSeconds, 1e-9))) of "
                     + "\(Int(offeredRate)) packets/s offered (fell up to \(maxLag) packets behind)"
             }

@@ -233,6 +233,7 @@ struct MediaBench {
                 failedAt = min(failedAt ?? rate, rate)
                 if let generatorLimit {
                     limit = "generator: \(generatorLimit)"
+                        + (m.mediaSocketDrops > 0 ? "; the relay's sockets also dropped \(m.mediaSocketDrops)" : "")
                     generatorBound = true
                 } else {
                     limit = "relay: loss \(format(m.step.lossFraction * 100, 3)) % at \(Int(rate))/s offered"
