@@ -12,8 +12,10 @@
 #   session and the SRTP lines say "skipped" with its reason — never a made-up figure.
 # Knobs (environment): BENCH_MEDIA_STREAMS (10), BENCH_MEDIA_STEP_S (2), BENCH_MEDIA_FIXED_S (5),
 #   BENCH_MEDIA_CAP_S (40 per max-rate search), BENCH_MEDIA_MAX_RATE (600000), BENCH_MEDIA_NICE (-10:
-#   both processes run at this nice value when allowed, so that on a shared machine other work on
-#   their cores disturbs the figures less; 0 leaves them at normal priority), BENCH_MEDIA_PIN (1: pin
+#   both processes run at this nice value when allowed, and so does this script's scheduler
+#   autogroup while it runs — with sched_autogroup on, plain nice only ranks processes within one
+#   session, and other sessions busy on the same cores would each get as much CPU as the relay;
+#   0 leaves all at normal priority), BENCH_MEDIA_PIN (1: pin
 #   as above; 0: let the scheduler place both — on a machine shared with other work, a pinned
 #   process cannot move off a core someone else keeps busy, and the relay's sockets overflow).
 # Starts palisade-media itself on a configuration in a temporary directory and stops exactly that
@@ -37,7 +39,9 @@ bench="$(swift build -c release --package-path Benchmarks --show-bin-path)/palis
 
 work=$(mktemp -d /tmp/palisade-bench-media.XXXXXX)
 media_pid=""
+autogroup_before=""
 cleanup() {
+    if [ -n "$autogroup_before" ]; then echo "$autogroup_before" >/proc/self/autogroup 2>/dev/null || true; fi
     if [ -n "$media_pid" ]; then
         kill -TERM "$media_pid" 2>/dev/null || true
         for _ in $(seq 1 50); do kill -0 "$media_pid" 2>/dev/null || break; sleep 0.1; done
@@ -89,6 +93,13 @@ if [ "$nice_value" != 0 ] && nice -n "$nice_value" true 2>/dev/null && [ "$(nice
     pin_media=(nice -n "$nice_value" "${pin_media[@]}")
     pin_bench=(nice -n "$nice_value" "${pin_bench[@]}")
     pinning="$pinning, both at nice $nice_value"
+    if [ -w /proc/self/autogroup ]; then
+        current=$(sed -n 's/.* nice \(-\{0,1\}[0-9]*\)$/\1/p' /proc/self/autogroup)
+        if [ -n "$current" ] && echo "$nice_value" >/proc/self/autogroup 2>/dev/null; then
+            autogroup_before=$current
+            pinning="$pinning (and their autogroup, restored on exit)"
+        fi
+    fi
 fi
 
 PALISADE_MALLOC_COUNT_FILE="$work/mallocs" LD_PRELOAD="$work/libmediamalloccount.so" \
