@@ -36,5 +36,31 @@ let package = Package(
             ],
             swiftSettings: [.enableUpcomingFeature("ExistentialAny")]
         ),
+        // `palisade-bench media` (scripts/bench media): the main package's own sources, symlinked.
+        .target(name: "CPalisadeShims", path: "Sources/CPalisadeShims"),
+        .systemLibrary(name: "CLibSRTP", path: "Sources/CLibSRTP", pkgConfig: "libsrtp2"),
+        .target(name: "SRTP", dependencies: ["CLibSRTP"], path: "Sources/SRTP"),
+        .target(name: "ControlFraming", path: "Sources/ControlFraming"),
+        .target(name: "MediaControlProtocol", dependencies: ["ControlFraming"], path: "Sources/MediaControlProtocol"),
+        .target(name: "PosixSupport", dependencies: ["ControlFraming"], path: "Sources/PosixSupport"),
+        .target(name: "RTP", path: "Sources/RTP"),
+        .target(name: "MediaEngine", dependencies: ["RTP", "CPalisadeShims"], path: "Sources/MediaEngine"),
+        // The media load generator: paced, batched RTP/SRTP from real sockets, every payload checked.
+        .target(
+            name: "MediaLoad",
+            dependencies: ["CPalisadeShims", "SRTP", "MediaControlProtocol", "PosixSupport"],
+            swiftSettings: [.enableUpcomingFeature("ExistentialAny")]
+        ),
+        .executableTarget(
+            name: "palisade-bench",
+            dependencies: ["MediaLoad", "MediaControlProtocol", "SRTP"],
+            swiftSettings: [.enableUpcomingFeature("ExistentialAny")]
+        ),
+        // The generator's packet builder and checker, and 1,000 packets through a real MediaEngine.
+        .testTarget(
+            name: "MediaLoadTests",
+            dependencies: ["MediaLoad", "MediaEngine", "SRTP"],
+            swiftSettings: [.enableUpcomingFeature("ExistentialAny")]
+        ),
     ]
 )

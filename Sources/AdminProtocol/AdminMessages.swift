@@ -78,15 +78,42 @@ public struct MediaPlaneReport: Codable, Sendable, Equatable {
     public var lastError: String?
     /// Successful connections after the first.
     public var reconnects: Int
+    /// The media plane's packet workers, when connected and palisade-media reports them.
+    public var workers: [MediaWorkerReport]?
 
     public init(connected: Bool, since: Double, controlSocket: String, process: ProcessReport?, lastError: String?,
-                reconnects: Int) {
+                reconnects: Int, workers: [MediaWorkerReport]? = nil) {
         self.connected = connected
         self.since = since
         self.controlSocket = controlSocket
         self.process = process
         self.lastError = lastError
         self.reconnects = reconnects
+        self.workers = workers
+    }
+}
+
+/// One packet worker of palisade-media. Totals count since palisade-media started; `relayedPerSecond`
+/// is over `rateIntervalSeconds`: since the previous status palisade-media answered (any client),
+/// or since it started.
+public struct MediaWorkerReport: Codable, Sendable, Equatable {
+    public var worker: Int
+    public var streams: Int
+    public var receivedPackets: UInt64
+    public var relayedPackets: UInt64
+    public var droppedPackets: UInt64
+    public var relayedPerSecond: Double
+    public var rateIntervalSeconds: Double
+
+    public init(worker: Int, streams: Int, receivedPackets: UInt64, relayedPackets: UInt64, droppedPackets: UInt64,
+                relayedPerSecond: Double, rateIntervalSeconds: Double) {
+        self.worker = worker
+        self.streams = streams
+        self.receivedPackets = receivedPackets
+        self.relayedPackets = relayedPackets
+        self.droppedPackets = droppedPackets
+        self.relayedPerSecond = relayedPerSecond
+        self.rateIntervalSeconds = rateIntervalSeconds
     }
 }
 

@@ -32,15 +32,43 @@ public struct MediaStatus: Codable, Sendable, Equatable {
     public var workers: Int
     /// Media sessions (calls) held.
     public var sessions: Int
+    /// Per packet worker: its totals and relay rate. Absent from a palisade-media that predates it.
+    public var workerPackets: [WorkerPackets]?
 
     public init(software: String, pid: Int32, startTime: Double, uptimeSeconds: Double, workers: Int,
-                sessions: Int) {
+                sessions: Int, workerPackets: [WorkerPackets]? = nil) {
         self.software = software
         self.pid = pid
         self.startTime = startTime
         self.uptimeSeconds = uptimeSeconds
         self.workers = workers
         self.sessions = sessions
+        self.workerPackets = workerPackets
+    }
+}
+
+/// One packet worker's figures in a status reply. Totals count since palisade-media started; the
+/// rate is relayed packets per second over `rateIntervalSeconds`: the time since the previous
+/// status request palisade-media answered (from any client), or since it started for the first.
+public struct WorkerPackets: Codable, Sendable, Equatable {
+    public var worker: Int
+    public var streams: Int
+    public var receivedPackets: UInt64
+    public var relayedPackets: UInt64
+    /// Every drop reason together.
+    public var droppedPackets: UInt64
+    public var relayedPerSecond: Double
+    public var rateIntervalSeconds: Double
+
+    public init(worker: Int, streams: Int, receivedPackets: UInt64, relayedPackets: UInt64, droppedPackets: UInt64,
+                relayedPerSecond: Double, rateIntervalSeconds: Double) {
+        self.worker = worker
+        self.streams = streams
+        self.receivedPackets = receivedPackets
+        self.relayedPackets = relayedPackets
+        self.droppedPackets = droppedPackets
+        self.relayedPerSecond = relayedPerSecond
+        self.rateIntervalSeconds = rateIntervalSeconds
     }
 }
 

@@ -31,15 +31,19 @@ struct PalisadeMedia: AsyncParsableCommand {
         }
         let workers = plane.engine.workerCount
         let sessions = plane.sessions
+        let engine = plane.engine
+        let rates = WorkerRates(startTime: started.startTimeSeconds)
         let server = MediaControlServer(socketPath: settings.media.controlSocket, identity: identity,
                                         logger: logger, watch: plane.watch) { request, ticket in
             let now = ProcessSnapshot.current()
             switch request.body {
             case .status:
+                let wall = WallClock.now()
                 return .now(.success(.status(MediaStatus(
                     software: PalisadeVersion.current, pid: now.pid, startTime: started.startTimeSeconds,
-                    uptimeSeconds: max(0, WallClock.now() - started.startTimeSeconds), workers: workers,
-                    sessions: sessions.sessionCount))))
+                    uptimeSeconds: max(0, wall - started.startTimeSeconds), workers: workers,
+                    sessions: sessions.sessionCount,
+                    workerPackets: rates.report(engine.workerTotals(), now: wall)))))
             case .processMetrics:
                 return .now(.success(.processMetrics(ProcessFigures(
                     startTimeSeconds: now.startTimeSeconds, residentMemoryBytes: now.residentMemoryBytes,

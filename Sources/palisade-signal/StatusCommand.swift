@@ -17,11 +17,18 @@ struct StatusCommand: Sendable {
         let now = WallClock.now()
         var media: ProcessReport?
         var lastError: String?
+        var workers: [MediaWorkerReport]?
         if link.state.isConnected {
             do {
                 if case .status(let status) = try await link.request(.status, timeoutMilliseconds: timeoutMilliseconds) {
                     media = ProcessReport(software: status.software, pid: status.pid, startTime: status.startTime,
                                           uptimeSeconds: status.uptimeSeconds)
+                    workers = status.workerPackets?.map {
+                        MediaWorkerReport(worker: $0.worker, streams: $0.streams, receivedPackets: $0.receivedPackets,
+                                          relayedPackets: $0.relayedPackets, droppedPackets: $0.droppedPackets,
+                                          relayedPerSecond: $0.relayedPerSecond,
+                                          rateIntervalSeconds: $0.rateIntervalSeconds)
+                    }
                 }
             } catch {
                 lastError = "\(error)"
@@ -34,7 +41,8 @@ struct StatusCommand: Sendable {
                                   uptimeSeconds: max(0, now - started.startTimeSeconds)),
             media: MediaPlaneReport(connected: state.isConnected, since: state.since,
                                     controlSocket: link.configuration.socketPath, process: media,
-                                    lastError: state.lastError ?? lastError, reconnects: state.reconnects),
+                                    lastError: state.lastError ?? lastError, reconnects: state.reconnects,
+                                    workers: workers),
             adminSocket: adminSocket, metricsAddress: metricsAddress, sipListeners: sipListeners)
     }
 }

@@ -20,6 +20,18 @@ enum StatusTable {
         lines.append("")
         lines.append("media control  \(media.controlSocket)  (reconnects: \(media.reconnects))")
         if let error = media.lastError, !media.connected { lines.append("last error     \(error)") }
+        if let workers = media.workers, !workers.isEmpty {
+            lines.append("")
+            var table: [[String]] = [["WORKER", "STREAMS", "RECEIVED", "RELAYED", "DROPPED", "RELAYED/S", "OVER"]]
+            for w in workers {
+                table.append(["\(w.worker)", "\(w.streams)", "\(w.receivedPackets)", "\(w.relayedPackets)",
+                              "\(w.droppedPackets)", "\(Int(w.relayedPerSecond.rounded()))",
+                              w.rateIntervalSeconds < 60 ? "\(Double(Int(w.rateIntervalSeconds * 10)) / 10)s" : duration(w.rateIntervalSeconds)])
+            }
+            lines += Self.table(table)
+            lines.append("(RELAYED/S: packets per second since the previous status palisade-media answered, or since it started)")
+            lines.append("")
+        }
         lines.append("admin socket   \(status.adminSocket)")
         lines.append("metrics        " + (status.metricsAddress.map { "http://\($0)/metrics" } ?? "disabled"))
         if !status.sipListeners.isEmpty {

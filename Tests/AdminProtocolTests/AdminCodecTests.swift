@@ -42,6 +42,16 @@ struct AdminCodecTests {
             == .failure(AdminFailure(.malformed, "")))
     }
 
+    static var withWorkers: StatusReport {
+        var status = status
+        status.media.connected = true
+        status.media.lastError = nil
+        status.media.process = ProcessReport(software: "0.1.0", pid: 11, startTime: 1_700_000_000, uptimeSeconds: 4)
+        status.media.workers = [MediaWorkerReport(worker: 0, streams: 3, receivedPackets: 1000, relayedPackets: 998,
+                                                  droppedPackets: 2, relayedPerSecond: 249.5, rateIntervalSeconds: 4)]
+        return status
+    }
+
     @Test("status and failure replies round-trip")
     func replies() throws {
         for reply in [AdminReply(id: 4, .success(.status(Self.status))),
@@ -50,8 +60,18 @@ struct AdminCodecTests {
                                                                       applied: ["log.level: info → debug"],
                                                                       restartNeeded: ["[sip]"])))),
                       AdminReply(id: 8, .failure(AdminFailure(.invalidConfiguration, "palisade.toml:2: log.level: …"))),
+                      AdminReply(id: 9, .success(.status(Self.withWorkers))),
                       AdminReply(id: 5, .failure(AdminFailure(.unavailable, "media plane down")))] {
             #expect(try AdminCodec.decodeReply(AdminCodec.encode(reply)) == reply)
         }
+    }
+
+    @Test("a status without workers (an older palisade-signal) still decodes; workers appear when present")
+    func workersOptional() throws {
+        let old = AdminCodec.encode(AdminReply(id: 4, .success(.status(Self.status))))
+        #expect(!String(decoding: old, as: UTF8.self).contains("workers"))
+        let new = String(decoding: AdminCodec.encode(AdminReply(id: 6, .success(.status(Self.withWorkers)))),
+                         as: UTF8.self)
+        #expect(new.contains(#""relayedPerSecond":249.5"#))
     }
 }

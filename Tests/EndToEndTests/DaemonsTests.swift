@@ -17,6 +17,13 @@ struct DaemonsTests {
         #expect(status.signal.pid == pair.signal.pid)
         #expect(status.media.process?.pid == media.pid)
         #expect(status.media.process?.software == status.signal.software)
+        // The media plane's packet workers (one per CPU by default), idle here: no stream, no packet.
+        let workers = try #require(status.media.workers, "no workers in the status\n\(pair.logs)")
+        #expect(!workers.isEmpty && workers.map(\.worker) == Array(0..<workers.count))
+        #expect(workers.allSatisfy { $0.streams == 0 && $0.relayedPackets == 0 && $0.relayedPerSecond == 0 })
+        let table = try Command.run(try Products.path("palisadectl"), ["--socket", pair.admin, "status"])
+        #expect(table.status == 0 && table.stdout.contains("WORKER") && table.stdout.contains("RELAYED/S"),
+                "palisadectl status:\n\(table.stdout)")
         let metricsAddress = try #require(status.metricsAddress)
         #expect(!metricsAddress.hasSuffix(":0"), "the real port is reported, not the configured 0")
 

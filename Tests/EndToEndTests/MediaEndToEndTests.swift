@@ -148,6 +148,19 @@ struct MediaEndToEndTests {
             return
         }
         #expect(status.workers == 2 && status.sessions == 1)
+        // Per-worker figures: the 8 packets relayed above, by whichever worker holds the stream.
+        // Workers publish their totals once per loop turn, so allow them a moment.
+        var workerPackets = status.workerPackets ?? []
+        for _ in 0..<50 where workerPackets.reduce(0, { $0 + $1.relayedPackets }) < 8 {
+            usleep(20_000)
+            guard case .success(.status(let again)) = try control.request(.status) else { break }
+            workerPackets = again.workerPackets ?? []
+        }
+        #expect(workerPackets.map(\.worker) == [0, 1])
+        #expect(workerPackets.reduce(0) { $0 + $1.relayedPackets } == 8)
+        #expect(workerPackets.reduce(0) { $0 + $1.receivedPackets } == 8)
+        #expect(workerPackets.reduce(0) { $0 + $1.streams } == 1)
+        #expect(workerPackets.allSatisfy { $0.relayedPerSecond >= 0 && $0.rateIntervalSeconds > 0 })
 
         #expect(try control.request(.createSession(SessionSpec(session: "call-2", streams: spec.streams)))
             == .failure(ControlFailure(.portsExhausted, "")))

@@ -21,6 +21,15 @@ struct ControlCodecTests {
         ("status-request", .request(ControlRequest(id: 8, .status))),
         ("status-reply", .reply(.success(id: 8, .status(MediaStatus(
             software: "0.1.0", pid: 4343, startTime: 1_700_000_000.25, uptimeSeconds: 12.5, workers: 2, sessions: 3))))),
+        // Added with per-worker packet figures; "status-reply" above (without them) still decodes.
+        ("status-reply-workers", .reply(.success(id: 10, .status(MediaStatus(
+            software: "0.1.0", pid: 4343, startTime: 1_700_000_000.25, uptimeSeconds: 12.5, workers: 2, sessions: 3,
+            workerPackets: [
+                WorkerPackets(worker: 0, streams: 2, receivedPackets: 150_000, relayedPackets: 149_990,
+                              droppedPackets: 10, relayedPerSecond: 12_000.5, rateIntervalSeconds: 12.5),
+                WorkerPackets(worker: 1, streams: 1, receivedPackets: 0, relayedPackets: 0, droppedPackets: 0,
+                              relayedPerSecond: 0, rateIntervalSeconds: 12.5),
+            ]))))),
         ("process-metrics-request", .request(ControlRequest(id: 9, .processMetrics))),
         ("process-metrics-reply", .reply(.success(id: 9, .processMetrics(ProcessFigures(
             startTimeSeconds: 1_700_000_000.25, residentMemoryBytes: 18_714_624, virtualMemoryBytes: 407_658_496,
