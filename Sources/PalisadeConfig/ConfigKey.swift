@@ -12,6 +12,7 @@ public enum ConfigKey: String, CaseIterable, Sendable {
     case mediaWorkers = "media.workers"
     case mediaTimeoutSeconds = "media.timeout_s"
     case mediaHoldTimeoutSeconds = "media.hold_timeout_s"
+    case mediaFirewall = "media.firewall"
     case signalAdminSocket = "signal.admin_socket"
     case signalMediaReconnectMinMilliseconds = "signal.media_reconnect_min_ms"
     case signalMediaReconnectMaxMilliseconds = "signal.media_reconnect_max_ms"
@@ -47,7 +48,7 @@ public enum ConfigKey: String, CaseIterable, Sendable {
     public var section: ConfigSection {
         switch self {
         case .logLevel, .logFormat: .log
-        case .mediaControlSocket, .mediaWorkers, .mediaTimeoutSeconds, .mediaHoldTimeoutSeconds: .media
+        case .mediaControlSocket, .mediaWorkers, .mediaTimeoutSeconds, .mediaHoldTimeoutSeconds, .mediaFirewall: .media
         case .signalAdminSocket, .signalMediaReconnectMinMilliseconds, .signalMediaReconnectMaxMilliseconds,
              .signalMediaPingIntervalMilliseconds, .signalMediaPingTimeoutMilliseconds: .signal
         case .metricsEnabled, .metricsListen: .metrics
@@ -73,6 +74,7 @@ public enum ConfigKey: String, CaseIterable, Sendable {
         case .mediaWorkers: .integer(0...256)
         case .mediaTimeoutSeconds: .integer(1...86_400)
         case .mediaHoldTimeoutSeconds: .integer(1...86_400)
+        case .mediaFirewall: .boolean
         case .signalMediaReconnectMinMilliseconds: .integer(10...10_000)
         case .signalMediaReconnectMaxMilliseconds: .integer(10...60_000)
         case .signalMediaPingIntervalMilliseconds: .integer(100...60_000)
@@ -117,6 +119,7 @@ public enum ConfigKey: String, CaseIterable, Sendable {
         case .mediaWorkers: .integer(0)
         case .mediaTimeoutSeconds: .integer(60)
         case .mediaHoldTimeoutSeconds: .integer(3600)
+        case .mediaFirewall: .boolean(false)
         case .signalAdminSocket: .string("/run/palisade/admin.sock")
         case .signalMediaReconnectMinMilliseconds: .integer(50)
         case .signalMediaReconnectMaxMilliseconds: .integer(1000)
@@ -176,6 +179,10 @@ public enum ConfigKey: String, CaseIterable, Sendable {
         case .mediaWorkers: "Packet-relaying worker threads; 0 starts one per CPU core."
         case .mediaTimeoutSeconds: "Seconds without a packet on an active stream before the media plane reports it timed out."
         case .mediaHoldTimeoutSeconds: "Seconds without a packet on a stream on hold before it is reported timed out; at least timeout_s."
+        case .mediaFirewall: "palisade-media owns the nftables table inet palisade (needs CAP_NET_ADMIN): media ports are dropped "
+            + "unless a session holds them, each allocated port is a pinhole narrowed to the latched peer, closed on delete. "
+            + "Off by default so that a trial run never changes the host's firewall; turn it on on the appliance, with "
+            + "the base ruleset (deploy/nftables)."
         case .signalAdminSocket: "Unix socket where palisade-signal serves palisadectl."
         case .signalMediaReconnectMinMilliseconds: "Shortest delay between attempts of palisade-signal to reconnect to the media plane."
         case .signalMediaReconnectMaxMilliseconds: "Longest delay between attempts to reconnect to the media plane; at least media_reconnect_min_ms."

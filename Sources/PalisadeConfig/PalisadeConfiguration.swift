@@ -30,7 +30,7 @@ public struct PalisadeConfiguration: Sendable, Equatable {
         // Start from placeholders and set every key from the catalogue, so defaults live in one place.
         var configuration = PalisadeConfiguration(
             log: Log(level: .info, format: .text),
-            media: Media(controlSocket: "", workers: 0, timeoutSeconds: 0, holdTimeoutSeconds: 0),
+            media: Media(controlSocket: "", workers: 0, timeoutSeconds: 0, holdTimeoutSeconds: 0, firewall: false),
             signal: Signal(
                 adminSocket: "", mediaReconnectMinMilliseconds: 0, mediaReconnectMaxMilliseconds: 0,
                 mediaPingIntervalMilliseconds: 0, mediaPingTimeoutMilliseconds: 0),
@@ -76,12 +76,16 @@ public struct PalisadeConfiguration: Sendable, Equatable {
         public var workers: Int
         public var timeoutSeconds: Int
         public var holdTimeoutSeconds: Int
+        /// Whether palisade-media programs its nftables table of pinholes.
+        public var firewall: Bool
 
-        public init(controlSocket: String, workers: Int, timeoutSeconds: Int, holdTimeoutSeconds: Int) {
+        public init(controlSocket: String, workers: Int, timeoutSeconds: Int, holdTimeoutSeconds: Int,
+                    firewall: Bool = false) {
             self.controlSocket = controlSocket
             self.workers = workers
             self.timeoutSeconds = timeoutSeconds
             self.holdTimeoutSeconds = holdTimeoutSeconds
+            self.firewall = firewall
         }
 
         /// The control socket; the other keys at their defaults.
@@ -89,7 +93,7 @@ public struct PalisadeConfiguration: Sendable, Equatable {
             let defaults = PalisadeConfiguration.defaults.media
             self.init(
                 controlSocket: controlSocket, workers: defaults.workers, timeoutSeconds: defaults.timeoutSeconds,
-                holdTimeoutSeconds: defaults.holdTimeoutSeconds)
+                holdTimeoutSeconds: defaults.holdTimeoutSeconds, firewall: defaults.firewall)
         }
     }
 
@@ -171,6 +175,7 @@ extension PalisadeConfiguration {
         case .mediaWorkers: .integer(media.workers)
         case .mediaTimeoutSeconds: .integer(media.timeoutSeconds)
         case .mediaHoldTimeoutSeconds: .integer(media.holdTimeoutSeconds)
+        case .mediaFirewall: .boolean(media.firewall)
         case .signalAdminSocket: .string(signal.adminSocket)
         case .signalMediaReconnectMinMilliseconds: .integer(signal.mediaReconnectMinMilliseconds)
         case .signalMediaReconnectMaxMilliseconds: .integer(signal.mediaReconnectMaxMilliseconds)
@@ -205,6 +210,7 @@ extension PalisadeConfiguration {
         case .mediaWorkers: media.workers = integer(key, value)
         case .mediaTimeoutSeconds: media.timeoutSeconds = integer(key, value)
         case .mediaHoldTimeoutSeconds: media.holdTimeoutSeconds = integer(key, value)
+        case .mediaFirewall: media.firewall = boolean(key, value)
         case .signalAdminSocket: signal.adminSocket = string(key, value)
         case .signalMediaReconnectMinMilliseconds: signal.mediaReconnectMinMilliseconds = integer(key, value)
         case .signalMediaReconnectMaxMilliseconds: signal.mediaReconnectMaxMilliseconds = integer(key, value)

@@ -81,7 +81,7 @@ extension PalisadeConfiguration {
             case .listenerTransport, .listenerListen, .listenerAdvertise, .listenerCertificates,
                  .listenerClientCertificates, .listenerCABundle, .listenerMinimumTLSVersion:
                 .array(listeners.map { $0[key] })
-            case .logLevel, .logFormat, .mediaControlSocket, .mediaWorkers, .mediaTimeoutSeconds, .mediaHoldTimeoutSeconds,
+            case .logLevel, .logFormat, .mediaControlSocket, .mediaWorkers, .mediaTimeoutSeconds, .mediaHoldTimeoutSeconds, .mediaFirewall,
                  .signalAdminSocket, .signalMediaReconnectMinMilliseconds, .signalMediaReconnectMaxMilliseconds,
                  .signalMediaPingIntervalMilliseconds, .signalMediaPingTimeoutMilliseconds, .metricsEnabled, .metricsListen,
                  .sipT1Milliseconds, .sipT2Milliseconds, .sipT4Milliseconds, .sipMaxMessageBytes, .sipMaxHeaders,

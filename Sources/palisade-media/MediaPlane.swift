@@ -2,6 +2,8 @@ import MediaControlProtocol
 import MediaControlServer
 import MediaEngine
 import MediaSessions
+import NFTables
+import NFTRules
 import PalisadeConfig
 import PosixSupport
 #if canImport(Glibc)
@@ -13,6 +15,9 @@ import Glibc
 struct MediaPlane {
     let engine: MediaEngine
     let sessions: SessionTable
+    /// The rules of the nftables table of pinholes, when `media.firewall` is on (the session
+    /// table owns the firewall itself, on the control thread).
+    let firewallRules: NFTRules?
 
     struct StartError: Error, CustomStringConvertible {
         var description: String
@@ -42,15 +47,38 @@ struct MediaPlane {
         } catch {
             throw StartError(description: "media engine: \(error)")
         }
+        let firewall: NFTMediaFirewall?
+        do {
+            firewall = try settings.media.firewall ? openFirewall(interfaces) : nil
+        } catch {
+            engine.stop()
+            throw StartError(description: "nftables (media.firewall): \(error)")
+        }
         let timeouts = TimeoutPolicy(active: .seconds(settings.media.timeoutSeconds),
                                      onHold: .seconds(settings.media.holdTimeoutSeconds))
-        let sessions = SessionTable(engine: engine, interfaces: advertised, timeouts: timeouts) {
+        let sessions = SessionTable(engine: engine, interfaces: advertised, timeouts: timeouts, firewall: firewall) {
             var spec = timespec()
             clock_gettime(CLOCK_MONOTONIC, &spec)
             return SessionTable.Now(wall: WallClock.now(),
                                     monotonicNanoseconds: UInt64(spec.tv_sec) * 1_000_000_000 + UInt64(spec.tv_nsec))
         }
-        return MediaPlane(engine: engine, sessions: sessions)
+        return MediaPlane(engine: engine, sessions: sessions, firewallRules: firewall?.rules)
+    }
+
+    /// Creates (or replaces, after a crash) table `inet palisade` with no pinholes: every media
+    /// port of every realm is closed until a session opens it. One range covers all realms.
+    private static func openFirewall(_ interfaces: [MediaEngine.Interface]) throws(NFTError) -> NFTMediaFirewall {
+        let low = interfaces.map(\.ports.lowerBound).min() ?? 0
+        let high = interfaces.map(\.ports.upperBound).max() ?? 0
+        let firewall = NFTMediaFirewall(rules: NFTRules(mediaPorts: low...high), connection: try NFTablesConnection())
+        try firewall.setUp()
+        return firewall
+    }
+
+    /// On a clean stop no pinhole outlives its session: the table is put back to all media ports
+    /// closed (the control thread has stopped, so nothing else uses the connection).
+    static func closeFirewall(_ rules: NFTRules) throws(NFTError) {
+        try NFTMediaFirewall(rules: rules, connection: try NFTablesConnection()).setUp()
     }
 
     /// Each worker's totals as last published, every drop reason named (zeros included, so a

@@ -4,6 +4,7 @@ import Logging
 import MediaControlProtocol
 import MediaControlServer
 import MediaEngine
+import NFTRules
 import PalisadeConfig
 import PosixSupport
 import ServiceLifecycle
@@ -67,7 +68,8 @@ struct PalisadeMedia: AsyncParsableCommand {
         logger.notice("palisade-media started", metadata: ["version": "\(PalisadeVersion.current)",
                                                            "pid": "\(started.pid)"])
         let group = ServiceGroup(configuration: .init(
-            services: [.init(service: ControlSocketService(server: server, engine: plane.engine))],
+            services: [.init(service: ControlSocketService(server: server, engine: plane.engine,
+                                                           firewallRules: plane.firewallRules, logger: logger))],
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
         logger.notice("palisade-media stopped")
@@ -75,15 +77,24 @@ struct PalisadeMedia: AsyncParsableCommand {
 }
 
 /// Keeps the control thread and the relay engine for the life of the service group and stops
-/// them on shutdown: the control thread first (it drives the engine), then the workers.
+/// them on shutdown: the control thread first (it drives the engine), then the workers, then the
+/// pinholes.
 struct ControlSocketService: Service {
     let server: MediaControlServer
     let engine: MediaEngine
+    let firewallRules: NFTRules?
+    let logger: Logger
 
     func run() async throws {
         try? await gracefulShutdown()
         server.stop()
         engine.stop()
+        guard let firewallRules else { return }
+        do {
+            try MediaPlane.closeFirewall(firewallRules)
+        } catch {
+            logger.error("nftables pinholes not closed on the way out", metadata: ["error": "\(error)"])
+        }
     }
 }
 

@@ -19,7 +19,9 @@ struct MediaEndToEndTests {
         let daemon: Daemon
         var control: String { directory.path + "/media.sock" }
 
-        static func start(base: Int, workers: Int = 2) throws -> Media {
+        /// `namespace`: run inside that network namespace (`ip netns exec`), with `media.firewall`
+        /// on — the only way a test lets palisade-media program nftables.
+        static func start(base: Int, workers: Int = 2, namespace: String? = nil) throws -> Media {
             let directory = try TemporaryDirectory(prefix: "palisade-media-e2e")
             let config = try directory.file("palisade.toml", contents: """
                 [log]
@@ -28,6 +30,7 @@ struct MediaEndToEndTests {
                 [media]
                 control_socket = "\(directory.path)/media.sock"
                 workers = \(workers)
+                firewall = \(namespace != nil)
 
                 [[realm]]
                 name = "access"
@@ -55,7 +58,13 @@ struct MediaEndToEndTests {
                 port_max = \(base + 3)
 
                 """)
-            let daemon = try Daemon("palisade-media", ["--config", config], logPath: directory.path + "/media.log")
+            let log = directory.path + "/media.log"
+            let daemon = if let namespace {
+                try Daemon(executable: "/usr/sbin/ip", ["netns", "exec", namespace, try Products.path("palisade-media"),
+                                                        "--config", config], logPath: log)
+            } else {
+                try Daemon("palisade-media", ["--config", config], logPath: log)
+            }
             return Media(directory: directory, daemon: daemon)
         }
 

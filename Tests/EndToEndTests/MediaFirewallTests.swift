@@ -1,0 +1,62 @@
+import Foundation
+import MediaControlProtocol
+import Testing
+import TestSupport
+
+/// palisade-media with `media.firewall = true` programs its nftables table: inside a network
+/// namespace this test creates (the host's ruleset is never touched).
+@Suite("Media plane firewall end to end", .serialized)
+struct MediaFirewallTests {
+    /// A throwaway network namespace with loopback up, deleted on deinit.
+    final class Namespace {
+        let name = "palisade-fw-\(getpid())-\(UInt16.random(in: 0 ... .max))"
+
+        init() throws {
+            let add = try Command.run("/usr/sbin/ip", ["netns", "add", name])
+            guard add.status == 0 else { throw TestSupportError("ip netns add: \(add.stderr)") }
+            _ = try Command.run("/usr/sbin/ip", ["-n", name, "link", "set", "lo", "up"])
+        }
+
+        func nft(_ arguments: [String]) throws -> String {
+            try Command.run("/usr/sbin/ip", ["netns", "exec", name, "nft"] + arguments).stdout
+        }
+
+        deinit { _ = try? Command.run("/usr/sbin/ip", ["netns", "delete", name]) }
+    }
+
+    @Test("sessions open pinholes for their ports and delete closes them; a clean stop leaves none")
+    func pinholes() async throws {
+        let namespace = try Namespace()
+        let media = try MediaEndToEndTests.Media.start(base: 46_000, namespace: namespace.name)
+        defer { media.daemon.send(SIGKILL) }
+        let control = try await media.connect()
+        #expect(try namespace.nft(["list", "table", "inet", "palisade"]).contains("46000-46003"),
+                "the table covers the realms' media ports\n\(media.daemon.log)")
+
+        let spec = SessionSpec(session: "fw-1", streams: [StreamSpec(
+            index: 0,
+            a: LegSpec(interface: "access", rtcpMux: false, remote: nil, profile: .rtp),
+            b: LegSpec(interface: "core", rtcpMux: false, remote: Endpoint(address: "127.0.0.1", port: 40_000),
+                       profile: .rtp))])
+        guard case .success(.created) = try control.request(.createSession(spec)) else {
+            Issue.record("create refused\n\(media.daemon.log)")
+            return
+        }
+        let open = try namespace.nft(["list", "set", "inet", "palisade", "media_open"])
+        let elements = open.split(separator: "\n").first { $0.contains("elements = ") }.map(String.init) ?? ""
+        for port in 46_000...46_003 {
+            #expect(elements.contains("\(port)"), "pinhole for \(port) missing:\n\(open)")
+        }
+
+        guard case .success = try control.request(.deleteSession(SessionReference(session: "fw-1"))) else {
+            Issue.record("delete refused\n\(media.daemon.log)")
+            return
+        }
+        let closed = try namespace.nft(["list", "table", "inet", "palisade"])
+        #expect(closed.contains("set media_open") && !closed.contains("elements = "), "pinholes closed on delete:\n\(closed)")
+
+        media.daemon.send(SIGTERM)
+        #expect(await media.daemon.waitForExit(seconds: 10) == 0, "\(media.daemon.log)")
+        #expect(!media.daemon.log.contains("not closed"), "\(media.daemon.log)")
+    }
+}
