@@ -310,7 +310,12 @@ public final class TransportLayer: Sendable {
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
         if tls != nil {
             // NIOSSL's per-connection buffers on pages of their own (see PagedBufferAllocator).
+            // Each channel also keeps its last receive buffer for the next read: start it at 1 KiB
+            // (a ClientHello fits; NIO's 2 KiB default is kept by every idle connection), it grows
+            // after a read that fills it.
             bootstrap = bootstrap.childChannelOption(.allocator, value: PagedBufferAllocator.allocator)
+                .childChannelOption(.recvAllocator, value: AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 1024,
+                                                                                           maximum: 65_536))
         }
         return try await bootstrap
             .childChannelInitializer { [self] channel in
