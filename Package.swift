@@ -39,6 +39,8 @@ let package = Package(
         .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CLibNFTNL", pkgConfig: "libnftnl", providers: [.apt(["libnftnl-dev", "libmnl-dev"])]),
         .target(name: "CPalisadeShims"),
+        // BoringSSL calls swift-nio-ssl keeps to itself; its symbols come from swift-nio-ssl.
+        .target(name: "CBoringSSLShims"),
 
         // Tier 1: pure. No I/O, no NIO, no clock.
         .target(name: "PalisadeConfig", swiftSettings: strict),
@@ -62,7 +64,7 @@ let package = Package(
                 swiftSettings: strict),
         .target(name: "NIOFraming", dependencies: ["ControlFraming", nioCore], swiftSettings: strict),
         .target(name: "SIPTransport",
-                dependencies: ["SIPMessage", nioCore, nioPosix, nioSSL, .product(name: "NIOTLS", package: "swift-nio")], swiftSettings: strict),
+                dependencies: ["SIPMessage", "CBoringSSLShims", nioCore, nioPosix, nioSSL, .product(name: "NIOTLS", package: "swift-nio")], swiftSettings: strict),
         .target(name: "MediaControlServer",
                 dependencies: ["MediaControlProtocol", "ControlFraming", "PosixSupport", logging],
                 swiftSettings: strict),

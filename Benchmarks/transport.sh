@@ -135,6 +135,12 @@ kill -0 "$signal_pid" 2>/dev/null || { echo "bench transport: palisade-signal di
     --count "$storm_clients" --sources 16 --label tls12_storm --max-tls 1.2
 
 kill -0 "$signal_pid" 2>/dev/null || { echo "bench transport: palisade-signal died" >&2; tail -n 20 "$work/signal.log" >&2; exit 1; }
+# The server's own count, next to the clients' (SSL_session_reused) above.
+metrics=$(jq -r '.metricsAddress // empty' <<<"$status")
+if [ -n "$metrics" ] && scrape=$(curl -sf "http://$metrics/metrics"); then
+    echo "# palisade-signal counted TLS handshakes: $(grep '^palisade_tls_handshakes_total' <<<"$scrape" \
+        | sed -E 's/^palisade_tls_handshakes_total\{result="([^"]+)"\} /\1=/' | grep -v '=0$' | tr '\n' ' ')"
+fi
 
 # --- 3. OPTIONS over UDP -------------------------------------------------------------------------
 # utime and stime are fields 14 and 15; after "pid (comm) " is cut off they are the 12th and 13th.

@@ -83,7 +83,7 @@ public enum Metric: String, CaseIterable, Sendable {
         case .sipConnectionsRefused: "SIP connections refused or closed by policy (connection limits, framing errors), by reason."
         case .sipDeadFlows: "SIP connections found dead and closed (idle timeout, no keepalive answer, error), by reason."
         case .sipKeepalivesAnswered: "CRLF keepalive pings answered on stream connections (RFC 5626 section 4.4.1)."
-        case .tlsHandshakes: "TLS handshakes, by result (success, or the reason they failed)."
+        case .tlsHandshakes: "TLS handshakes, by result: success (a full handshake), resumed (a session ticket or ID reused), or the reason they failed."
         case .sipTransactionTimeouts: "SIP transactions that timed out, by RFC 3261 timer (B, F: client; H: server)."
         case .mediaStreams: "Streams (two legs each) held by each palisade-media packet worker."
         case .mediaPacketsReceived: "RTP and RTCP packets received by each palisade-media packet worker."

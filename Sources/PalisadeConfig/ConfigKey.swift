@@ -29,10 +29,13 @@ public enum ConfigKey: String, CaseIterable, Sendable {
     case sipMaxConnections = "sip.max_connections"
     case sipMaxConnectionsPerAddress = "sip.max_connections_per_address"
     case sipKeepaliveIntervalSeconds = "sip.keepalive_interval_s"
+    case sipTCPPingIntervalSeconds = "sip.tcp_ping_interval_s"
+    case sipTCPPongTimeoutSeconds = "sip.tcp_pong_timeout_s"
     case realmName = "realm.name"
     case realmTrust = "realm.trust"
     case realmMediaPolicy = "realm.media_policy"
     case realmSRTPSuites = "realm.srtp_suites"
+    case realmTLSPeers = "realm.tls_peers"
     case listenerTransport = "realm.listener.transport"
     case listenerListen = "realm.listener.listen"
     case listenerAdvertise = "realm.listener.advertise"
@@ -53,8 +56,9 @@ public enum ConfigKey: String, CaseIterable, Sendable {
              .signalMediaPingIntervalMilliseconds, .signalMediaPingTimeoutMilliseconds: .signal
         case .metricsEnabled, .metricsListen: .metrics
         case .sipT1Milliseconds, .sipT2Milliseconds, .sipT4Milliseconds, .sipMaxMessageBytes, .sipMaxHeaders,
-             .sipTCPIdleTimeoutSeconds, .sipMaxConnections, .sipMaxConnectionsPerAddress, .sipKeepaliveIntervalSeconds: .sip
-        case .realmName, .realmTrust, .realmMediaPolicy, .realmSRTPSuites: .realm
+             .sipTCPIdleTimeoutSeconds, .sipMaxConnections, .sipMaxConnectionsPerAddress, .sipKeepaliveIntervalSeconds,
+             .sipTCPPingIntervalSeconds, .sipTCPPongTimeoutSeconds: .sip
+        case .realmName, .realmTrust, .realmMediaPolicy, .realmSRTPSuites, .realmTLSPeers: .realm
         case .listenerTransport, .listenerListen, .listenerAdvertise, .listenerCertificates,
              .listenerClientCertificates, .listenerCABundle, .listenerMinimumTLSVersion: .realmListener
         case .realmMediaAddress, .realmMediaAdvertise, .realmMediaPortMin, .realmMediaPortMax: .realmMedia
@@ -90,10 +94,13 @@ public enum ConfigKey: String, CaseIterable, Sendable {
         case .sipMaxConnections: .integer(1...1_000_000)
         case .sipMaxConnectionsPerAddress: .integer(1...1_000_000)
         case .sipKeepaliveIntervalSeconds: .integer(0...3_600)
+        case .sipTCPPingIntervalSeconds: .integer(0...3_600)
+        case .sipTCPPongTimeoutSeconds: .integer(1...300)
         case .realmName: .name
         case .realmTrust: .choice(PalisadeConfiguration.Realm.Trust.allCases.map(\.rawValue))
         case .realmMediaPolicy: .choice(PalisadeConfiguration.Realm.MediaPolicy.allCases.map(\.rawValue))
         case .realmSRTPSuites: .choiceList(PalisadeConfiguration.Realm.srtpSuiteNames)
+        case .realmTLSPeers: .tlsPeers
         case .listenerTransport: .choice(PalisadeConfiguration.Listener.Transport.allCases.map(\.rawValue))
         case .listenerListen: .listenAddress
         case .listenerAdvertise: .advertisedAddress
@@ -136,10 +143,13 @@ public enum ConfigKey: String, CaseIterable, Sendable {
         case .sipMaxConnections: .integer(20_000)
         case .sipMaxConnectionsPerAddress: .integer(256)
         case .sipKeepaliveIntervalSeconds: .integer(30)
+        case .sipTCPPingIntervalSeconds: .integer(0)
+        case .sipTCPPongTimeoutSeconds: .integer(10)
         case .realmName: .unset
         case .realmTrust: .string(PalisadeConfiguration.Realm.Trust.untrusted.rawValue)
         case .realmMediaPolicy: .string(PalisadeConfiguration.Realm.MediaPolicy.srtpOptional.rawValue)
         case .realmSRTPSuites: .array(PalisadeConfiguration.Realm.defaultSRTPSuites.map(ConfigValue.string))
+        case .realmTLSPeers: .array([])
         case .listenerTransport: .string(PalisadeConfiguration.Listener.Transport.udp.rawValue)
         case .listenerListen: .unset
         case .listenerAdvertise: .unset
@@ -199,6 +209,9 @@ public enum ConfigKey: String, CaseIterable, Sendable {
         case .sipMaxConnections: "Most TCP and TLS connections open at once, over all listeners, inbound and outbound."
         case .sipMaxConnectionsPerAddress: "Most TCP and TLS connections from one remote IP address; at most max_connections."
         case .sipKeepaliveIntervalSeconds: "Seconds between keepalives to phones registered through NAT, to keep their bindings open; 0 sends none. Checked and kept, but not acted on until calls and registrations pass through Palisade (the B2BUA)."
+        case .sipTCPPingIntervalSeconds: "Seconds between RFC 5626 CRLFCRLF pings on every TCP or TLS connection Palisade opened (to a PBX, a trunk); a connection whose peer does not answer a ping with CRLF within tcp_pong_timeout_s, or that cannot be written, is closed and counted as a dead flow. 0 sends none: set it only toward peers that answer CRLF keepalives (RFC 5626 section 4.4.1)."
+        case .sipTCPPongTimeoutSeconds: "Seconds a CRLFCRLF ping waits for its CRLF answer before the connection is taken for dead and closed."
+        case .realmTLSPeers: "How TLS servers this realm connects to are verified, per peer: host is the SIP domain or address of the next hop (\"*\" for every other peer of the realm); verify is full (RFC 5922: chain and the SIP domain in the certificate, the default for every peer), chain-only (the chain, not the name: for peers known by address whose certificate names something else) or none (lab use); ca_bundle is the PEM file of the CAs the chain must lead to (default: the system's)."
         case .realmName: "Name of the realm, unique, used in routing rules, metrics and logs (lowercase letters, digits, '-' and '_')."
         case .realmTrust: "Whether the peers of this realm are trusted (the core) or not (phones and the Internet). Checked and kept, but not acted on until calls and registrations pass through Palisade (the B2BUA)."
         case .realmMediaPolicy: "SRTP required (RTP offers refused with 488), SRTP optional (both offered, either accepted) or plain RTP only. Checked and kept, but not acted on until calls and registrations pass through Palisade (the B2BUA)."
@@ -310,6 +323,8 @@ public enum ConfigValueRule: Sendable, Equatable {
     case name
     /// An array of inline tables `{ cert = PATH, key = PATH, server_names = [NAME, …] }`.
     case certificates
+    /// An array of inline tables `{ host = NAME or "*", verify = CHOICE, ca_bundle = PATH }`.
+    case tlsPeers
 
     /// The longest Unix socket path: `sun_path` is 108 bytes on Linux, one of them the NUL.
     public static let maximumSocketPathBytes = 107
@@ -324,7 +339,7 @@ public enum ConfigValueRule: Sendable, Equatable {
         case .integer: "integer"
         case .choice, .socketPath, .absolutePath, .listenAddress, .advertisedAddress, .ipAddress, .name: "string"
         case .choiceList: "array of strings"
-        case .certificates: "array of inline tables"
+        case .certificates, .tlsPeers: "array of inline tables"
         }
     }
 
@@ -342,6 +357,9 @@ public enum ConfigValueRule: Sendable, Equatable {
         case .ipAddress: "an IPv4 or IPv6 address, without brackets"
         case .name: "1 to \(Self.maximumNameLength) of a-z, 0-9, '-', '_', starting with a letter"
         case .certificates: "{ cert = absolute path, key = absolute path, server_names = [DNS names, '*.' wildcards allowed] }; server_names may be left out for one of them"
+        case .tlsPeers: "{ host = DNS name, IP address or \"*\", verify = "
+            + PalisadeConfiguration.Realm.TLSPeer.Verify.allCases.map(\.rawValue).joined(separator: " | ")
+            + ", ca_bundle = absolute path }; verify and ca_bundle may be left out, each host at most once"
         }
     }
 }

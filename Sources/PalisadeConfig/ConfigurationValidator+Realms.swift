@@ -30,6 +30,7 @@ extension ConfigurationValidator {
         let trust = value(.realmTrust, in: table).flatMap { Realm.Trust(rawValue: $0.stringValue) }
         let policy = value(.realmMediaPolicy, in: table).flatMap { Realm.MediaPolicy(rawValue: $0.stringValue) }
         let suites = value(.realmSRTPSuites, in: table).map { $0.arrayValue.map(\.stringValue) }
+        let tlsPeers = value(.realmTLSPeers, in: table).map { $0.arrayValue.map(Self.tlsPeer) }
 
         var listeners: [Listener?] = []
         if let tables = table.children[.realmListener] {
@@ -45,9 +46,25 @@ extension ConfigurationValidator {
             report(.missingKey, table.path + ".media", table.line,
                    "a realm needs a [realm.media] table with at least its address")
         }
-        guard let name, let trust, let policy, let suites, let media, !listeners.isEmpty,
+        guard let name, let trust, let policy, let suites, let media, let tlsPeers, !listeners.isEmpty,
               case let built = listeners.compactMap({ $0 }), built.count == listeners.count else { return nil }
-        return Realm(name: name.stringValue, trust: trust, mediaPolicy: policy, srtpSuites: suites, listeners: built, media: media)
+        return Realm(name: name.stringValue, trust: trust, mediaPolicy: policy, srtpSuites: suites, listeners: built,
+                     media: media, tlsPeers: tlsPeers)
+    }
+
+    /// A `tls_peers` entry that passed the `.tlsPeers` rule (fields present and valid).
+    private static func tlsPeer(_ value: ConfigValue) -> Realm.TLSPeer {
+        guard case .table(let fields) = value else { preconditionFailure("tls_peers rule let through \(value)") }
+        var peer = Realm.TLSPeer(host: "")
+        for field in fields {
+            switch field.name {
+            case "host": peer.host = field.value.stringValue
+            case "verify": peer.verify = Realm.TLSPeer.Verify(rawValue: field.value.stringValue) ?? .full
+            case "ca_bundle": peer.caBundle = field.value.stringValue
+            default: break
+            }
+        }
+        return peer
     }
 
     private mutating func buildListener(_ table: CheckedTable) -> Listener? {

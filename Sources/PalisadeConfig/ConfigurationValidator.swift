@@ -273,6 +273,8 @@ struct ConfigurationValidator {
             return .success(.string(name))
         case .certificates:
             return checkCertificates(value)
+        case .tlsPeers:
+            return checkTLSPeers(value)
         }
     }
 
@@ -374,6 +376,85 @@ struct ConfigurationValidator {
             certificates.append(PalisadeConfiguration.TLS.Certificate(cert: paths["cert"]!, key: paths["key"]!, serverNames: names).configValue)
         }
         return .success(.array(certificates))
+    }
+
+    /// `tls_peers = [{ host = …, verify = …, ca_bundle = … }, …]`: each with a host (a DNS name, an
+    /// IP address or "*"), named once; verify one of the choices; ca_bundle an absolute path.
+    private func checkTLSPeers(_ value: TOMLValue) -> Result<ConfigValue, Problem> {
+        typealias Peer = PalisadeConfiguration.Realm.TLSPeer
+        guard case .array(let items) = value else {
+            return .failure(Problem(
+                code: .wrongType,
+                message: "expected an array of inline tables [{ host = \"pbx.example.net\", verify = \"chain-only\" }], found \(value.typeDescription)\(shown(value))"))
+        }
+        let fields = ["host", "verify", "ca_bundle"]
+        let choices = Peer.Verify.allCases.map(\.rawValue)
+        var peers: [ConfigValue] = []
+        var seen: [String: Int] = [:]
+        for (index, item) in items.enumerated() {
+            let at = "[\(index)]"
+            let line = item.location.line
+            guard case .table(let table) = item.value else {
+                return .failure(Problem(
+                    code: .wrongType, message: "expected an inline table { host = …, verify = … }, found \(item.value.typeDescription)\(shown(item.value))",
+                    suffix: at, line: line))
+            }
+            var host: String?
+            var peer = Peer(host: "")
+            for field in table.entries {
+                let fieldLine = field.keyLocation.line
+                guard fields.contains(field.key) else {
+                    let close = fields.min { ConfigKeySuggestion.distance(field.key, $0) < ConfigKeySuggestion.distance(field.key, $1) }
+                    let hint = close.flatMap { ConfigKeySuggestion.distance(field.key, $0) <= 2 ? "did you mean \($0)? " : nil } ?? ""
+                    return .failure(Problem(
+                        code: .unknownKey, message: "unknown key; \(hint)(a TLS peer has host, verify, ca_bundle)",
+                        suffix: "\(at).\(field.key)", line: fieldLine))
+                }
+                guard case .string(let text) = field.item.value else {
+                    return .failure(Problem(
+                        code: .wrongType, message: "expected a string, found \(field.item.value.typeDescription)\(shown(field.item.value))",
+                        suffix: "\(at).\(field.key)", line: fieldLine))
+                }
+                switch field.key {
+                case "host":
+                    let isAddress = IPAddressLiteral.isIPv4(text[...]) || IPAddressLiteral.isIPv6(text[...])
+                    if text != "*", !isAddress, let why = DNSName.problem(text[...], allowWildcard: false) {
+                        return .failure(Problem(code: .invalidValue, message: "\(why); expected a DNS name, an IP address or \"*\"",
+                                                suffix: "\(at).host", line: fieldLine))
+                    }
+                    let lowered = text.lowercased()
+                    if let other = seen[lowered] {
+                        return .failure(Problem(
+                            code: .conflict, message: "\(TOMLRendering.basicString(text)) is already set by tls_peers[\(other)]",
+                            suffix: "\(at).host", line: fieldLine))
+                    }
+                    seen[lowered] = index
+                    host = lowered
+                case "verify":
+                    guard let verify = Peer.Verify(rawValue: text) else {
+                        return .failure(Problem(
+                            code: .invalidValue, message: "\(TOMLRendering.basicString(text)) is not one of \(choices.joined(separator: ", "))",
+                            suffix: "\(at).verify", line: fieldLine))
+                    }
+                    peer.verify = verify
+                default:
+                    if var problem = Self.absolutePathProblem(text) {
+                        problem.suffix = "\(at).ca_bundle"
+                        problem.line = fieldLine
+                        return .failure(problem)
+                    }
+                    peer.caBundle = text
+                }
+            }
+            guard let host else {
+                return .failure(Problem(
+                    code: .missingKey, message: "every TLS peer needs host = \"pbx.example.net\" (or \"*\" for the realm's default)",
+                    suffix: "\(at).host", line: line))
+            }
+            peer.host = host
+            peers.append(peer.configValue)
+        }
+        return .success(.array(peers))
     }
 
     private mutating func check(_ rule: ConfigCrossFieldRule, in configuration: PalisadeConfiguration) {

@@ -129,10 +129,14 @@ public struct PalisadeConfiguration: Sendable, Equatable {
         public var maxConnectionsPerAddress: Int
         /// 0: no keepalives.
         public var keepaliveIntervalSeconds: Int
+        /// RFC 5626 pings on connections Palisade opened; 0: none.
+        public var tcpPingIntervalSeconds: Int
+        public var tcpPongTimeoutSeconds: Int
 
         public init(
             t1Milliseconds: Int, t2Milliseconds: Int, t4Milliseconds: Int, maxMessageBytes: Int, maxHeaders: Int,
-            tcpIdleTimeoutSeconds: Int, maxConnections: Int, maxConnectionsPerAddress: Int, keepaliveIntervalSeconds: Int
+            tcpIdleTimeoutSeconds: Int, maxConnections: Int, maxConnectionsPerAddress: Int, keepaliveIntervalSeconds: Int,
+            tcpPingIntervalSeconds: Int = 0, tcpPongTimeoutSeconds: Int = 10
         ) {
             self.t1Milliseconds = t1Milliseconds
             self.t2Milliseconds = t2Milliseconds
@@ -143,6 +147,8 @@ public struct PalisadeConfiguration: Sendable, Equatable {
             self.maxConnections = maxConnections
             self.maxConnectionsPerAddress = maxConnectionsPerAddress
             self.keepaliveIntervalSeconds = keepaliveIntervalSeconds
+            self.tcpPingIntervalSeconds = tcpPingIntervalSeconds
+            self.tcpPongTimeoutSeconds = tcpPongTimeoutSeconds
         }
     }
 
@@ -192,7 +198,9 @@ extension PalisadeConfiguration {
         case .sipMaxConnections: .integer(sip.maxConnections)
         case .sipMaxConnectionsPerAddress: .integer(sip.maxConnectionsPerAddress)
         case .sipKeepaliveIntervalSeconds: .integer(sip.keepaliveIntervalSeconds)
-        case .realmName, .realmTrust, .realmMediaPolicy, .realmSRTPSuites, .listenerTransport, .listenerListen,
+        case .sipTCPPingIntervalSeconds: .integer(sip.tcpPingIntervalSeconds)
+        case .sipTCPPongTimeoutSeconds: .integer(sip.tcpPongTimeoutSeconds)
+        case .realmName, .realmTrust, .realmMediaPolicy, .realmSRTPSuites, .realmTLSPeers, .listenerTransport, .listenerListen,
              .listenerAdvertise, .listenerCertificates, .listenerClientCertificates, .listenerCABundle,
              .listenerMinimumTLSVersion, .realmMediaAddress, .realmMediaAdvertise, .realmMediaPortMin, .realmMediaPortMax:
             preconditionFailure("handled above by section")
@@ -227,7 +235,9 @@ extension PalisadeConfiguration {
         case .sipMaxConnections: sip.maxConnections = integer(key, value)
         case .sipMaxConnectionsPerAddress: sip.maxConnectionsPerAddress = integer(key, value)
         case .sipKeepaliveIntervalSeconds: sip.keepaliveIntervalSeconds = integer(key, value)
-        case .realmName, .realmTrust, .realmMediaPolicy, .realmSRTPSuites, .listenerTransport, .listenerListen,
+        case .sipTCPPingIntervalSeconds: sip.tcpPingIntervalSeconds = integer(key, value)
+        case .sipTCPPongTimeoutSeconds: sip.tcpPongTimeoutSeconds = integer(key, value)
+        case .realmName, .realmTrust, .realmMediaPolicy, .realmSRTPSuites, .realmTLSPeers, .listenerTransport, .listenerListen,
              .listenerAdvertise, .listenerCertificates, .listenerClientCertificates, .listenerCABundle,
              .listenerMinimumTLSVersion, .realmMediaAddress, .realmMediaAdvertise, .realmMediaPortMin, .realmMediaPortMax:
             preconditionFailure("\(key.rawValue) belongs to a realm, which RealmBuilder builds")

@@ -9,10 +9,13 @@ extension PalisadeConfiguration {
         /// Never empty.
         public var listeners: [Listener]
         public var media: MediaInterface
+        /// How the TLS servers this realm connects to are verified; a peer not named here (and
+        /// without a "*" entry) gets full RFC 5922 verification against the system's CAs.
+        public var tlsPeers: [TLSPeer]
 
         public init(
             name: String, trust: Trust, mediaPolicy: MediaPolicy, srtpSuites: [String], listeners: [Listener],
-            media: MediaInterface
+            media: MediaInterface, tlsPeers: [TLSPeer] = []
         ) {
             self.name = name
             self.trust = trust
@@ -20,6 +23,37 @@ extension PalisadeConfiguration {
             self.srtpSuites = srtpSuites
             self.listeners = listeners
             self.media = media
+            self.tlsPeers = tlsPeers
+        }
+
+        /// One entry of `tls_peers`: how one TLS server (or, with host "*", every other one) of
+        /// the realm is verified when Palisade connects to it.
+        public struct TLSPeer: Sendable, Equatable {
+            /// A DNS name or IP address, lowercased; "*" for the realm's default.
+            public var host: String
+            public var verify: Verify
+            public var caBundle: String?
+
+            public init(host: String, verify: Verify = .full, caBundle: String? = nil) {
+                self.host = host
+                self.verify = verify
+                self.caBundle = caBundle
+            }
+
+            public enum Verify: String, Sendable, CaseIterable {
+                /// RFC 5922: the chain, and the SIP domain in the certificate.
+                case full
+                /// The chain only.
+                case chainOnly = "chain-only"
+                /// Nothing (lab use).
+                case none
+            }
+
+            var configValue: ConfigValue {
+                var fields = [ConfigValue.Field("host", .string(host)), ConfigValue.Field("verify", .string(verify.rawValue))]
+                if let caBundle { fields.append(ConfigValue.Field("ca_bundle", .string(caBundle))) }
+                return .table(fields)
+            }
         }
 
         public enum Trust: String, Sendable, CaseIterable {
@@ -74,6 +108,7 @@ extension PalisadeConfiguration {
             case .realmTrust: .string(trust.rawValue)
             case .realmMediaPolicy: .string(mediaPolicy.rawValue)
             case .realmSRTPSuites: .array(srtpSuites.map(ConfigValue.string))
+            case .realmTLSPeers: .array(tlsPeers.map(\.configValue))
             case .realmMediaAddress: .string(media.address)
             case .realmMediaAdvertise: media.advertise.map(ConfigValue.string) ?? .unset
             case .realmMediaPortMin: .integer(media.portRange.lowerBound)
@@ -85,7 +120,8 @@ extension PalisadeConfiguration {
                  .signalAdminSocket, .signalMediaReconnectMinMilliseconds, .signalMediaReconnectMaxMilliseconds,
                  .signalMediaPingIntervalMilliseconds, .signalMediaPingTimeoutMilliseconds, .metricsEnabled, .metricsListen,
                  .sipT1Milliseconds, .sipT2Milliseconds, .sipT4Milliseconds, .sipMaxMessageBytes, .sipMaxHeaders,
-                 .sipTCPIdleTimeoutSeconds, .sipMaxConnections, .sipMaxConnectionsPerAddress, .sipKeepaliveIntervalSeconds:
+                 .sipTCPIdleTimeoutSeconds, .sipMaxConnections, .sipMaxConnectionsPerAddress, .sipKeepaliveIntervalSeconds,
+                 .sipTCPPingIntervalSeconds, .sipTCPPongTimeoutSeconds:
                 .unset
             }
         }

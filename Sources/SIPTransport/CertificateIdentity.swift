@@ -48,4 +48,23 @@ enum HandshakeFailure {
         if text.contains("CERTIFICATE") { return .badCertificate }
         return .other
     }
+
+    /// BoringSSL fails a chain it rejected with CERTIFICATE_VERIFY_FAILED alone; the X.509 result
+    /// of the handshake says whether no trusted CA issued it (unknown CA) or it is bad otherwise
+    /// (expired, wrong purpose, bad signature, ...).
+    static func classify(_ error: any Error, verifyResult: Int?) -> TLSHandshakeResult {
+        let reason = classify(error)
+        guard let code = verifyResult, code != 0 else { return reason }
+        switch reason {
+        case .badCertificate, .unknownCA, .other:
+            switch code {
+            // UNABLE_TO_GET_ISSUER_CERT, DEPTH_ZERO_SELF_SIGNED_CERT, SELF_SIGNED_CERT_IN_CHAIN,
+            // UNABLE_TO_GET_ISSUER_CERT_LOCALLY, UNABLE_TO_VERIFY_LEAF_SIGNATURE (x509.h).
+            case 2, 18, 19, 20, 21: return .unknownCA
+            default: return .badCertificate
+            }
+        case .success, .resumed, .noSharedCipher, .noPeerCertificate, .domainMismatch, .timeout:
+            return reason
+        }
+    }
 }

@@ -23,7 +23,11 @@ final class SIPStreamHandler: ChannelInboundHandler {
     private var handshakePending: Bool
     private var handshakeTimer: Scheduled<Void>?
     private var pongTimer: Scheduled<Void>?
+    /// The next periodic ping (connections Palisade opened, when `pingInterval` is set).
+    private var pingTimer: Scheduled<Void>?
     private var closing = false
+    /// The connection's BoringSSL object, for what swift-nio-ssl does not offer (TLS only).
+    private var boringSSL: BoringSSLConnection?
 
     init(layer: TransportLayer, flow: Flow, ready: EventLoopPromise<Flow>?, peerPolicy: TLSPeerPolicy?) {
         self.layer = layer
@@ -32,6 +36,15 @@ final class SIPStreamHandler: ChannelInboundHandler {
         self.ready = ready
         self.peerPolicy = peerPolicy
         self.handshakePending = flow.transport == .tls
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        guard flow.transport == .tls,
+              let tls = try? context.pipeline.syncOperations.handler(type: NIOSSLHandler.self) else { return }
+        boringSSL = BoringSSLConnection(tls)
+        // Certificate and key copies, cipher and group lists: needed for the handshake only.
+        // The handshake starts on channelActive, after this.
+        boringSSL?.shedConfigurationAfterHandshake()
     }
 
     func channelActive(context: ChannelHandlerContext) {
@@ -47,7 +60,7 @@ final class SIPStreamHandler: ChannelInboundHandler {
                 handshakeFailed(context: context, .timeout, TransportError(.handshakeFailed, "timeout"))
             }
         } else {
-            succeedReady()
+            succeedReady(context: context)
         }
         context.fireChannelActive()
     }
@@ -68,11 +81,15 @@ final class SIPStreamHandler: ChannelInboundHandler {
 
     /// Idempotent: timers off, the waiting sender told, the registry entry gone.
     private func finish() {
+        // The SSL object belongs to the NIOSSLHandler, which may go before this handler.
+        boringSSL = nil
         handshakePending = false
         handshakeTimer?.cancel()
         handshakeTimer = nil
         pongTimer?.cancel()
         pongTimer = nil
+        pingTimer?.cancel()
+        pingTimer = nil
         ready?.fail(TransportError(.flowClosed, "\(flow)"))
         ready = nil
         if let id = flow.connection { layer.registry.remove(id) }
@@ -90,7 +107,7 @@ final class SIPStreamHandler: ChannelInboundHandler {
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         if handshakePending {
-            handshakeFailed(context: context, HandshakeFailure.classify(error), error)
+            handshakeFailed(context: context, HandshakeFailure.classify(error, verifyResult: boringSSL?.verifyResult), error)
             return
         }
         if !closing {
@@ -128,10 +145,18 @@ final class SIPStreamHandler: ChannelInboundHandler {
         }
     }
 
-    /// RFC 5626 §4.4.1 client side: ping; no pong within `pongTimeout` means the flow is dead.
+    /// RFC 5626 §4.4.1 client side: ping; no pong within `pongTimeout`, or a ping that cannot be
+    /// written, means the flow is dead: it is closed and counted.
     func sendPing(context: ChannelHandlerContext) {
+        guard !closing else { return }
         framer.pingSent()
-        context.writeAndFlush(NIOAny(ByteBuffer(bytes: [13, 10, 13, 10])), promise: nil)
+        let written = context.eventLoop.makePromise(of: Void.self)
+        written.futureResult.assumeIsolated().whenFailure { [self] _ in
+            guard !closing else { return }
+            layer.counters.deadFlow(.writeFailed)
+            close(context: context)
+        }
+        context.writeAndFlush(NIOAny(ByteBuffer(bytes: [13, 10, 13, 10])), promise: written)
         guard pongTimer == nil else { return }
         pongTimer = context.eventLoop.assumeIsolated().scheduleTask(in: TimeAmount(layer.settings.pongTimeout)) { [self] in
             pongTimer = nil
@@ -159,9 +184,17 @@ final class SIPStreamHandler: ChannelInboundHandler {
                 return
             }
         }
-        layer.counters.handshake(.success)
+        layer.counters.handshake(boringSSL?.sessionReused == true ? .resumed : .success)
+        if peerPolicy == nil, let boringSSL, boringSSL.flushHandshakeData() {
+            // RFC 8446 §4.6.1: a TLS 1.3 server sends its session tickets after the handshake, and
+            // BoringSSL holds them back until the server first writes. A phone that only
+            // registered, or only keeps its flow open, would never get one, and a fleet
+            // reconnecting after an outage would all pay full handshakes. An empty write makes
+            // the NIOSSLHandler send what the flush above put into its BIO.
+            context.writeAndFlush(NIOAny(context.channel.allocator.buffer(capacity: 0)), promise: nil)
+        }
         layer.registry.updateFlow(flow)
-        succeedReady()
+        succeedReady(context: context)
     }
 
     private func handshakeFailed(context: ChannelHandlerContext, _ result: TLSHandshakeResult, _ error: any Error) {
@@ -173,9 +206,22 @@ final class SIPStreamHandler: ChannelInboundHandler {
         close(context: context)
     }
 
-    private func succeedReady() {
+    /// The connection can carry messages: the opener is told, and a connection Palisade opened
+    /// starts its keepalive pings (RFC 5626 §4.4.1: the side that opened a flow keeps it alive).
+    private func succeedReady(context: ChannelHandlerContext) {
         ready?.succeed(flow)
         ready = nil
+        if flow.listener == nil, let interval = layer.settings.pingInterval {
+            schedulePing(context: context, after: TimeAmount(interval))
+        }
+    }
+
+    private func schedulePing(context: ChannelHandlerContext, after interval: TimeAmount) {
+        pingTimer = context.eventLoop.assumeIsolated().scheduleTask(in: interval) { [self] in
+            guard !closing else { return }
+            sendPing(context: context)
+            schedulePing(context: context, after: interval)
+        }
     }
 
     private func close(context: ChannelHandlerContext) {

@@ -57,3 +57,33 @@ public struct TLSPeerPolicy: Sendable, Hashable {
         }
     }
 }
+
+/// How the TLS servers of one realm are verified when Palisade connects to them, per peer
+/// (`realm.tls_peers`): the rule naming the peer's host, else the realm's "*" rule, else full
+/// RFC 5922 verification against the system's trust roots. A relaxed rule relaxes that peer only.
+public struct TLSPeerRule: Sendable, Hashable {
+    public var realm: String
+    /// A DNS name or IP literal as the next hop is addressed (compared case-insensitively), or "*".
+    public var host: String
+    public var verification: TLSPeerPolicy.Verification
+    /// PEM bundle of trust roots; nil uses the system roots.
+    public var caBundlePath: String?
+
+    public init(realm: String, host: String, verification: TLSPeerPolicy.Verification = .rfc5922,
+                caBundlePath: String? = nil) {
+        self.realm = realm
+        self.host = host
+        self.verification = verification
+        self.caBundlePath = caBundlePath
+    }
+
+    /// The policy for a server of `realm` reached as `host`: it must prove `host` as its SIP
+    /// domain (RFC 5922 §7.3: the domain the request was routed to) unless its rule relaxes that.
+    static func policy(for host: String, realm: String, in rules: [TLSPeerRule]) -> TLSPeerPolicy {
+        let name = host.lowercased()
+        let rule = rules.first { $0.realm == realm && $0.host.lowercased() == name }
+            ?? rules.first { $0.realm == realm && $0.host == "*" }
+        return TLSPeerPolicy(sipDomain: host, verification: rule?.verification ?? .rfc5922,
+                             caBundlePath: rule?.caBundlePath)
+    }
+}

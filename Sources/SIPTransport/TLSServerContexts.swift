@@ -1,10 +1,21 @@
 import NIOCore
+#if canImport(Glibc)
+import Glibc
+#endif
 import NIOSSL
 import Synchronization
 
-/// The TLS state of one listener: a context for new connections and the certificate chosen per SNI
-/// name. `reload()` reads the PEM files again and swaps both; a connection keeps the context and
-/// certificate it was accepted with, so established connections are not touched.
+/// The TLS state of one listener: one context for every connection and the certificate chosen
+/// per SNI name. `reload()` reads the PEM files again and swaps the certificate table; a
+/// connection keeps the certificate it was accepted with, so established connections are not
+/// touched.
+///
+/// Session resumption: BoringSSL keeps the ticket keys in the `SSL_CTX` and rotates them itself
+/// (a new key every 48 hours, the previous one still accepted). Every SNI name of the listener is
+/// served by the same context (the certificate is set per connection by the SNI callback), so
+/// they share the keys, and a certificate reload keeps the context, so tickets issued before it
+/// still resume after it. Only a changed CA bundle for client certificates needs a new context
+/// (and with it new ticket keys: each client then pays one full handshake).
 final class TLSServerContexts: Sendable {
     /// One loaded certificate: chain and key, ready to hand to a handshake.
     struct Loaded: Sendable {
@@ -16,6 +27,8 @@ final class TLSServerContexts: Sendable {
         var context: NIOSSLContext
         var byName: [String: Loaded]
         var fallback: Loaded
+        /// The CA bundle's bytes the context trusts for client certificates.
+        var caBundle: [UInt8]?
     }
 
     let spec: TLSServerSpec
@@ -29,10 +42,10 @@ final class TLSServerContexts: Sendable {
 
     /// The context for a new connection.
     var context: NIOSSLContext {
-        table.withLock { $0! }.context
+        table.withLock { $0!.context }
     }
 
-    /// Reads every PEM file again and builds a new context. On any error the old state stays.
+    /// Reads every PEM file again. On any error the old state stays.
     func reload() throws(TransportError) {
         guard let first = spec.certificates.first else {
             throw TransportError(.tlsConfiguration, "a TLS listener needs at least one certificate")
@@ -45,7 +58,28 @@ final class TLSServerContexts: Sendable {
             for name in files.serverNames { byName[name.lowercased()] = loaded }
         }
         guard let fallback else { throw TransportError(.tlsConfiguration, "no default certificate") }
+        var caBundle: [UInt8]?
+        if spec.clientCertificates != .none {
+            guard let ca = spec.caBundlePath else {
+                throw TransportError(.tlsConfiguration, "client certificates need caBundlePath")
+            }
+            guard let bytes = FileBytes.read(ca) else {
+                throw TransportError(.tlsConfiguration, "CA bundle \(ca): cannot read it")
+            }
+            caBundle = bytes
+        }
+        let running = table.withLock { $0 }
+        let context: NIOSSLContext
+        if let running, running.caBundle == caBundle {
+            context = running.context
+        } else {
+            context = try makeContext(fallback: fallback, caBundle: caBundle)
+        }
+        let new = Table(context: context, byName: byName, fallback: fallback, caBundle: caBundle)
+        table.withLock { $0 = new }
+    }
 
+    private func makeContext(fallback: Loaded, caBundle: [UInt8]?) throws(TransportError) -> NIOSSLContext {
         var config = TLSConfiguration.makeServerConfiguration(certificateChain: fallback.chain,
                                                                privateKey: fallback.key)
         TLSServerContexts.apply(spec.cipherPolicy, to: &config)
@@ -57,14 +91,11 @@ final class TLSServerContexts: Sendable {
         case .required:
             config.certificateVerification = .noHostnameVerification
         }
-        if spec.clientCertificates != .none {
-            guard let ca = spec.caBundlePath else {
-                throw TransportError(.tlsConfiguration, "client certificates need caBundlePath")
-            }
+        if let caBundle {
             do {
-                config.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(ca))
+                config.trustRoots = .certificates(try NIOSSLCertificate.fromPEMBytes(caBundle))
             } catch {
-                throw TransportError(.tlsConfiguration, "CA bundle \(ca): \(error)")
+                throw TransportError(.tlsConfiguration, "CA bundle \(spec.caBundlePath ?? ""): \(error)")
             }
             config.sendCANameList = true
         }
@@ -79,21 +110,17 @@ final class TLSServerContexts: Sendable {
             }
             promise.succeed(override)
         }
-        let context: NIOSSLContext
         do {
-            context = try NIOSSLContext(configuration: config)
+            return try NIOSSLContext(configuration: config)
         } catch {
             throw TransportError(.tlsConfiguration, "\(error)")
         }
-        let new = Table(context: context, byName: byName, fallback: fallback)
-        table.withLock { $0 = new }
     }
 
     func certificate(forServerName name: String?) -> Loaded {
         table.withLock { t in
-            let t = t!
-            if let name, let hit = t.byName[name.lowercased()] { return hit }
-            return t.fallback
+            if let name, let hit = t!.byName[name.lowercased()] { return hit }
+            return t!.fallback
         }
     }
 
@@ -118,5 +145,20 @@ final class TLSServerContexts: Sendable {
         config.maximumTLSVersion = .tlsv13
         config.cipherSuites = policy.tls12CipherSuites
         config.renegotiationSupport = .none
+    }
+}
+
+/// A whole file's bytes, or nil if it cannot be read (for comparing a CA bundle across reloads).
+enum FileBytes {
+    static func read(_ path: String) -> [UInt8]? {
+        guard let file = fopen(path, "rb") else { return nil }
+        defer { fclose(file) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 16_384)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { fread($0.baseAddress, 1, $0.count, file) }
+            if n > 0 { bytes.append(contentsOf: chunk[0..<n]) }
+            if n < chunk.count { return ferror(file) == 0 ? bytes : nil }
+        }
     }
 }

@@ -3,7 +3,10 @@ import Synchronization
 
 /// Outcome of one TLS handshake, as counted (issue 4 item 3, item 7).
 public enum TLSHandshakeResult: String, Sendable, Hashable, CaseIterable {
+    /// A full handshake.
     case success
+    /// An abbreviated handshake resuming an earlier session (ticket or session ID).
+    case resumed
     case noSharedCipher = "no_shared_cipher"
     case badCertificate = "bad_certificate"
     case unknownCA = "unknown_ca"
@@ -23,6 +26,8 @@ public enum DeadFlowReason: String, Sendable, Hashable, CaseIterable {
     case noPong = "no_pong"
     /// Reset or I/O error.
     case error
+    /// A keepalive ping could not be written.
+    case writeFailed = "write_failed"
 }
 
 /// Why a connection was refused or closed by Palisade's own limits.

@@ -189,6 +189,10 @@ public final class TransportLayer: Sendable {
     /// connection (opened, verified and pooled on first use). Returns the flow used.
     @discardableResult
     public func send(_ bytes: [UInt8], to destination: OutboundDestination) async throws -> Flow {
+        var destination = destination
+        if destination.transport == .tls, destination.tls == nil {
+            destination.tls = tlsPolicy(realm: destination.realm, host: destination.address.host)
+        }
         let flow: Flow
         switch destination.transport {
         case .udp:
@@ -207,6 +211,11 @@ public final class TransportLayer: Sendable {
         }
         try await send(bytes, on: flow)
         return flow
+    }
+
+    /// How a TLS server of `realm` reached as `host` is verified, from `settings.tlsPeers`.
+    public func tlsPolicy(realm: String, host: String) -> TLSPeerPolicy {
+        TLSPeerRule.policy(for: host, realm: realm, in: settings.tlsPeers)
     }
 
     /// RFC 5626 §4.4.1: sends a CRLFCRLF ping on a stream flow; without a pong in
@@ -295,10 +304,20 @@ public final class TransportLayer: Sendable {
     }
 
     private func bindStream(_ spec: ListenerSpec, _ id: ListenerID, tls: TLSServerContexts?) async throws -> any Channel {
-        try await ServerBootstrap(group: group)
+        var bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+        if tls != nil {
+            // NIOSSL's per-connection buffers on pages of their own (see PagedBufferAllocator).
+            // Each channel also keeps its last receive buffer for the next read: start it at 1 KiB
+            // (a ClientHello fits; NIO's 2 KiB default is kept by every idle connection), it grows
+            // after a read that fills it.
+            bootstrap = bootstrap.childChannelOption(.allocator, value: PagedBufferAllocator.allocator)
+                .childChannelOption(.recvAllocator, value: AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 1024,
+                                                                                           maximum: 65_536))
+        }
+        return try await bootstrap
             .childChannelInitializer { [self] channel in
                 channel.eventLoop.makeCompletedFuture {
                     guard let remote = channel.remoteAddress, let local = channel.localAddress else {
@@ -370,6 +389,7 @@ public final class TransportLayer: Sendable {
             channel = try await ClientBootstrap(group: loop)
                 .connectTimeout(TimeAmount(settings.connectTimeout))
                 .channelOption(.socketOption(.tcp_nodelay), value: 1)
+                .channelOption(.allocator, value: sslContext == nil ? ByteBufferAllocator() : PagedBufferAllocator.allocator)
                 .channelInitializer { [self] channel in
                     channel.eventLoop.makeCompletedFuture {
                         let flow = Flow(transport: transport, listener: nil, realm: realm,

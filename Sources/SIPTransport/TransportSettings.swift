@@ -14,8 +14,15 @@ public struct TransportSettings: Sendable {
     /// A TLS handshake not finished within this is abandoned and counted as `timeout`.
     public var handshakeTimeout: Duration
     public var connectTimeout: Duration
-    /// How long `keepalive(_:)` waits for the CRLF pong before declaring the flow dead.
+    /// How long a ping (periodic, or `keepalive(_:)`) waits for the CRLF pong before the flow is
+    /// declared dead and closed.
     public var pongTimeout: Duration
+    /// RFC 5626 §4.4.1 CRLFCRLF pings on every TCP/TLS connection Palisade opened, this often;
+    /// nil sends none. (Inbound flows are kept alive by the peer that opened them; a registrar can
+    /// ping one with `TransportLayer.keepalive(_:)`.)
+    public var pingInterval: Duration?
+    /// How outbound TLS servers are verified, per realm and peer; see `TLSPeerRule`.
+    public var tlsPeers: [TLSPeerRule] = []
     /// Received messages held for the consumer of `TransportLayer.messages`; beyond, new ones are
     /// dropped and counted (the consumer is overloaded; retransmissions will come).
     public var deliveryBuffer: Int
@@ -23,7 +30,7 @@ public struct TransportSettings: Sendable {
     public init(limits: SIPLimits = .default, maxConnections: Int = 10_000, maxConnectionsPerAddress: Int = 64,
                 idleTimeout: Duration = .seconds(300), handshakeTimeout: Duration = .seconds(10),
                 connectTimeout: Duration = .seconds(5), pongTimeout: Duration = .seconds(10),
-                deliveryBuffer: Int = 4096) {
+                pingInterval: Duration? = nil, deliveryBuffer: Int = 4096) {
         self.limits = limits
         self.maxConnections = maxConnections
         self.maxConnectionsPerAddress = maxConnectionsPerAddress
@@ -31,6 +38,7 @@ public struct TransportSettings: Sendable {
         self.handshakeTimeout = handshakeTimeout
         self.connectTimeout = connectTimeout
         self.pongTimeout = pongTimeout
+        self.pingInterval = pingInterval
         self.deliveryBuffer = deliveryBuffer
     }
 }

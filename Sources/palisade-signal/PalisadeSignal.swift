@@ -39,7 +39,7 @@ struct PalisadeSignal: AsyncParsableCommand {
                 identity: Hello(software: PalisadeVersion.current, pid: started.pid, role: "palisade-signal")),
             group: group, logger: logger)
         let transport = TransportLayer(listeners: SIPWiring.listeners(settings.realms),
-                                       settings: SIPWiring.settings(settings.sip), group: group)
+                                       settings: SIPWiring.settings(settings.sip, realms: settings.realms), group: group)
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: link)]
         var metricsAddress: String?
         do {

@@ -39,12 +39,25 @@ enum SIPWiring {
             cipherPolicy: TLSCipherPolicy(minimumVersion: minimum))
     }
 
-    static func settings(_ sip: PalisadeConfiguration.SIP) -> TransportSettings {
+    static func settings(_ sip: PalisadeConfiguration.SIP, realms: [PalisadeConfiguration.Realm] = []) -> TransportSettings {
         var settings = TransportSettings(limits: SIPLimits(maxMessageSize: sip.maxMessageBytes,
                                                            maxHeaderCount: sip.maxHeaders))
         settings.maxConnections = sip.maxConnections
         settings.maxConnectionsPerAddress = sip.maxConnectionsPerAddress
         settings.idleTimeout = .seconds(sip.tcpIdleTimeoutSeconds)
+        settings.pingInterval = sip.tcpPingIntervalSeconds > 0 ? .seconds(sip.tcpPingIntervalSeconds) : nil
+        settings.pongTimeout = .seconds(sip.tcpPongTimeoutSeconds)
+        settings.tlsPeers = realms.flatMap { realm in
+            realm.tlsPeers.map { peer in
+                let verification: TLSPeerPolicy.Verification = switch peer.verify {
+                case .full: .rfc5922
+                case .chainOnly: .chainOnly
+                case .none: .none
+                }
+                return TLSPeerRule(realm: realm.name, host: peer.host, verification: verification,
+                                   caBundlePath: peer.caBundle)
+            }
+        }
         return settings
     }
 

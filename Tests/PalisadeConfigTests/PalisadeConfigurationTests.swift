@@ -168,7 +168,8 @@ struct PalisadeConfigurationTests {
             metrics: .init(enabled: false, listen: ListenAddress(host: "2001:db8::9", port: 9100)),
             sip: .init(
                 t1Milliseconds: 250, t2Milliseconds: 2000, t4Milliseconds: 2500, maxMessageBytes: 16384, maxHeaders: 64,
-                tcpIdleTimeoutSeconds: 300, maxConnections: 50_000, maxConnectionsPerAddress: 64, keepaliveIntervalSeconds: 20),
+                tcpIdleTimeoutSeconds: 300, maxConnections: 50_000, maxConnectionsPerAddress: 64, keepaliveIntervalSeconds: 20,
+                tcpPingIntervalSeconds: 45, tcpPongTimeoutSeconds: 5),
             realms: [
                 .init(
                     name: "access", trust: .untrusted, mediaPolicy: .srtpRequired,
@@ -193,7 +194,11 @@ struct PalisadeConfigurationTests {
                         .init(transport: .tcp, listen: ListenAddress(host: "198.51.100.2", port: 5060)),
                         .init(transport: .udp, listen: ListenAddress(host: "198.51.100.2", port: 5060)),
                     ],
-                    media: .init(address: "198.51.100.2", portRange: 20_000...29_999)),
+                    media: .init(address: "198.51.100.2", portRange: 20_000...29_999),
+                    tlsPeers: [
+                        .init(host: "198.51.100.40", verify: .chainOnly, caBundle: "/etc/palisade/tls/carrier-ca.pem"),
+                        .init(host: "*", verify: .full, caBundle: "/etc/palisade/tls/core-ca.pem"),
+                    ]),
                 .init(
                     name: "carrier-b", trust: .trusted, mediaPolicy: .srtpOptional, srtpSuites: ["AES_CM_128_HMAC_SHA1_80"],
                     listeners: [.init(transport: .udp, listen: ListenAddress(host: "198.51.100.3", port: 5060))],

@@ -208,4 +208,35 @@ struct TCPTransportTests {
             #expect(layer.counterSnapshot().deadFlows[.noPong] == 1)
         }
     }
+
+    @Test("RFC 5626 §4.4.1: connections Palisade opened are pinged; answered pings keep them, a silent peer is dead")
+    func periodicPings() async throws {
+        var settings = TransportSettings()
+        settings.pingInterval = .milliseconds(300)
+        settings.pongTimeout = .seconds(1)
+        try await withTransport([Self.tcp(realm: "core")]) { server, serverSink in
+            try await withTransport([Self.tcp(realm: "core")], settings: settings) { sbc, _ in
+                let dest = OutboundDestination(realm: "core", transport: .tcp,
+                                               address: HostPort("127.0.0.1", server.address(0).port!))
+                let flow = try await sbc.send(Array(options(via: "SIP/2.0/TCP 203.0.113.5;branch=z9hG4bK-p1", callID: "p1").utf8), to: dest)
+                _ = try await serverSink.message(0)
+                // The peer (a Palisade transport: it answers CRLFCRLF with CRLF) answers every ping.
+                #expect(await eventually { server.counterSnapshot().keepalivesAnswered >= 3 })
+                #expect(sbc.counterSnapshot().deadFlows.isEmpty)
+                let again = try await sbc.send(Array(options(via: "SIP/2.0/TCP 203.0.113.5;branch=z9hG4bK-p2", callID: "p2").utf8), to: dest)
+                #expect(again.connection == flow.connection)
+            }
+        }
+
+        // A peer that reads but never answers a ping: the flow is closed and counted once.
+        let silent = try await SilentServer.start()
+        try await withTransport([Self.tcp(realm: "core")], settings: settings) { sbc, _ in
+            let dest = OutboundDestination(realm: "core", transport: .tcp, address: HostPort("127.0.0.1", silent.port))
+            _ = try await sbc.send(Array(options(via: "SIP/2.0/TCP 203.0.113.5;branch=z9hG4bK-s1", callID: "s1").utf8), to: dest)
+            #expect(await eventually { silent.received.contains("\r\n\r\n") })
+            #expect(await eventually { sbc.counterSnapshot().deadFlows[.noPong] == 1 })
+            #expect(await eventually { sbc.counterSnapshot().openConnections[.tcp, default: 0] == 0 })
+        }
+        await silent.close()
+    }
 }

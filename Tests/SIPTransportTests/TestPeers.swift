@@ -177,3 +177,24 @@ func ok(for request: SIPMessage) -> SIPMessage {
     headers.append(("To", (request["To"] ?? "") + ";tag=b1"))
     return SIPMessage.response(200, reason: "OK", headers: headers)
 }
+
+/// A TCP server that accepts and reads everything but never writes: a peer without RFC 5626 pongs.
+struct SilentServer: Sendable {
+    let channel: any Channel
+    let collector: CollectingHandler
+
+    static func start() async throws -> SilentServer {
+        let collector = CollectingHandler()
+        let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(collector) }
+            }
+            .bind(host: "127.0.0.1", port: 0).get()
+        return SilentServer(channel: channel, collector: collector)
+    }
+
+    var port: Int { channel.localAddress!.port! }
+    var received: String { String(decoding: collector.state.withLock { $0.bytes }, as: UTF8.self) }
+
+    func close() async { try? await channel.close() }
+}
