@@ -162,6 +162,7 @@ extension PalisadeConfiguration {
         switch key.section {
         case .realm, .realmMedia: return .array(realms.map { $0[key] })
         case .realmListener: return .array(realms.map { realm in .array(realm.listeners.map { $0[key] }) })
+        case .realmTarget: return .array(realms.map { $0[key] })
         case .log, .media, .signal, .metrics, .sip: break
         }
         return switch key {
@@ -189,7 +190,8 @@ extension PalisadeConfiguration {
         case .sipKeepaliveIntervalSeconds: .integer(sip.keepaliveIntervalSeconds)
         case .realmName, .realmTrust, .realmMediaPolicy, .realmSRTPSuites, .listenerTransport, .listenerListen,
              .listenerAdvertise, .listenerCertificates, .listenerClientCertificates, .listenerCABundle,
-             .listenerMinimumTLSVersion, .realmMediaAddress, .realmMediaAdvertise, .realmMediaPortMin, .realmMediaPortMax:
+             .listenerMinimumTLSVersion, .realmMediaAddress, .realmMediaAdvertise, .realmMediaPortMin, .realmMediaPortMax, .realmRouteTo,
+             .targetAddress, .targetTransport, .targetPriority, .targetWeight:
             preconditionFailure("handled above by section")
         }
     }
@@ -223,7 +225,8 @@ extension PalisadeConfiguration {
         case .sipKeepaliveIntervalSeconds: sip.keepaliveIntervalSeconds = integer(key, value)
         case .realmName, .realmTrust, .realmMediaPolicy, .realmSRTPSuites, .listenerTransport, .listenerListen,
              .listenerAdvertise, .listenerCertificates, .listenerClientCertificates, .listenerCABundle,
-             .listenerMinimumTLSVersion, .realmMediaAddress, .realmMediaAdvertise, .realmMediaPortMin, .realmMediaPortMax:
+             .listenerMinimumTLSVersion, .realmMediaAddress, .realmMediaAdvertise, .realmMediaPortMin, .realmMediaPortMax, .realmRouteTo,
+             .targetAddress, .targetTransport, .targetPriority, .targetWeight:
             preconditionFailure("\(key.rawValue) belongs to a realm, which RealmBuilder builds")
         }
     }
