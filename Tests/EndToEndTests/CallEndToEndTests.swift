@@ -70,30 +70,29 @@ struct CallEndToEndTests {
         }
     }
 
-    /// Daemons whose access realm routes to a core target where a sipp PBX listens.
+    /// Daemons whose access realm routes to core targets where sipp PBXs listen (priority 1, 2, …).
     struct Setup {
         let pair: DaemonPair
         let accessTarget: String
-        let pbxPort: UInt16
+        let pbxPorts: [UInt16]
+        var pbxPort: UInt16 { pbxPorts[0] }
     }
 
-    static func setUp() async throws -> Setup {
-        // A free port for the PBX: bound once by the test, released, then taken by sipp.
-        let pbxPort = try LoopbackUDP().port
+    static func setUp(targets: Int = 1) async throws -> Setup {
+        // Free ports for the PBXs: bound once by the test, released, then taken by sipp.
+        let ports = try (0..<targets).map { _ in try LoopbackUDP().port }
         let base = 20_000 + 2_000 * Int.random(in: 0..<5)
-        let pair = try DaemonPair.start(accessKeys: "route_to = \"core\"", coreTables: """
-
-            [[realm.target]]
-            address = "127.0.0.1:\(pbxPort)"
-            transport = "udp"
-            """, mediaBase: base)
+        let tables = ports.enumerated().map { index, port in
+            "\n[[realm.target]]\naddress = \"127.0.0.1:\(port)\"\ntransport = \"udp\"\npriority = \(index + 1)\n"
+        }.joined()
+        let pair = try DaemonPair.start(accessKeys: "route_to = \"core\"", coreTables: tables, mediaBase: base)
         let status = try #require(try await pair.ready(), "daemons never came up\n\(pair.logs)")
-        return Setup(pair: pair, accessTarget: try #require(status.sip("access", "udp")), pbxPort: pbxPort)
+        return Setup(pair: pair, accessTarget: try #require(status.sip("access", "udp")), pbxPorts: ports)
     }
 
     /// Runs `body` on fresh daemons and stops them afterwards, whatever happened.
-    static func withSetup(_ body: (Setup) async throws -> Void) async throws {
-        let setup = try await setUp()
+    static func withSetup(targets: Int = 1, _ body: (Setup) async throws -> Void) async throws {
+        let setup = try await setUp(targets: targets)
         do {
             try await body(setup)
         } catch {
@@ -222,6 +221,27 @@ struct CallEndToEndTests {
             #expect(await pbx.wait(seconds: 10) == 0, "pbx sipp failed\n\(pbx.log)")
             let busy = try #require(phone.received.first { $0.hasPrefix("SIP/2.0 486") })
             #expect(!busy.contains("pbx-tag-"))
+        }
+    }
+
+    @Test("RFC 3263 §4.3 failover: the first target answers 503, the call connects through the second")
+    func failover() async throws {
+        try await Self.withSetup(targets: 2) { setup in
+            let directory = setup.pair.directory.path
+            let phoneMedia = try LoopbackUDP(), pbxMedia = try LoopbackUDP()
+            let overloaded = try SippPeer(scenario: "overloaded-uas.xml", target: nil, port: setup.pbxPorts[0],
+                                          rtpPort: pbxMedia.port, directory: directory, name: "pbx1")
+            let pbx = try SippPeer(scenario: "call-uas.xml", target: nil, port: setup.pbxPorts[1], rtpPort: pbxMedia.port,
+                                   directory: directory, name: "pbx2")
+            try await Task.sleep(for: .milliseconds(300))
+            let phone = try SippPeer(scenario: "call-uac.xml", target: setup.accessTarget, rtpPort: phoneMedia.port,
+                                     holdMilliseconds: 500, directory: directory, name: "phone")
+            #expect(await phone.wait(seconds: 30) == 0, "phone sipp failed\n\(phone.log)\n\(setup.pair.logs)")
+            #expect(await overloaded.wait(seconds: 10) == 0, "first target\n\(overloaded.log)")
+            #expect(await pbx.wait(seconds: 10) == 0, "second target\n\(pbx.log)")
+            #expect(!phone.received.contains { $0.hasPrefix("SIP/2.0 503") }, "the phone never hears the 503")
+            let sessions = try await Self.sessionsDrained(setup.pair)
+            #expect(sessions == 0, "\(setup.pair.logs)")
         }
     }
 
