@@ -245,6 +245,40 @@ struct CallEndToEndTests {
         }
     }
 
+    @Test("RFC 3264 §8.4 hold and resume: re-INVITEs with sendonly then sendrecv cross Palisade with its own SDP")
+    func holdAndResume() async throws {
+        try await Self.withSetup { setup in
+            let directory = setup.pair.directory.path
+            let phoneMedia = try LoopbackUDP(), pbxMedia = try LoopbackUDP()
+            let pbx = try SippPeer(scenario: "hold-uas.xml", target: nil, port: setup.pbxPort, rtpPort: pbxMedia.port,
+                                   directory: directory, name: "pbx")
+            try await Task.sleep(for: .milliseconds(300))
+            let phone = try SippPeer(scenario: "hold-uac.xml", target: setup.accessTarget, rtpPort: phoneMedia.port,
+                                     holdMilliseconds: 300, directory: directory, name: "phone")
+            #expect(await phone.wait(seconds: 30) == 0, "phone sipp failed\n\(phone.log)\n\(setup.pair.logs)")
+            #expect(await pbx.wait(seconds: 10) == 0, "pbx sipp failed\n\(pbx.log)")
+            let invites = pbx.received.filter { $0.hasPrefix("INVITE ") }
+            #expect(invites.count == 3, "\(pbx.log)")
+            if invites.count == 3 {
+                #expect(invites[1].contains("a=sendonly") && invites[2].contains("a=sendrecv"))
+                #expect(!invites[1].contains(" \(phoneMedia.port) ") && !invites[1].contains("phone-tag-"))
+            }
+            let answers = phone.received.filter { $0.hasPrefix("SIP/2.0 200") && $0.contains("m=audio") }
+            #expect(answers.count == 3, "\(phone.log)")
+            if answers.count == 3 {
+                #expect(answers[1].contains("a=recvonly") && answers[2].contains("a=sendrecv"))
+                // RFC 3264 §8: Palisade's o= version grows with each change on the phone's leg.
+                let versions = answers.compactMap { answer in
+                    answer.split(whereSeparator: \.isNewline).first { $0.hasPrefix("o=") }
+                        .flatMap { UInt64($0.split(separator: " ")[2]) }
+                }
+                #expect(versions.count == 3 && versions[0] < versions[1] && versions[1] < versions[2], "\(versions)")
+            }
+            let sessions = try await Self.sessionsDrained(setup.pair)
+            #expect(sessions == 0, "\(setup.pair.logs)")
+        }
+    }
+
     @Test("no target answers: Timer B fails the call with 408 to the phone, never silence")
     func unreachableCore() async throws {
         try await Self.withSetup { setup in
