@@ -125,16 +125,18 @@ struct CallEndToEndTests {
         messages.flatMap { $0.split(whereSeparator: \.isNewline).map(String.init) }.filter { $0.hasPrefix(prefix) }
     }
 
-    @Test("a phone calls the core PBX: INVITE/100/180/200/ACK, media both ways through the relay, BYE; no side sees the other")
-    func basicCall() async throws {
+    @Test("a phone calls the core PBX: INVITE/100/180/200/ACK, media both ways through the relay, BYE; no side sees the other",
+          arguments: ["udp", "tcp"])
+    func basicCall(transport: String) async throws {
         try await Self.withSetup { setup in
             let directory = setup.pair.directory.path
             let phoneMedia = try LoopbackUDP(), pbxMedia = try LoopbackUDP()
             let pbx = try SippPeer(scenario: "call-uas.xml", target: nil, port: setup.pbxPort, rtpPort: pbxMedia.port,
                                    directory: directory, name: "pbx")
             try await Task.sleep(for: .milliseconds(300))
-            let phone = try SippPeer(scenario: "call-uac.xml", target: setup.accessTarget, rtpPort: phoneMedia.port,
-                                     holdMilliseconds: 3000, directory: directory, name: "phone")
+            let target = try #require(try setup.pair.status()?.sip("access", transport))
+            let phone = try SippPeer(scenario: "call-uac.xml", target: target, transport: transport == "udp" ? "u1" : "t1",
+                                     rtpPort: phoneMedia.port, holdMilliseconds: 3000, directory: directory, name: "phone")
 
             // While the call is held: the ports Palisade wrote into each side's SDP.
             let ports = await eventually(seconds: 10) { () -> (UInt16, UInt16)? in
