@@ -25,6 +25,10 @@ public enum Metric: String, CaseIterable, Sendable {
     case sipKeepalivesAnswered = "palisade_sip_keepalives_answered_total"
     case tlsHandshakes = "palisade_tls_handshakes_total"
     case sipTransactionTimeouts = "palisade_sip_transaction_timeouts_total"
+    case callsActive = "palisade_calls_active"
+    case callsAttempted = "palisade_calls_attempted_total"
+    case callsAnswered = "palisade_calls_answered_total"
+    case callsFailed = "palisade_calls_failed_total"
 
     public enum Kind: String, Sendable { case counter, gauge }
 
@@ -32,9 +36,9 @@ public enum Metric: String, CaseIterable, Sendable {
         switch self {
         case .processCPUSeconds, .mediaPlaneConnections, .sipRequests, .sipResponses, .sipMessagesReceived, .sipMessagesSent, .sipParseErrors,
              .sipResponsesDropped, .sipConnectionsRefused, .sipDeadFlows, .sipKeepalivesAnswered, .tlsHandshakes,
-             .sipTransactionTimeouts: .counter
+             .sipTransactionTimeouts, .callsAttempted, .callsAnswered, .callsFailed: .counter
         case .buildInfo, .processStartTime, .processResidentMemory, .processVirtualMemory,
-             .processOpenFileDescriptors, .processMaxFileDescriptors, .mediaPlaneConnected, .sipConnectionsOpen: .gauge
+             .processOpenFileDescriptors, .processMaxFileDescriptors, .mediaPlaneConnected, .sipConnectionsOpen, .callsActive: .gauge
         }
     }
 
@@ -53,6 +57,9 @@ public enum Metric: String, CaseIterable, Sendable {
         case .sipConnectionsRefused, .sipDeadFlows: ["reason"]
         case .tlsHandshakes: ["result"]
         case .sipTransactionTimeouts: ["timer"]
+        case .callsActive: []
+        case .callsAttempted, .callsAnswered: ["realm"]
+        case .callsFailed: ["realm", "cause"]
         }
     }
 
@@ -79,6 +86,10 @@ public enum Metric: String, CaseIterable, Sendable {
         case .sipKeepalivesAnswered: "CRLF keepalive pings answered on stream connections (RFC 5626 section 4.4.1)."
         case .tlsHandshakes: "TLS handshakes, by result (success, or the reason they failed)."
         case .sipTransactionTimeouts: "SIP transactions that timed out, by RFC 3261 timer (B, F: client; H: server)."
+        case .callsActive: "Calls through the B2BUA from INVITE until they end."
+        case .callsAttempted: "Calls the B2BUA started (an INVITE it could route), by the caller's realm."
+        case .callsAnswered: "Calls answered (2xx from the callee), by the caller's realm."
+        case .callsFailed: "Calls that ended before an answer, by the caller's realm and cause (the final status given to the caller, or cancelled)."
         }
     }
 }

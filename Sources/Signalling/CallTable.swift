@@ -26,6 +26,8 @@ struct CallRecord: Sendable {
     var cancelled = false
     /// The B-leg answered 2xx (its retransmissions are ACKed again with `ackB`).
     var answeredB = false
+    /// The caller got Palisade's 2xx: the call connected (for the call metrics).
+    var connected = false
     var ackB: SIPMessage?
     /// The caller's INVITE had no SDP: the B-leg's 2xx carried the offer, and the answer comes in
     /// the caller's ACK, which Palisade then sends on as the B-leg ACK (RFC 3264 §4, delayed offer).

@@ -78,6 +78,10 @@ extension SIPService {
         let record = CallRecord(call: call, media: media, aFlow: flow, aServerKey: key, targets: targets, bHop: nil,
                                 bRealm: realmB.name, bTransport: bTransport)
         callTable.insert(record, id: id)
+        callCounts.withLock {
+            $0.active += 1
+            $0.attempted[flow.realm, default: 0] += 1
+        }
         logger.info("call started", metadata: ["call": "\(id)", "from": "\(flow.realm)", "to": "\(realmB.name)"])
         enqueue(id) { await $0.placeCall(id, user: user) }
     }
@@ -374,8 +378,10 @@ extension SIPService {
                 outboundContinuation.yield(Outbound(message: ack, hop: hop, transaction: nil))
             }
         }
+        current.connected = true
         callTable.records[id] = current
         respond(mapped, on: current.aServerKey)
+        callCounts.withLock { $0.answered[current.aFlow.realm, default: 0] += 1 }
         logger.info("call answered", metadata: ["call": "\(id)"])
     }
 
@@ -582,6 +588,12 @@ extension SIPService {
     func endCall(_ id: String, cause: String) async {
         guard let record = callTable.remove(id) else { return }
         logger.info("call ended", metadata: ["call": "\(id)", "cause": "\(cause)"])
+        callCounts.withLock { counts in
+            counts.active -= 1
+            if !record.connected {
+                counts.failed[CallFailureKey(realm: record.aFlow.realm, cause: cause), default: 0] += 1
+            }
+        }
         if record.sessionCreated { await deleteSession(id) }
     }
 

@@ -59,6 +59,25 @@ public actor SIPService: Service {
 
     private let traffic = Mutex<[TrafficKey: Int]>([:])
 
+    /// Call counters for /metrics.
+    public struct CallCounts: Sendable {
+        public var active = 0
+        /// By the caller's realm.
+        public var attempted: [String: Int] = [:]
+        public var answered: [String: Int] = [:]
+        /// By the caller's realm and cause.
+        public var failed: [CallFailureKey: Int] = [:]
+    }
+
+    public struct CallFailureKey: Hashable, Sendable {
+        public let realm: String
+        public let cause: String
+    }
+
+    let callCounts = Mutex(CallCounts())
+
+    public nonisolated var callCounters: CallCounts { callCounts.withLock { $0 } }
+
     /// Transactions that timed out (Timers B, F, H), by timer; read by /metrics.
     private let timeouts = Mutex<[TransactionTimer: Int]>([:])
     private let outbound: AsyncStream<Outbound>

@@ -184,6 +184,11 @@ struct CallEndToEndTests {
             #expect(Self.lines(atPBXSIP, "o=").allSatisfy { $0.hasPrefix("o=palisade ") }, "\(pbxText)")
             #expect(Self.lines(atPhoneSIP + atPBXSIP, "c=").allSatisfy { $0 == "c=IN IP4 127.0.0.1" })
 
+            let status = try #require(try setup.pair.status())
+            let metrics = try HTTPGet.fetch(try #require(status.metricsAddress), path: "/metrics").body
+            #expect(metrics.contains("palisade_calls_answered_total{realm=\"access\"} 1"), "\(metrics)")
+            #expect(!metrics.contains("palisade_calls_failed_total{"), "\(metrics)")
+
             // Every call end deletes its media session.
             let sessions = try await Self.sessionsDrained(setup.pair)
             #expect(sessions == 0, "the media session outlived the call\n\(setup.pair.logs)")
@@ -223,6 +228,16 @@ struct CallEndToEndTests {
             #expect(await pbx.wait(seconds: 10) == 0, "pbx sipp failed\n\(pbx.log)")
             let busy = try #require(phone.received.first { $0.hasPrefix("SIP/2.0 486") })
             #expect(!busy.contains("pbx-tag-"))
+            let status = try #require(try setup.pair.status())
+            let address = try #require(status.metricsAddress)
+            // The call ends (and is counted) just after the 486 left; poll briefly.
+            let metrics = try await eventually(seconds: 5) { () -> String? in
+                let body = try HTTPGet.fetch(address, path: "/metrics").body
+                return body.contains("palisade_calls_active 0") ? body : nil
+            } ?? HTTPGet.fetch(address, path: "/metrics").body
+            #expect(metrics.contains("palisade_calls_attempted_total{realm=\"access\"} 1"), "\(metrics)")
+            #expect(metrics.contains("palisade_calls_failed_total{realm=\"access\",cause=\"486\"} 1"), "\(metrics)")
+            #expect(metrics.contains("palisade_calls_active 0"), "\(metrics)")
         }
     }
 
