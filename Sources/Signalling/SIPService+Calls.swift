@@ -607,6 +607,38 @@ extension SIPService {
         }
     }
 
+    // MARK: - Media events
+
+    /// Reads the media plane's events until shutdown: a stream that timed out ends its call.
+    func watchMediaEvents() {
+        guard let calls, mediaEventTask == nil else { return }
+        let events = calls.media.events
+        mediaEventTask = Task.detached { [weak self] in
+            for await event in events {
+                guard let self else { return }
+                await self.mediaEvent(event)
+            }
+        }
+    }
+
+    private func mediaEvent(_ event: MediaEvent) {
+        guard case .streamTimedOut(let session, let stream, let leg, let idle) = event,
+              callTable.records[session] != nil else { return }
+        logger.info("media timed out", metadata: ["call": "\(session)", "stream": "\(stream)", "leg": "\(leg)",
+                                                   "idle_s": "\(idle)"])
+        enqueue(session) { await $0.mediaTimedOut(session) }
+    }
+
+    /// A connected call whose media stopped: BYE on both legs (issue 6, item 7). A call still
+    /// ringing has no media to time out on and is left alone.
+    private func mediaTimedOut(_ id: String) async {
+        guard let record = callTable.records[id], record.connected, record.call.state == .confirmed else { return }
+        let reason = "SIP;cause=408;text=\"media timeout\""
+        hangUp(id, leg: .a, reason: reason)
+        hangUp(id, leg: .b, reason: reason)
+        await endCall(id, cause: "media-timeout")
+    }
+
     // MARK: - Helpers
 
     static func hasSDP(_ message: SIPMessage) -> Bool {

@@ -41,6 +41,7 @@ public actor SIPService: Service {
     /// The B2BUA's configuration and state (nil: no calls are routed, the policy answers all).
     let calls: CallRouting?
     var callTable = CallTable()
+    var mediaEventTask: Task<Void, Never>?
     private var timers: [TimerKey: Task<Void, Never>] = [:]
     /// CANCEL server transactions and the INVITE server transaction each targets (§9.2).
     var cancelTargets: [TransactionKey: TransactionKey] = [:]
@@ -98,6 +99,7 @@ public actor SIPService: Service {
         let transport = self.transport
         await withDiscardingTaskGroup { group in
             group.addTask { await self.sendLoop() }
+            await self.watchMediaEvents()
             await withGracefulShutdownHandler {
                 for await inbound in transport.messages { await self.receive(inbound) }
             } onGracefulShutdown: {
@@ -134,6 +136,7 @@ public actor SIPService: Service {
         timers = [:]
         timersOf = [:]
         callTable.finishAll()
+        mediaEventTask?.cancel()
     }
 
     private nonisolated func sendLoop() async {

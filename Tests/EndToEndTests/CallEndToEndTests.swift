@@ -78,21 +78,22 @@ struct CallEndToEndTests {
         var pbxPort: UInt16 { pbxPorts[0] }
     }
 
-    static func setUp(targets: Int = 1) async throws -> Setup {
+    static func setUp(targets: Int = 1, mediaKeys: String = "") async throws -> Setup {
         // Free ports for the PBXs: bound once by the test, released, then taken by sipp.
         let ports = try (0..<targets).map { _ in try LoopbackUDP().port }
         let base = 20_000 + 2_000 * Int.random(in: 0..<5)
         let tables = ports.enumerated().map { index, port in
             "\n[[realm.target]]\naddress = \"127.0.0.1:\(port)\"\ntransport = \"udp\"\npriority = \(index + 1)\n"
         }.joined()
-        let pair = try DaemonPair.start(accessKeys: "route_to = \"core\"", coreTables: tables, mediaBase: base)
+        let pair = try DaemonPair.start(accessKeys: "route_to = \"core\"", coreTables: tables, mediaBase: base,
+                                        mediaKeys: mediaKeys)
         let status = try #require(try await pair.ready(), "daemons never came up\n\(pair.logs)")
         return Setup(pair: pair, accessTarget: try #require(status.sip("access", "udp")), pbxPorts: ports)
     }
 
     /// Runs `body` on fresh daemons and stops them afterwards, whatever happened.
-    static func withSetup(targets: Int = 1, _ body: (Setup) async throws -> Void) async throws {
-        let setup = try await setUp(targets: targets)
+    static func withSetup(targets: Int = 1, mediaKeys: String = "", _ body: (Setup) async throws -> Void) async throws {
+        let setup = try await setUp(targets: targets, mediaKeys: mediaKeys)
         do {
             try await body(setup)
         } catch {
@@ -291,6 +292,25 @@ struct CallEndToEndTests {
                 }
                 #expect(versions.count == 3 && versions[0] < versions[1] && versions[1] < versions[2], "\(versions)")
             }
+            let sessions = try await Self.sessionsDrained(setup.pair)
+            #expect(sessions == 0, "\(setup.pair.logs)")
+        }
+    }
+
+    @Test("a call whose media stops is hung up by Palisade: BYE on both legs (media.timeout_s), session deleted")
+    func mediaTimeout() async throws {
+        try await Self.withSetup(mediaKeys: "timeout_s = 1") { setup in
+            let directory = setup.pair.directory.path
+            let phoneMedia = try LoopbackUDP(), pbxMedia = try LoopbackUDP()
+            let pbx = try SippPeer(scenario: "call-uas.xml", target: nil, port: setup.pbxPort, rtpPort: pbxMedia.port,
+                                   directory: directory, name: "pbx")
+            try await Task.sleep(for: .milliseconds(300))
+            let phone = try SippPeer(scenario: "timeout-uac.xml", target: setup.accessTarget, rtpPort: phoneMedia.port,
+                                     directory: directory, name: "phone")
+            #expect(await phone.wait(seconds: 30) == 0, "phone sipp failed\n\(phone.log)\n\(setup.pair.logs)")
+            #expect(await pbx.wait(seconds: 10) == 0, "pbx sipp failed\n\(pbx.log)")
+            let byes = phone.received.filter { $0.hasPrefix("BYE ") } + pbx.received.filter { $0.hasPrefix("BYE ") }
+            #expect(byes.count == 2 && byes.allSatisfy { $0.contains("media timeout") }, "\(byes)")
             let sessions = try await Self.sessionsDrained(setup.pair)
             #expect(sessions == 0, "\(setup.pair.logs)")
         }

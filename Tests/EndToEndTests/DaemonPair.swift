@@ -18,7 +18,7 @@ struct DaemonPair {
     /// tables of the core realm (`[[realm.target]]`); `mediaBase` the first media port of access
     /// (core takes the next thousand).
     static func start(accessListeners: String = "", accessKeys: String = "", coreTables: String = "",
-                      mediaBase: Int = 30000) throws -> DaemonPair {
+                      mediaBase: Int = 30000, mediaKeys: String = "") throws -> DaemonPair {
         let directory = try TemporaryDirectory(prefix: "palisade-e2e")
         let config = try directory.file("palisade.toml", contents: """
             [log]
@@ -26,6 +26,7 @@ struct DaemonPair {
 
             [media]
             control_socket = "\(directory.path)/media.sock"
+            \(mediaKeys)
 
             [signal]
             admin_socket = "\(directory.path)/admin.sock"
