@@ -65,6 +65,19 @@ public struct HeaderPolicy: Sendable, Equatable {
         "u": "allow-events",
     ]
 
+    /// The option tags of `message`'s Require (and Proxy-Require) that this policy drops: a
+    /// request requiring one must be refused with 420 (RFC 3261 §8.2.2.3).
+    public func unsupported(in message: SIPMessage) -> [String] {
+        var out: [String] = []
+        for field in message.fields where field.name == .require || field.name == .proxyRequire {
+            for tag in text(message.value(of: field)).split(separator: ",").map({ $0.trimmingSpaces() })
+                where droppedOptionTags.contains(tag.lowercased()) && !out.contains(tag) {
+                out.append(tag)
+            }
+        }
+        return out
+    }
+
     /// The (name, value) pairs of `message` to copy onto the other leg, in their order.
     public func copied(from message: SIPMessage, sourceTrusted: Bool) -> [(String, String)] {
         var out: [(String, String)] = []

@@ -33,6 +33,14 @@ extension SIPService {
             return true
         }
         guard method == .invite, let plan = calls.routes[flow.realm] else { return false }
+        // RFC 3261 §8.2.2.3: an extension the caller requires and Palisade does not perform per
+        // leg (100rel, …) is refused with 420 and Unsupported, not silently dropped.
+        let unsupported = calls.headers.unsupported(in: request)
+        guard unsupported.isEmpty else {
+            respond(SIPResponseBuilder.response(to: request, status: 420, toTag: Self.makeTag(),
+                                                headers: [("Unsupported", unsupported.joined(separator: ", "))]), on: key)
+            return true
+        }
         startCall(request, key: key, flow: flow, plan: plan, calls: calls)
         return true
     }
@@ -207,7 +215,6 @@ extension SIPService {
                 return .failure(MediaRejection(.noMediaStream, "media plane gave no allocation"))
             }
             callTable.records[id] = current
-            current = callTable.records[id] ?? current
             return .success(CallBody(bytes: sdp.printed, contentType: "application/sdp"))
         }
     }
@@ -216,7 +223,7 @@ extension SIPService {
     private func sendInvite(_ id: String) {
         guard var record = callTable.records[id] else { return }
         var uri: String?
-        if record.bHop == nil || !record.targets.isEmpty, !record.targets.isEmpty {
+        if !record.targets.isEmpty {
             let target = record.targets.removeFirst()
             let user = record.call.aInvite.requestURI?.user.map { String(decoding: $0, as: UTF8.self) }
             uri = target.requestURI(user: user)
@@ -512,7 +519,6 @@ extension SIPService {
             respond(current.call.response(to: request, on: leg, status: 500, reason: nil, copying: nil, body: .none),
                     on: key)
         }
-        current = callTable.records[id] ?? current
     }
 
     /// An ACK for a 2xx: the caller's for Palisade's 2xx (absorbed, or carrying the answer of a

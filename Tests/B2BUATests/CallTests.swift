@@ -224,6 +224,14 @@ struct CallTests {
         #expect(call.state == .ending)
     }
 
+    @Test("RFC 3261 §8.2.2.3: a required extension Palisade does not perform per leg is reported for a 420")
+    func unsupportedRequire() throws {
+        let plain = try Self.message(Self.inviteText, body: Self.sdpA)
+        #expect(HeaderPolicy.default.unsupported(in: plain).isEmpty, "Supported: 100rel alone is no requirement")
+        let requiring = try Self.message(Self.inviteText + "\nRequire: timer, 100rel", body: Self.sdpA)
+        #expect(HeaderPolicy.default.unsupported(in: requiring) == ["100rel"])
+    }
+
     @Test("P-Asserted-Identity passes from a trusted realm only")
     func assertedIdentity() throws {
         let invite = try Self.message(Self.inviteText, body: Self.sdpA)
