@@ -56,7 +56,7 @@ let package = Package(
 
         // Tier 2: sans-I/O state machines and policy. No I/O, no NIO, no clock reads.
         .target(name: "SIPCore", dependencies: ["SIPMessage"], swiftSettings: strict),
-        .target(name: "B2BUA", dependencies: ["SDP", "SIPMessage", "MediaControlProtocol"], swiftSettings: strict),
+        .target(name: "B2BUA", dependencies: ["SDP", "SIPMessage", "SIPCore", "MediaControlProtocol"], swiftSettings: strict),
 
         // Tier 3: adapters (I/O).
         .target(name: "PosixSupport", dependencies: ["ControlFraming"], swiftSettings: strict),
@@ -69,8 +69,8 @@ let package = Package(
                 dependencies: ["MediaControlProtocol", "ControlFraming", "PosixSupport", logging],
                 swiftSettings: strict),
         .target(name: "Signalling",
-                dependencies: ["MediaControlProtocol", "NIOFraming", "PosixSupport", "SIPCore", "SIPMessage",
-                               "SIPTransport", nioCore, nioPosix, logging, lifecycle],
+                dependencies: ["B2BUA", "MediaControlProtocol", "NIOFraming", "PosixSupport", "SDP", "SIPCore",
+                               "SIPMessage", "SIPTransport", nioCore, nioPosix, logging, lifecycle],
                 swiftSettings: strict),
         .target(name: "AdminServer",
                 dependencies: ["AdminProtocol", "NIOFraming", "PosixSupport", nioCore, nioPosix, logging, lifecycle],
@@ -88,7 +88,7 @@ let package = Package(
 
         // Tier 4: executables, wiring only.
         .executableTarget(name: "palisade-signal",
-                          dependencies: ["PalisadeConfig", "DaemonSupport", "Signalling", "AdminServer",
+                          dependencies: ["PalisadeConfig", "DaemonSupport", "Signalling", "AdminServer", "B2BUA", "SDP",
                                          "MetricsServer", "MetricsExposition", "AdminProtocol",
                                          "MediaControlProtocol", "PosixSupport", "SIPCore", "SIPTransport",
                                          nioCore, nioPosix, unixSignals,
@@ -108,7 +108,7 @@ let package = Package(
                     swiftSettings: strict),
         .testTarget(name: "SIPMessageTests", dependencies: ["SIPMessage"], exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(name: "SIPCoreTests", dependencies: ["SIPCore", "SIPMessage"], swiftSettings: strict),
-        .testTarget(name: "B2BUATests", dependencies: ["B2BUA", "SDP", "MediaControlProtocol"],
+        .testTarget(name: "B2BUATests", dependencies: ["B2BUA", "SDP", "SIPMessage", "MediaControlProtocol"],
                     exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(name: "SIPAuthTests", dependencies: ["SIPAuth"], exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(name: "SDPTests", dependencies: ["SDP"], exclude: ["Fixtures"], swiftSettings: strict),
@@ -120,7 +120,9 @@ let package = Package(
         .testTarget(name: "AdminProtocolTests", dependencies: ["AdminProtocol"], swiftSettings: strict),
         .testTarget(name: "DaemonSupportTests", dependencies: ["DaemonSupport", logging], swiftSettings: strict),
         .testTarget(name: "MetricsExpositionTests", dependencies: ["MetricsExposition"], swiftSettings: strict),
-        .testTarget(name: "SignallingTests", dependencies: ["Signalling"], swiftSettings: strict),
+        .testTarget(name: "SignallingTests",
+                    dependencies: ["Signalling", "B2BUA", "SIPCore", "SIPMessage", "SIPTransport", "MediaControlProtocol",
+                                   nioCore], swiftSettings: strict),
         .testTarget(name: "SIPTransportTests",
                     dependencies: ["SIPTransport", "SIPMessage", nioCore, nioPosix, nioSSL], swiftSettings: strict),
         .testTarget(name: "MediaControlServerTests",

@@ -29,6 +29,10 @@ public enum Metric: String, CaseIterable, Sendable {
     case mediaPacketsReceived = "palisade_media_packets_received_total"
     case mediaPacketsRelayed = "palisade_media_packets_relayed_total"
     case mediaPacketsDropped = "palisade_media_packets_dropped_total"
+    case callsActive = "palisade_calls_active"
+    case callsAttempted = "palisade_calls_attempted_total"
+    case callsAnswered = "palisade_calls_answered_total"
+    case callsFailed = "palisade_calls_failed_total"
 
     public enum Kind: String, Sendable { case counter, gauge }
 
@@ -36,9 +40,11 @@ public enum Metric: String, CaseIterable, Sendable {
         switch self {
         case .processCPUSeconds, .mediaPlaneConnections, .sipRequests, .sipResponses, .sipMessagesReceived, .sipMessagesSent, .sipParseErrors,
              .sipResponsesDropped, .sipConnectionsRefused, .sipDeadFlows, .sipKeepalivesAnswered, .tlsHandshakes,
-             .sipTransactionTimeouts, .mediaPacketsReceived, .mediaPacketsRelayed, .mediaPacketsDropped: .counter
+             .sipTransactionTimeouts, .mediaPacketsReceived, .mediaPacketsRelayed, .mediaPacketsDropped,
+             .callsAttempted, .callsAnswered, .callsFailed: .counter
         case .buildInfo, .processStartTime, .processResidentMemory, .processVirtualMemory,
-             .processOpenFileDescriptors, .processMaxFileDescriptors, .mediaPlaneConnected, .sipConnectionsOpen, .mediaStreams: .gauge
+             .processOpenFileDescriptors, .processMaxFileDescriptors, .mediaPlaneConnected, .sipConnectionsOpen, .mediaStreams,
+             .callsActive: .gauge
         }
     }
 
@@ -59,6 +65,9 @@ public enum Metric: String, CaseIterable, Sendable {
         case .sipTransactionTimeouts: ["timer"]
         case .mediaStreams, .mediaPacketsReceived, .mediaPacketsRelayed: ["worker"]
         case .mediaPacketsDropped: ["worker", "reason"]
+        case .callsActive: []
+        case .callsAttempted, .callsAnswered: ["realm"]
+        case .callsFailed: ["realm", "cause"]
         }
     }
 
@@ -90,6 +99,10 @@ public enum Metric: String, CaseIterable, Sendable {
         case .mediaPacketsRelayed: "Packets each palisade-media packet worker handed to the kernel on the other leg."
         case .mediaPacketsDropped: "Packets dropped by each palisade-media packet worker, by reason (auth-failure, replay, "
             + "unknown-source, malformed, no-route, send-failure)."
+        case .callsActive: "Calls through the B2BUA from INVITE until they end."
+        case .callsAttempted: "Calls the B2BUA started (an INVITE it could route), by the caller's realm."
+        case .callsAnswered: "Calls answered (2xx from the callee), by the caller's realm."
+        case .callsFailed: "Calls that ended before an answer, by the caller's realm and cause (the final status given to the caller, or cancelled)."
         }
     }
 }

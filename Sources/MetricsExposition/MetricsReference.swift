@@ -47,6 +47,8 @@ public enum MetricsReference {
         ("reason", "why: the parser's error code (parse errors); `total_limit`, `per_address_limit`, "
             + "`framing_error` (refused connections); `idle`, `no_pong`, `error` (dead flows); `auth-failure`, "
             + "`replay`, `unknown-source`, `malformed`, `no-route`, `send-failure` (dropped media packets)"),
+        ("cause", "why a call ended before an answer: the final status the caller got (`404`, `486`, "
+            + "`488`, `503`, …) or `cancelled`"),
         ("result", "`success`, or why a TLS handshake failed: `no_shared_cipher`, `bad_certificate`, "
             + "`unknown_ca`, `no_peer_certificate`, `domain_mismatch`, `timeout`, `other`"),
         ("timer", "the RFC 3261 timer that expired: `B`, `F` (client transactions), `H` (server INVITE)"),

@@ -36,6 +36,7 @@ public enum ConfigKey: String, CaseIterable, Sendable {
     case realmMediaPolicy = "realm.media_policy"
     case realmSRTPSuites = "realm.srtp_suites"
     case realmTLSPeers = "realm.tls_peers"
+    case realmRouteTo = "realm.route_to"
     case listenerTransport = "realm.listener.transport"
     case listenerListen = "realm.listener.listen"
     case listenerAdvertise = "realm.listener.advertise"
@@ -47,6 +48,10 @@ public enum ConfigKey: String, CaseIterable, Sendable {
     case realmMediaAdvertise = "realm.media.advertise"
     case realmMediaPortMin = "realm.media.port_min"
     case realmMediaPortMax = "realm.media.port_max"
+    case targetAddress = "realm.target.address"
+    case targetTransport = "realm.target.transport"
+    case targetPriority = "realm.target.priority"
+    case targetWeight = "realm.target.weight"
 
     public var section: ConfigSection {
         switch self {
@@ -58,7 +63,8 @@ public enum ConfigKey: String, CaseIterable, Sendable {
         case .sipT1Milliseconds, .sipT2Milliseconds, .sipT4Milliseconds, .sipMaxMessageBytes, .sipMaxHeaders,
              .sipTCPIdleTimeoutSeconds, .sipMaxConnections, .sipMaxConnectionsPerAddress, .sipKeepaliveIntervalSeconds,
              .sipTCPPingIntervalSeconds, .sipTCPPongTimeoutSeconds: .sip
-        case .realmName, .realmTrust, .realmMediaPolicy, .realmSRTPSuites, .realmTLSPeers: .realm
+        case .realmName, .realmTrust, .realmMediaPolicy, .realmSRTPSuites, .realmTLSPeers, .realmRouteTo: .realm
+        case .targetAddress, .targetTransport, .targetPriority, .targetWeight: .realmTarget
         case .listenerTransport, .listenerListen, .listenerAdvertise, .listenerCertificates,
              .listenerClientCertificates, .listenerCABundle, .listenerMinimumTLSVersion: .realmListener
         case .realmMediaAddress, .realmMediaAdvertise, .realmMediaPortMin, .realmMediaPortMax: .realmMedia
@@ -101,6 +107,10 @@ public enum ConfigKey: String, CaseIterable, Sendable {
         case .realmMediaPolicy: .choice(PalisadeConfiguration.Realm.MediaPolicy.allCases.map(\.rawValue))
         case .realmSRTPSuites: .choiceList(PalisadeConfiguration.Realm.srtpSuiteNames)
         case .realmTLSPeers: .tlsPeers
+        case .realmRouteTo: .name
+        case .targetAddress: .advertisedAddress
+        case .targetTransport: .choice(PalisadeConfiguration.Listener.Transport.allCases.map(\.rawValue))
+        case .targetPriority, .targetWeight: .integer(0...65_535)
         case .listenerTransport: .choice(PalisadeConfiguration.Listener.Transport.allCases.map(\.rawValue))
         case .listenerListen: .listenAddress
         case .listenerAdvertise: .advertisedAddress
@@ -150,6 +160,10 @@ public enum ConfigKey: String, CaseIterable, Sendable {
         case .realmMediaPolicy: .string(PalisadeConfiguration.Realm.MediaPolicy.srtpOptional.rawValue)
         case .realmSRTPSuites: .array(PalisadeConfiguration.Realm.defaultSRTPSuites.map(ConfigValue.string))
         case .realmTLSPeers: .array([])
+        case .realmRouteTo: .unset
+        case .targetAddress: .unset
+        case .targetTransport: .string("udp")
+        case .targetPriority, .targetWeight: .integer(1)
         case .listenerTransport: .string(PalisadeConfiguration.Listener.Transport.udp.rawValue)
         case .listenerListen: .unset
         case .listenerAdvertise: .unset
@@ -167,7 +181,7 @@ public enum ConfigKey: String, CaseIterable, Sendable {
     /// A key that every element of its section must set: it has no sensible default.
     public var isRequired: Bool {
         switch self {
-        case .realmName, .listenerListen, .realmMediaAddress: true
+        case .realmName, .listenerListen, .realmMediaAddress, .targetAddress: true
         default: false
         }
     }
@@ -213,9 +227,14 @@ public enum ConfigKey: String, CaseIterable, Sendable {
         case .sipTCPPongTimeoutSeconds: "Seconds a CRLFCRLF ping waits for its CRLF answer before the connection is taken for dead and closed."
         case .realmTLSPeers: "How TLS servers this realm connects to are verified, per peer: host is the SIP domain or address of the next hop (\"*\" for every other peer of the realm); verify is full (RFC 5922: chain and the SIP domain in the certificate, the default for every peer), chain-only (the chain, not the name: for peers known by address whose certificate names something else) or none (lab use); ca_bundle is the PEM file of the CAs the chain must lead to (default: the system's)."
         case .realmName: "Name of the realm, unique, used in routing rules, metrics and logs (lowercase letters, digits, '-' and '_')."
-        case .realmTrust: "Whether the peers of this realm are trusted (the core) or not (phones and the Internet). Checked and kept, but not acted on until calls and registrations pass through Palisade (the B2BUA)."
-        case .realmMediaPolicy: "SRTP required (RTP offers refused with 488), SRTP optional (both offered, either accepted) or plain RTP only. Checked and kept, but not acted on until calls and registrations pass through Palisade (the B2BUA)."
-        case .realmSRTPSuites: "SDES crypto suites offered and accepted, in order of preference. Checked and kept, but not acted on until calls and registrations pass through Palisade (the B2BUA)."
+        case .realmTrust: "Whether the peers of this realm are trusted (the core) or not (phones and the Internet). P-Asserted-Identity and Privacy pass into other realms only from a trusted realm."
+        case .realmMediaPolicy: "SRTP required (RTP offers refused with 488), SRTP optional (both offered, either accepted) or plain RTP only; applied to every SDP offer and answer of calls in this realm."
+        case .realmSRTPSuites: "SDES crypto suites offered and accepted, in order of preference."
+        case .realmRouteTo: "Realm that new calls (INVITE) from this realm go to: to that realm's [[realm.target]] in priority and weight order, or to a user registered there. Unset: calls from this realm are refused (404, or 403 for a foreign domain)."
+        case .targetAddress: "Next hop in this realm for calls routed here (a PBX, a trunk): host:port or host (port 5060, 5061 for TLS); an IP literal or a DNS name."
+        case .targetTransport: "Transport to the target."
+        case .targetPriority: "Lower is tried first (RFC 2782); the next priority is tried after a timeout, a transport error or a 503."
+        case .targetWeight: "Among targets of one priority, each is tried first in proportion to its weight (RFC 2782); 0 only when the others fail."
         case .listenerTransport: "SIP transport of the listener."
         case .listenerListen: "Address and port to bind."
         case .listenerAdvertise: "Address written into Via, Contact and Record-Route instead of the bound one (1:1 NAT, cloud instances): host:port or a host name; unset advertises the bound address."
@@ -251,6 +270,7 @@ public enum ConfigSection: String, CaseIterable, Sendable {
     case realm
     case realmListener = "realm.listener"
     case realmMedia = "realm.media"
+    case realmTarget = "realm.target"
 
     public var summary: String {
         switch self {
@@ -262,6 +282,7 @@ public enum ConfigSection: String, CaseIterable, Sendable {
         case .realm: "A realm is one side of the SBC (phones on `access`, the PBX or carrier on `core`), with its own listeners, media interface and policy. Repeat [[realm]] for each; a file with none gets the loopback-only `access` and `core` realms shown in the default file."
         case .realmListener: "A SIP listener of the realm above it; repeat for each transport and address. A realm needs at least one."
         case .realmMedia: "The media interface of the realm above it: where palisade-media relays this realm's RTP and RTCP. Required in every realm."
+        case .realmTarget: "A next hop in the realm above it (PBX, trunk) for calls that another realm's route_to sends here; repeat for several, with priority and weight."
         }
     }
 
@@ -272,7 +293,7 @@ public enum ConfigSection: String, CaseIterable, Sendable {
     /// `[[realm]]` and `[[realm.listener]]` are arrays of tables.
     public var isRepeated: Bool {
         switch self {
-        case .realm, .realmListener: true
+        case .realm, .realmListener, .realmTarget: true
         case .log, .media, .signal, .metrics, .sip, .realmMedia: false
         }
     }
@@ -280,7 +301,7 @@ public enum ConfigSection: String, CaseIterable, Sendable {
     /// The section whose elements hold this one: `realm` for `realm.listener`.
     public var parent: ConfigSection? {
         switch self {
-        case .realmListener, .realmMedia: .realm
+        case .realmListener, .realmMedia, .realmTarget: .realm
         case .log, .media, .signal, .metrics, .sip, .realm: nil
         }
     }

@@ -109,7 +109,7 @@ public enum ConfigurationReference {
         }
         out += "\n" + commented(ConfigSection.realm.summary, width: 98)
         out += "#\n# Errors inside a realm name it by its index from 0: realm[1].listener[0].transport.\n"
-        for section in [ConfigSection.realm, .realmListener, .realmMedia] {
+        for section in [ConfigSection.realm, .realmListener, .realmMedia, .realmTarget] {
             out += "#\n# Keys of \(section.header):\n"
             for key in section.keys {
                 out += "#   \(key.name): \(key.summary)\n"
@@ -124,7 +124,7 @@ public enum ConfigurationReference {
 
             """
         for realm in PalisadeConfiguration.Realm.defaults {
-            out += "\n" + renderRealm(realm, examples: realm.name == "access").map { $0.isEmpty ? "\n" : "#\($0)\n" }.joined()
+            out += "\n" + renderRealm(realm, examples: true).map { $0.isEmpty ? "\n" : "#\($0)\n" }.joined()
         }
         return out
     }
@@ -144,6 +144,18 @@ public enum ConfigurationReference {
         min_tls_version = "1.2"
         """
 
+    /// Routing from access to core, shown (commented out) in the default file.
+    static let routeToExample = "route_to = \"core\""
+
+    /// A core target, shown (commented out) in the default file.
+    static let targetExample = """
+        [[realm.target]]
+        address = "192.0.2.20:5060"
+        transport = "udp"
+        priority = 1
+        weight = 10
+        """
+
     /// An advertised media address, shown (commented out) in the default file.
     static let mediaAdvertiseExample = "advertise = \"198.51.100.7\""
 
@@ -160,13 +172,18 @@ public enum ConfigurationReference {
         for key in ConfigSection.realm.keys where realm[key] != .unset {
             lines.append("\(key.name) = \(realm[key])")
         }
+        let access = examples && realm.name == "access"
+        let core = examples && realm.name == "core"
+        if access {
+            lines.append(" \(routeToExample)    # calls from phones go to the core's targets")
+        }
         for listener in realm.listeners {
             lines += ["", "[[realm.listener]]"]
             for key in ConfigSection.realmListener.keys where listener[key] != .unset {
                 lines.append("\(key.name) = \(listener[key])")
             }
         }
-        if examples {
+        if access {
             lines += ["", " A TLS listener on a public address, with certificates chosen by SNI:"]
             lines += tlsListenerExample.split(separator: "\n").map { " " + $0 }
         }
@@ -174,8 +191,18 @@ public enum ConfigurationReference {
         for key in ConfigSection.realmMedia.keys where realm[key] != .unset {
             lines.append("\(key.name) = \(realm[key])")
         }
-        if examples {
+        if access {
             lines.append(" \(mediaAdvertiseExample)    # the public address for SDP, behind 1:1 NAT")
+        }
+        for target in realm.targets {
+            lines += ["", "[[realm.target]]"]
+            for key in ConfigSection.realmTarget.keys where target[key] != .unset {
+                lines.append("\(key.name) = \(target[key])")
+            }
+        }
+        if core {
+            lines += ["", " A PBX that calls routed here (route_to = \"core\") go to; repeat for failover and load sharing:"]
+            lines += targetExample.split(separator: "\n").map { " " + $0 }
         }
         return lines
     }

@@ -22,6 +22,7 @@ extension ConfigurationValidator {
         checkUniqueNames(realms)
         checkListenAddresses(realms)
         checkMediaRanges(realms)
+        checkRoutes(realms)
         return complete ? realms.map(\.realm) : nil
     }
 
@@ -31,6 +32,9 @@ extension ConfigurationValidator {
         let policy = value(.realmMediaPolicy, in: table).flatMap { Realm.MediaPolicy(rawValue: $0.stringValue) }
         let suites = value(.realmSRTPSuites, in: table).map { $0.arrayValue.map(\.stringValue) }
         let tlsPeers = value(.realmTLSPeers, in: table).map { $0.arrayValue.map(Self.tlsPeer) }
+        let routeTo = value(.realmRouteTo, in: table)
+        let targetTables = table.children[.realmTarget] ?? []
+        let targets = targetTables.map { buildTarget($0) }
 
         var listeners: [Listener?] = []
         if let tables = table.children[.realmListener] {
@@ -46,12 +50,12 @@ extension ConfigurationValidator {
             report(.missingKey, table.path + ".media", table.line,
                    "a realm needs a [realm.media] table with at least its address")
         }
-        guard let name, let trust, let policy, let suites, let media, let tlsPeers, !listeners.isEmpty,
-              case let built = listeners.compactMap({ $0 }), built.count == listeners.count else { return nil }
+        guard let name, let trust, let policy, let suites, let media, let tlsPeers, let routeTo, !listeners.isEmpty,
+              case let built = listeners.compactMap({ $0 }), built.count == listeners.count,
+              case let builtTargets = targets.compactMap({ $0 }), builtTargets.count == targets.count else { return nil }
         return Realm(name: name.stringValue, trust: trust, mediaPolicy: policy, srtpSuites: suites, listeners: built,
-                     media: media, tlsPeers: tlsPeers)
+                     media: media, tlsPeers: tlsPeers, routeTo: routeTo.optionalString, targets: builtTargets)
     }
-
     /// A `tls_peers` entry that passed the `.tlsPeers` rule (fields present and valid).
     private static func tlsPeer(_ value: ConfigValue) -> Realm.TLSPeer {
         guard case .table(let fields) = value else { preconditionFailure("tls_peers rule let through \(value)") }
@@ -65,6 +69,31 @@ extension ConfigurationValidator {
             }
         }
         return peer
+    }
+
+    private mutating func buildTarget(_ table: CheckedTable) -> PalisadeConfiguration.Target? {
+        let address = required(.targetAddress, in: table, "every [[realm.target]] needs address = \"host:port\"")
+        let transport = value(.targetTransport, in: table).flatMap { Listener.Transport(rawValue: $0.stringValue) }
+        let priority = value(.targetPriority, in: table).map(\.integerValue)
+        let weight = value(.targetWeight, in: table).map(\.integerValue)
+        guard let address, let transport, let priority, let weight else { return nil }
+        return PalisadeConfiguration.Target(address: address.stringValue, transport: transport, priority: priority,
+                                            weight: weight)
+    }
+
+    /// `route_to` names another realm that exists.
+    private mutating func checkRoutes(_ realms: [(realm: Realm, table: CheckedTable)]) {
+        let names = Set(realms.map(\.realm.name))
+        for (realm, table) in realms {
+            guard let target = realm.routeTo else { continue }
+            if target == realm.name {
+                report(.invalidValue, table.keyPath(.realmRouteTo), table.lines[.realmRouteTo],
+                       "a realm cannot route calls to itself; name another realm")
+            } else if !names.contains(target) {
+                report(.invalidValue, table.keyPath(.realmRouteTo), table.lines[.realmRouteTo],
+                       "no realm is named \"\(target)\"; realms here: \(names.sorted().joined(separator: ", "))")
+            }
+        }
     }
 
     private mutating func buildListener(_ table: CheckedTable) -> Listener? {

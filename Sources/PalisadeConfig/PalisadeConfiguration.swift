@@ -172,6 +172,7 @@ extension PalisadeConfiguration {
         switch key.section {
         case .realm, .realmMedia: return .array(realms.map { $0[key] })
         case .realmListener: return .array(realms.map { realm in .array(realm.listeners.map { $0[key] }) })
+        case .realmTarget: return .array(realms.map { $0[key] })
         case .log, .media, .signal, .metrics, .sip: break
         }
         return switch key {
@@ -202,7 +203,8 @@ extension PalisadeConfiguration {
         case .sipTCPPongTimeoutSeconds: .integer(sip.tcpPongTimeoutSeconds)
         case .realmName, .realmTrust, .realmMediaPolicy, .realmSRTPSuites, .realmTLSPeers, .listenerTransport, .listenerListen,
              .listenerAdvertise, .listenerCertificates, .listenerClientCertificates, .listenerCABundle,
-             .listenerMinimumTLSVersion, .realmMediaAddress, .realmMediaAdvertise, .realmMediaPortMin, .realmMediaPortMax:
+             .listenerMinimumTLSVersion, .realmMediaAddress, .realmMediaAdvertise, .realmMediaPortMin, .realmMediaPortMax, .realmRouteTo,
+             .targetAddress, .targetTransport, .targetPriority, .targetWeight:
             preconditionFailure("handled above by section")
         }
     }
@@ -239,7 +241,8 @@ extension PalisadeConfiguration {
         case .sipTCPPongTimeoutSeconds: sip.tcpPongTimeoutSeconds = integer(key, value)
         case .realmName, .realmTrust, .realmMediaPolicy, .realmSRTPSuites, .realmTLSPeers, .listenerTransport, .listenerListen,
              .listenerAdvertise, .listenerCertificates, .listenerClientCertificates, .listenerCABundle,
-             .listenerMinimumTLSVersion, .realmMediaAddress, .realmMediaAdvertise, .realmMediaPortMin, .realmMediaPortMax:
+             .listenerMinimumTLSVersion, .realmMediaAddress, .realmMediaAdvertise, .realmMediaPortMin, .realmMediaPortMax, .realmRouteTo,
+             .targetAddress, .targetTransport, .targetPriority, .targetWeight:
             preconditionFailure("\(key.rawValue) belongs to a realm, which RealmBuilder builds")
         }
     }

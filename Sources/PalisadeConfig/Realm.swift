@@ -12,11 +12,17 @@ extension PalisadeConfiguration {
         /// How the TLS servers this realm connects to are verified; a peer not named here (and
         /// without a "*" entry) gets full RFC 5922 verification against the system's CAs.
         public var tlsPeers: [TLSPeer]
+        /// The realm new calls from this one go to; nil refuses them.
+        public var routeTo: String?
+        /// Next hops in this realm for calls routed here.
+        public var targets: [Target]
 
         public init(
             name: String, trust: Trust, mediaPolicy: MediaPolicy, srtpSuites: [String], listeners: [Listener],
-            media: MediaInterface, tlsPeers: [TLSPeer] = []
+            media: MediaInterface, tlsPeers: [TLSPeer] = [], routeTo: String? = nil, targets: [Target] = []
         ) {
+            self.routeTo = routeTo
+            self.targets = targets
             self.name = name
             self.trust = trust
             self.mediaPolicy = mediaPolicy
@@ -109,6 +115,8 @@ extension PalisadeConfiguration {
             case .realmMediaPolicy: .string(mediaPolicy.rawValue)
             case .realmSRTPSuites: .array(srtpSuites.map(ConfigValue.string))
             case .realmTLSPeers: .array(tlsPeers.map(\.configValue))
+            case .realmRouteTo: routeTo.map(ConfigValue.string) ?? .unset
+            case .targetAddress, .targetTransport, .targetPriority, .targetWeight: .array(targets.map { $0[key] })
             case .realmMediaAddress: .string(media.address)
             case .realmMediaAdvertise: media.advertise.map(ConfigValue.string) ?? .unset
             case .realmMediaPortMin: .integer(media.portRange.lowerBound)
@@ -123,6 +131,32 @@ extension PalisadeConfiguration {
                  .sipTCPIdleTimeoutSeconds, .sipMaxConnections, .sipMaxConnectionsPerAddress, .sipKeepaliveIntervalSeconds,
                  .sipTCPPingIntervalSeconds, .sipTCPPongTimeoutSeconds:
                 .unset
+            }
+        }
+    }
+
+    /// `[[realm.target]]`: a next hop of a realm (a PBX, a trunk) for calls routed into it.
+    public struct Target: Sendable, Equatable {
+        /// `host:port` or `host` as written (an IP literal or a DNS name).
+        public var address: String
+        public var transport: Listener.Transport
+        public var priority: Int
+        public var weight: Int
+
+        public init(address: String, transport: Listener.Transport = .udp, priority: Int = 1, weight: Int = 1) {
+            self.address = address
+            self.transport = transport
+            self.priority = priority
+            self.weight = weight
+        }
+
+        public subscript(key: ConfigKey) -> ConfigValue {
+            switch key {
+            case .targetAddress: .string(address)
+            case .targetTransport: .string(transport.rawValue)
+            case .targetPriority: .integer(priority)
+            case .targetWeight: .integer(weight)
+            default: .unset
             }
         }
     }

@@ -53,12 +53,17 @@ public final class MediaPlaneLink: Service, Sendable {
     private let group: any EventLoopGroup
     private let logger: Logger
     private let shared: Mutex<Shared>
+    /// Events palisade-media sends on its own (stream timeouts, latches, SRTP failures), for one
+    /// consumer (the B2BUA); the newest 1,024 are kept while nobody reads.
+    public let events: AsyncStream<MediaEvent>
+    private let eventSink: AsyncStream<MediaEvent>.Continuation
 
     public init(configuration: Configuration, group: any EventLoopGroup, logger: Logger) {
         self.configuration = configuration
         self.group = group
         self.logger = logger
         shared = Mutex(Shared(state: MediaPlaneLinkState(now: WallClock.now())))
+        (events, eventSink) = AsyncStream.makeStream(of: MediaEvent.self, bufferingPolicy: .bufferingNewest(1_024))
     }
 
     /// The current state, for status and metrics.
@@ -179,11 +184,14 @@ public final class MediaPlaneLink: Service, Sendable {
                 }
             }
             while let payload = try await frames.next() {
-                guard case .reply(let reply) = try? ControlCodec.decode(payload) else {
+                switch try? ControlCodec.decode(payload) {
+                case .reply(let reply)?:
+                    resolve(reply.id, .success(reply))
+                case .event(let event)?:
+                    eventSink.yield(event)
+                case .request?, nil:
                     logger.warning("ignored an unreadable message from palisade-media")
-                    continue
                 }
-                resolve(reply.id, .success(reply))
             }
             group.cancelAll()
             // Prefer the pinger's reason when it is what closed the connection.

@@ -6,30 +6,45 @@ import SIPTransport
 import Synchronization
 
 /// palisade-signal's SIP engine: every message from the transports runs through the transaction
-/// layer (SIPCore), whose actions this shell performs — sends on the message's flow, timers as
-/// tasks, deliveries to the transaction user. Until the B2BUA exists, the transaction user is the
-/// local request policy: OPTIONS to the SBC itself is answered 200, everything else gets a proper
-/// refusal, never silence.
+/// layer (SIPCore), whose actions this shell performs — sends on the message's flow (or, for
+/// client transactions, to their destination), timers as tasks, deliveries to the transaction
+/// user. The transaction user is the B2BUA (`SIPService+Calls.swift`) for calls it can route,
+/// and the local request policy for the rest: OPTIONS to the SBC itself is answered 200,
+/// everything else gets a proper refusal, never silence.
 public actor SIPService: Service {
     private struct TimerKey: Hashable {
         let transaction: TransactionKey
         let timer: TransactionTimer
     }
 
+    /// Where a message goes: along a flow (responses, requests to a phone through its NAT
+    /// binding) or to a destination the transport resolves and connects to.
+    enum Hop: Sendable {
+        case flow(Flow)
+        case destination(OutboundDestination)
+    }
+
     /// One send, in the order the transaction layer asked for it.
-    private struct Outbound: Sendable {
+    struct Outbound: Sendable {
         let message: SIPMessage
-        let flow: Flow
+        let hop: Hop
         let transaction: TransactionKey?
     }
 
-    private let transport: TransportLayer
-    private let policy: LocalRequestPolicy
-    private let logger: Logger
-    private var transactions: TransactionLayer
-    /// The flow each transaction's request arrived on: its responses go back that way.
-    private var flows: [TransactionKey: Flow] = [:]
+    let transport: TransportLayer
+    let policy: LocalRequestPolicy
+    let logger: Logger
+    var transactions: TransactionLayer
+    /// Where each transaction sends: a server transaction's request flow (its responses go back
+    /// that way), a client transaction's next hop.
+    var hops: [TransactionKey: Hop] = [:]
+    /// The B2BUA's configuration and state (nil: no calls are routed, the policy answers all).
+    let calls: CallRouting?
+    var callTable = CallTable()
+    var mediaEventTask: Task<Void, Never>?
     private var timers: [TimerKey: Task<Void, Never>] = [:]
+    /// CANCEL server transactions and the INVITE server transaction each targets (§9.2).
+    var cancelTargets: [TransactionKey: TransactionKey] = [:]
     private var timersOf: [TransactionKey: Set<TransactionTimer>] = [:]
     /// SIP messages that reached or left the transaction layer, by direction, realm, transport and
     /// method (requests) or status class (responses); read by /metrics.
@@ -45,15 +60,35 @@ public actor SIPService: Service {
 
     private let traffic = Mutex<[TrafficKey: Int]>([:])
 
+    /// Call counters for /metrics.
+    public struct CallCounts: Sendable {
+        public var active = 0
+        /// By the caller's realm.
+        public var attempted: [String: Int] = [:]
+        public var answered: [String: Int] = [:]
+        /// By the caller's realm and cause.
+        public var failed: [CallFailureKey: Int] = [:]
+    }
+
+    public struct CallFailureKey: Hashable, Sendable {
+        public let realm: String
+        public let cause: String
+    }
+
+    let callCounts = Mutex(CallCounts())
+
+    public nonisolated var callCounters: CallCounts { callCounts.withLock { $0 } }
+
     /// Transactions that timed out (Timers B, F, H), by timer; read by /metrics.
     private let timeouts = Mutex<[TransactionTimer: Int]>([:])
     private let outbound: AsyncStream<Outbound>
-    private let outboundContinuation: AsyncStream<Outbound>.Continuation
+    let outboundContinuation: AsyncStream<Outbound>.Continuation
 
     public init(transport: TransportLayer, timers: TransactionTimers, capacity: Int, policy: LocalRequestPolicy,
-                logger: Logger) {
+                calls: CallRouting? = nil, logger: Logger) {
         self.transport = transport
         self.policy = policy
+        self.calls = calls
         self.logger = logger
         transactions = TransactionLayer(capacity: capacity, timers: timers)
         (outbound, outboundContinuation) = AsyncStream.makeStream(of: Outbound.self)
@@ -64,6 +99,7 @@ public actor SIPService: Service {
         let transport = self.transport
         await withDiscardingTaskGroup { group in
             group.addTask { await self.sendLoop() }
+            await self.watchMediaEvents()
             await withGracefulShutdownHandler {
                 for await inbound in transport.messages { await self.receive(inbound) }
             } onGracefulShutdown: {
@@ -99,38 +135,49 @@ public actor SIPService: Service {
         for task in timers.values { task.cancel() }
         timers = [:]
         timersOf = [:]
+        callTable.finishAll()
+        mediaEventTask?.cancel()
     }
 
     private nonisolated func sendLoop() async {
         for await item in outbound {
             do {
-                if item.message.isRequest {
-                    try await transport.send(item.message.printed, on: item.flow)
-                } else {
-                    try await transport.sendResponse(item.message, to: item.flow)
+                let flow: Flow
+                switch item.hop {
+                case .flow(let f) where item.message.isRequest:
+                    try await transport.send(item.message.printed, on: f)
+                    flow = f
+                case .flow(let f):
+                    flow = try await transport.sendResponse(item.message, to: f)
+                case .destination(let destination):
+                    flow = try await transport.send(item.message.printed, to: destination)
                 }
-                count(item.message, "out", on: item.flow)
+                count(item.message, "out", on: flow)
             } catch {
-                logger.warning("could not send", metadata: ["flow": "\(item.flow)", "error": "\(error)"])
+                logger.warning("could not send", metadata: ["hop": "\(item.hop)", "error": "\(error)"])
                 if let key = item.transaction { await transportFailed(key) }
             }
         }
     }
 
-    private func receive(_ inbound: InboundMessage) {
+    func receive(_ inbound: InboundMessage) {
         let kind: TransactionTransport = inbound.flow.transport.isStream ? .reliable : .unreliable
         count(inbound.message, "in", on: inbound.flow)
         do {
             switch try transactions.receive(inbound.message, transport: kind, now: .now) {
-            case .created(let key, let actions, _):
-                flows[key] = inbound.flow
+            case .created(let key, let actions, let cancels):
+                hops[key] = .flow(inbound.flow)
+                if let cancels { cancelTargets[key] = cancels }
                 perform(actions, for: key)
             case .matched(let key, let actions):
                 perform(actions, for: key)
             case .unmatched(let message):
-                // A response to no transaction of ours, or an ACK for a 2xx we never sent.
-                logger.debug("dropped a message matching no transaction",
-                             metadata: ["flow": "\(inbound.flow)", "start": "\(message.startLineText)"])
+                // An ACK for a 2xx goes to its call; a response to no transaction of ours (a late
+                // 2xx retransmission) is ACKed by its call or dropped.
+                if calls == nil || !unmatched(message, on: inbound.flow) {
+                    logger.debug("dropped a message matching no transaction",
+                                 metadata: ["flow": "\(inbound.flow)", "start": "\(message.startLineText)"])
+                }
             }
         } catch {
             refuseStatelessly(inbound, error)
@@ -150,15 +197,15 @@ public actor SIPService: Service {
         if status == 503 { headers.append(("Retry-After", "5")) }
         let response = SIPResponseBuilder.response(to: message, status: status, toTag: Self.makeTag(),
                                                    headers: headers)
-        outboundContinuation.yield(Outbound(message: response, flow: inbound.flow, transaction: nil))
+        outboundContinuation.yield(Outbound(message: response, hop: .flow(inbound.flow), transaction: nil))
     }
 
-    private func perform(_ actions: [TransactionAction], for key: TransactionKey) {
+    func perform(_ actions: [TransactionAction], for key: TransactionKey) {
         for action in actions {
             switch action {
             case .transmit(let message):
-                guard let flow = flows[key] else { continue }
-                outboundContinuation.yield(Outbound(message: message, flow: flow, transaction: key))
+                guard let hop = hops[key] else { continue }
+                outboundContinuation.yield(Outbound(message: message, hop: hop, transaction: key))
             case .startTimer(let timer, let deadline):
                 arm(timer, of: key, at: deadline)
             case .cancelTimer(let timer):
@@ -166,13 +213,19 @@ public actor SIPService: Service {
                 timersOf[key]?.remove(timer)
             case .deliverToTU(let message):
                 deliver(message, on: key)
-            case .timeoutToTU(let timer, _):
+            case .timeoutToTU(let timer, let response):
                 timeouts.withLock { $0[timer, default: 0] += 1 }
                 logger.info("transaction timed out", metadata: ["transaction": "\(key)", "timer": "\(timer)"])
-            case .transportErrorToTU:
+                // §17.1.1.2, §17.1.2.2: the client TU hears the timeout as a 408.
+                if key.role == .client, let response { deliver(response, on: key) }
+            case .transportErrorToTU(let response):
                 logger.warning("transport error on a transaction", metadata: ["transaction": "\(key)"])
+                // §8.1.3.1: a transport failure is a 503 for the client TU.
+                if key.role == .client, let response { deliver(response, on: key) }
             case .terminated:
-                flows[key] = nil
+                hops[key] = nil
+                cancelTargets[key] = nil
+                clientTransactionEnded(key)
                 for timer in timersOf.removeValue(forKey: key) ?? [] {
                     timers.removeValue(forKey: TimerKey(transaction: key, timer: timer))?.cancel()
                 }
@@ -201,15 +254,27 @@ public actor SIPService: Service {
         perform(actions, for: key)
     }
 
-    private func transportFailed(_ key: TransactionKey) {
+    func transportFailed(_ key: TransactionKey) {
         guard let actions = try? transactions.handle(.transportError, for: key, now: .now) else { return }
         perform(actions, for: key)
     }
 
-    /// The transaction user, for now: the local request policy answers every new request.
-    private func deliver(_ message: SIPMessage, on key: TransactionKey) {
-        guard key.role == .server, message.isRequest,
-              let response = policy.answer(message, toTag: Self.makeTag()) else { return }
+    /// The transaction user: responses to client transactions go to their call; a request goes
+    /// to the B2BUA when it belongs to a call or can start one, else the local request policy
+    /// answers it.
+    func deliver(_ message: SIPMessage, on key: TransactionKey) {
+        if key.role == .client {
+            if calls != nil { clientResponse(message, on: key) }
+            return
+        }
+        guard message.isRequest else { return }
+        if calls != nil, takeRequest(message, on: key) { return }
+        guard let response = policy.answer(message, toTag: Self.makeTag()) else { return }
+        respond(response, on: key)
+    }
+
+    /// Sends a response through its server transaction.
+    func respond(_ response: SIPMessage, on key: TransactionKey) {
         guard let actions = try? transactions.handle(.send(response), for: key, now: .now) else { return }
         perform(actions, for: key)
     }

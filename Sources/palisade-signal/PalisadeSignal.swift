@@ -51,7 +51,11 @@ struct PalisadeSignal: AsyncParsableCommand {
                     "address": "\(listener.localAddress)", "advertised": "\(listener.advertised)"])
             }
             let sip = SIPService(transport: transport, timers: SIPWiring.timers(settings.sip), capacity: 100_000,
-                                 policy: LocalRequestPolicy(ownHosts: SIPWiring.ownHosts(transport.listeners)),
+                                 policy: LocalRequestPolicy(ownHosts: SIPWiring.ownHosts(transport.listeners),
+                                                            allow: [.invite, .ack, .cancel, .bye, .options, .update,
+                                                                    .info, .refer, .notify]),
+                                 calls: SIPWiring.calls(settings.realms, media: link,
+                                                        timeoutMilliseconds: settings.signal.mediaPingTimeoutMilliseconds),
                                  logger: logger)
             services.append(.init(service: sip))
             let reload = ConfigurationReload(path: options.config, running: settings, transport: transport,

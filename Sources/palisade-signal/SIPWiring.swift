@@ -1,4 +1,7 @@
+import B2BUA
 import PalisadeConfig
+import SDP
+import Signalling
 import SIPCore
 import SIPMessage
 import SIPTransport
@@ -77,5 +80,42 @@ enum SIPWiring {
             }
         }
         return hosts
+    }
+}
+
+extension SIPWiring {
+    /// The B2BUA's view of the realms and routes; nil when no realm routes calls (`route_to`).
+    static func calls(_ realms: [PalisadeConfiguration.Realm], media: any MediaControl,
+                      timeoutMilliseconds: Int) -> CallRouting? {
+        guard realms.contains(where: { $0.routeTo != nil }) else { return nil }
+        let byName = Dictionary(realms.map { ($0.name, $0) }) { first, _ in first }
+        var routes: [String: RoutePlan] = [:]
+        for realm in realms {
+            guard let name = realm.routeTo, let destination = byName[name] else { continue }
+            routes[realm.name] = RoutePlan(realm: name, targets: destination.targets.compactMap { target in
+                let defaultPort = target.transport == .tls ? 5061 : 5060
+                guard let hp = HostPort(parsing: target.address, defaultPort: defaultPort) else { return nil }
+                let transport: RouteTarget.Transport = switch target.transport {
+                case .udp: .udp
+                case .tcp: .tcp
+                case .tls: .tls
+                }
+                return RouteTarget(realm: name, host: hp.host, port: hp.port, transport: transport,
+                                   priority: target.priority, weight: target.weight)
+            })
+        }
+        return CallRouting(realms: realms.map(callRealm), routes: routes, media: media,
+                           mediaTimeoutMilliseconds: timeoutMilliseconds)
+    }
+
+    static func callRealm(_ realm: PalisadeConfiguration.Realm) -> CallRouting.Realm {
+        let srtp: SRTPPolicy = switch realm.mediaPolicy {
+        case .srtpRequired: .required
+        case .srtpOptional: .optional
+        case .rtpOnly: .rtpOnly
+        }
+        let media = RealmMediaPolicy(interface: realm.name, advertisedAddress: realm.media.advertise ?? realm.media.address,
+                                     srtp: srtp, suites: realm.srtpSuites.map { SDPCryptoSuite($0) })
+        return CallRouting.Realm(name: realm.name, trusted: realm.trust == .trusted, media: media)
     }
 }

@@ -54,6 +54,17 @@ struct Scrape: Sendable {
         for (timer, count) in sip.transactionTimeouts.sorted(by: { $0.key < $1.key }) {
             exposition.add(.sipTransactionTimeouts, [timer], Double(count))
         }
+        let calls = sip.callCounters
+        exposition.add(.callsActive, [], Double(calls.active))
+        for (realm, count) in calls.attempted.sorted(by: { $0.key < $1.key }) {
+            exposition.add(.callsAttempted, [realm], Double(count))
+        }
+        for (realm, count) in calls.answered.sorted(by: { $0.key < $1.key }) {
+            exposition.add(.callsAnswered, [realm], Double(count))
+        }
+        for (key, count) in calls.failed.sorted(by: { ($0.key.realm, $0.key.cause) < ($1.key.realm, $1.key.cause) }) {
+            exposition.add(.callsFailed, [key.realm, key.cause], Double(count))
+        }
         return exposition.render()
     }
 

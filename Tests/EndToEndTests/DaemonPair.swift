@@ -14,7 +14,11 @@ struct DaemonPair {
     var control: String { directory.path + "/media.sock" }
 
     /// `accessListeners` are extra `[[realm.listener]]` tables for the access realm (a TLS one).
-    static func start(accessListeners: String = "") throws -> DaemonPair {
+    /// `accessKeys` are extra keys of the access `[[realm]]` (`route_to`), `coreTables` extra
+    /// tables of the core realm (`[[realm.target]]`); `mediaBase` the first media port of access
+    /// (core takes the next thousand).
+    static func start(accessListeners: String = "", accessKeys: String = "", coreTables: String = "",
+                      mediaBase: Int = 30000, mediaKeys: String = "") throws -> DaemonPair {
         let directory = try TemporaryDirectory(prefix: "palisade-e2e")
         let config = try directory.file("palisade.toml", contents: """
             [log]
@@ -22,6 +26,7 @@ struct DaemonPair {
 
             [media]
             control_socket = "\(directory.path)/media.sock"
+            \(mediaKeys)
 
             [signal]
             admin_socket = "\(directory.path)/admin.sock"
@@ -31,6 +36,7 @@ struct DaemonPair {
 
             [[realm]]
             name = "access"
+            \(accessKeys)
 
             [[realm.listener]]
             transport = "udp"
@@ -43,8 +49,8 @@ struct DaemonPair {
 
             [realm.media]
             address = "127.0.0.1"
-            port_min = 30000
-            port_max = 30999
+            port_min = \(mediaBase)
+            port_max = \(mediaBase + 999)
 
             [[realm]]
             name = "core"
@@ -57,8 +63,9 @@ struct DaemonPair {
 
             [realm.media]
             address = "127.0.0.1"
-            port_min = 31000
-            port_max = 31999
+            port_min = \(mediaBase + 1000)
+            port_max = \(mediaBase + 1999)
+            \(coreTables)
 
             """)
         let media = try Daemon("palisade-media", ["--config", config], logPath: directory.path + "/media.log")

@@ -1,0 +1,71 @@
+import B2BUA
+import MediaControlProtocol
+import SIPMessage
+import SIPTransport
+
+/// Where a registered user can be reached (issue 6, item 3: "from core, requests go to a
+/// registered user through the flow that user registered on"). The registrar (Signalling's
+/// Registrar, another branch) implements it; the B2BUA only asks.
+public struct RegisteredBinding: Sendable, Equatable {
+    /// The Contact URI the user registered, used as the B-leg Request-URI.
+    public var contact: String
+    /// The flow the REGISTER came on: requests to the user go back along it (RFC 5626 §5.3),
+    /// through the user's NAT.
+    public var flow: Flow
+
+    public init(contact: String, flow: Flow) {
+        self.contact = contact
+        self.flow = flow
+    }
+}
+
+/// Looks up the current binding of an address of record (`sip:user@domain`, or the user part
+/// alone when the domain is Palisade's own). Nil when the user has no live registration.
+public protocol RegistrationLookup: Sendable {
+    func binding(user: String, domain: String?, realm: String) async -> RegisteredBinding?
+}
+
+/// palisade-media as the B2BUA uses it: one request, one reply. `MediaPlaneLink` is the real one.
+public protocol MediaControl: Sendable {
+    func request(_ body: ControlRequest.Body, timeoutMilliseconds: Int) async throws -> ControlReply.Body
+    /// The media plane's events (stream timeouts end calls).
+    var events: AsyncStream<MediaEvent> { get }
+}
+
+extension MediaPlaneLink: MediaControl {}
+
+/// What the B2BUA needs from the configuration: per realm Palisade's face and media policy, per
+/// source realm where calls go, and the header policy.
+public struct CallRouting: Sendable {
+    public struct Realm: Sendable {
+        public var name: String
+        public var trusted: Bool
+        public var media: RealmMediaPolicy
+
+        public init(name: String, trusted: Bool, media: RealmMediaPolicy) {
+            self.name = name
+            self.trusted = trusted
+            self.media = media
+        }
+    }
+
+    public var realms: [String: Realm]
+    /// By source realm: the realm requests go to and its static targets (in priority/weight
+    /// order per call; see `RoutePlan.order`).
+    public var routes: [String: RoutePlan]
+    public var headers: HeaderPolicy
+    public var registrations: (any RegistrationLookup)?
+    public var media: any MediaControl
+    public var mediaTimeoutMilliseconds: Int
+
+    public init(realms: [Realm], routes: [String: RoutePlan], headers: HeaderPolicy = .default,
+                registrations: (any RegistrationLookup)? = nil, media: any MediaControl,
+                mediaTimeoutMilliseconds: Int = 2_000) {
+        self.realms = Dictionary(realms.map { ($0.name, $0) }) { first, _ in first }
+        self.routes = routes
+        self.headers = headers
+        self.registrations = registrations
+        self.media = media
+        self.mediaTimeoutMilliseconds = mediaTimeoutMilliseconds
+    }
+}

@@ -1,0 +1,99 @@
+import B2BUA
+import MediaControlProtocol
+import SIPCore
+import SIPMessage
+import SIPTransport
+
+/// One call as the shell keeps it: the sans-I/O `Call` and `MediaNegotiation`, and what only
+/// the shell knows — flows, transactions, the targets left to try.
+struct CallRecord: Sendable {
+    var call: Call
+    var media: MediaNegotiation
+    /// The flow the caller's INVITE came on: requests to the caller go back along it (NAT).
+    var aFlow: Flow
+    /// The caller's INVITE server transaction.
+    var aServerKey: TransactionKey
+    /// Targets not yet tried, in order.
+    var targets: [RouteTarget]
+    /// Where the B-leg's requests go, and over what.
+    var bHop: SIPService.Hop?
+    var bRealm: String
+    var bTransport: TransportKind
+    var bInviteKey: TransactionKey?
+    /// The INVITE body toward the B-leg, kept for a failover attempt.
+    var bOffer: CallBody = .none
+    var sessionCreated = false
+    var cancelled = false
+    /// The B-leg answered 2xx (its retransmissions are ACKed again with `ackB`).
+    var answeredB = false
+    /// The caller got Palisade's 2xx: the call connected (for the call metrics).
+    var connected = false
+    var ackB: SIPMessage?
+    /// The caller's INVITE had no SDP: the B-leg's 2xx carried the offer, and the answer comes in
+    /// the caller's ACK, which Palisade then sends on as the B-leg ACK (RFC 3264 §4, delayed offer).
+    var awaitingAckAnswer = false
+}
+
+/// Why Palisade runs a client transaction, so its responses reach the right place.
+enum ClientPurpose: Sendable {
+    /// The B-leg INVITE of a call.
+    case invite(call: String)
+    /// A CANCEL toward the B-leg; its response needs nothing.
+    case cancel(call: String)
+    /// A request relayed within the dialog: its final response answers `request` (received on
+    /// `from`, server transaction `server`).
+    case relay(call: String, server: TransactionKey, request: SIPMessage, from: LegName)
+    /// A request Palisade originated (a BYE); nothing waits for its response.
+    case own(call: String)
+}
+
+/// Every live call, its indices, and one ordered work queue per call: messages of a call are
+/// handled one after another, including the media-plane round trips between them.
+struct CallTable: Sendable {
+    typealias Work = @Sendable () async -> Void
+
+    var records: [String: CallRecord] = [:]
+    /// Both legs' Call-IDs → the call.
+    var bySIPCallID: [String: String] = [:]
+    var byServerInvite: [TransactionKey: String] = [:]
+    var purposes: [TransactionKey: ClientPurpose] = [:]
+    var queues: [String: AsyncStream<Work>.Continuation] = [:]
+
+    var count: Int { records.count }
+
+    mutating func insert(_ record: CallRecord, id: String) {
+        records[id] = record
+        bySIPCallID[record.call.a.callID] = id
+        bySIPCallID[record.call.b.callID] = id
+        byServerInvite[record.aServerKey] = id
+    }
+
+    /// Forgets a call and closes its queue (work already queued still runs, and finds no record).
+    mutating func remove(_ id: String) -> CallRecord? {
+        guard let record = records.removeValue(forKey: id) else { return nil }
+        bySIPCallID[record.call.a.callID] = nil
+        bySIPCallID[record.call.b.callID] = nil
+        byServerInvite[record.aServerKey] = nil
+        queues.removeValue(forKey: id)?.finish()
+        return record
+    }
+
+    /// Runs `work` after every earlier work item of the same call.
+    mutating func enqueue(_ id: String, _ work: @escaping Work) {
+        if let queue = queues[id] {
+            queue.yield(work)
+            return
+        }
+        let (stream, continuation) = AsyncStream.makeStream(of: Work.self)
+        queues[id] = continuation
+        continuation.yield(work)
+        Task {
+            for await item in stream { await item() }
+        }
+    }
+
+    mutating func finishAll() {
+        for queue in queues.values { queue.finish() }
+        queues = [:]
+    }
+}

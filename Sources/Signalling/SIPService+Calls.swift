@@ -1,0 +1,665 @@
+import B2BUA
+import MediaControlProtocol
+import SDP
+import SIPCore
+import SIPMessage
+import SIPTransport
+
+/// The B2BUA half of SIPService (issue 6, items 2, 3 and 7): calls as an A-leg server side and
+/// a B-leg client side joined by `B2BUA.Call`, media anchored through palisade-media on every
+/// offer and answer. Every message of a call runs on that call's queue, so a media-plane round
+/// trip never lets a later message of the same call overtake an earlier one.
+extension SIPService {
+    // MARK: - Requests in
+
+    /// A request for the B2BUA: a CANCEL of a call's INVITE, a request within a call's dialog,
+    /// or an INVITE from a realm with a route. False hands it to the local policy.
+    func takeRequest(_ request: SIPMessage, on key: TransactionKey) -> Bool {
+        guard let calls, let method = request.method, case .flow(let flow)? = hops[key] else { return false }
+        if method == .cancel {
+            guard let target = cancelTargets[key], let id = callTable.byServerInvite[target] else { return false }
+            // §9.2: the CANCEL itself is answered 200; the INVITE then gets 487.
+            respond(SIPResponseBuilder.response(to: request, status: 200, toTag: Self.makeTag()), on: key)
+            enqueue(id) { await $0.cancelFromA(id) }
+            return true
+        }
+        if request.to?.tag != nil {
+            guard let callID = request.callID, let id = callTable.bySIPCallID[callID] else {
+                // §12.2.2: a request within a dialog Palisade does not know.
+                respond(SIPResponseBuilder.response(to: request, status: 481, toTag: nil), on: key)
+                return true
+            }
+            enqueue(id) { await $0.inDialog(request, key: key, call: id) }
+            return true
+        }
+        guard method == .invite, let plan = calls.routes[flow.realm] else { return false }
+        // RFC 3261 §8.2.2.3: an extension the caller requires and Palisade does not perform per
+        // leg (100rel, …) is refused with 420 and Unsupported, not silently dropped.
+        let unsupported = calls.headers.unsupported(in: request)
+        guard unsupported.isEmpty else {
+            respond(SIPResponseBuilder.response(to: request, status: 420, toTag: Self.makeTag(),
+                                                headers: [("Unsupported", unsupported.joined(separator: ", "))]), on: key)
+            return true
+        }
+        startCall(request, key: key, flow: flow, plan: plan, calls: calls)
+        return true
+    }
+
+    /// An ACK for a 2xx (it has no transaction) or a 2xx retransmitted after its transaction ended.
+    func unmatched(_ message: SIPMessage, on flow: Flow) -> Bool {
+        guard let callID = message.callID, let id = callTable.bySIPCallID[callID] else { return false }
+        if message.method == .ack {
+            enqueue(id) { await $0.ackFromLeg(message, call: id) }
+            return true
+        }
+        if let status = message.statusCode, status >= 200, status < 300, message.cseq?.method == .invite,
+           let record = callTable.records[id], let ack = record.ackB, let hop = record.bHop {
+            outboundContinuation.yield(Outbound(message: ack, hop: hop, transaction: nil))
+            return true
+        }
+        return false
+    }
+
+    func enqueue(_ id: String, _ work: @escaping @Sendable (SIPService) async -> Void) {
+        callTable.enqueue(id) { [self] in await work(self) }
+    }
+
+    // MARK: - A new call
+
+    private func startCall(_ invite: SIPMessage, key: TransactionKey, flow: Flow, plan: RoutePlan, calls: CallRouting) {
+        guard let realmA = calls.realms[flow.realm], let realmB = calls.realms[plan.realm] else {
+            respond(SIPResponseBuilder.response(to: invite, status: 500, toTag: Self.makeTag()), on: key)
+            return
+        }
+        let targets = RoutePlan.order(plan.targets) { Int.random(in: 0...$0) }
+        let bTransport = targets.first.map { Self.kind($0.transport) } ?? .udp
+        let ids = CallIdentifiers(callID: Self.makeTag() + Self.makeTag(), bTag: Self.makeTag(), aTag: Self.makeTag())
+        let id = ids.callID
+        let sideA = side(realmA, transport: flow.transport)
+        let sideB = side(realmB, transport: bTransport)
+        let user = invite.requestURI?.user.map { String(decoding: $0, as: UTF8.self) }
+        let uri = targets.first?.requestURI(user: user) ?? "sip:" + (user.map { $0 + "@" } ?? "") + sideB.host
+        let call = Call(invite: invite, requestURI: uri, ids: ids, sideA: sideA, sideB: sideB, headers: calls.headers)
+        let media = MediaNegotiation(session: id, policyA: realmA.media, policyB: realmB.media,
+                                     originA: SDPOriginIdentity(sessionID: Self.originID()),
+                                     originB: SDPOriginIdentity(sessionID: Self.originID()))
+        let record = CallRecord(call: call, media: media, aFlow: flow, aServerKey: key, targets: targets, bHop: nil,
+                                bRealm: realmB.name, bTransport: bTransport)
+        callTable.insert(record, id: id)
+        callCounts.withLock {
+            $0.active += 1
+            $0.attempted[flow.realm, default: 0] += 1
+        }
+        logger.info("call started", metadata: ["call": "\(id)", "from": "\(flow.realm)", "to": "\(realmB.name)"])
+        enqueue(id) { await $0.placeCall(id, user: user) }
+    }
+
+    private func side(_ realm: CallRouting.Realm, transport kind: TransportKind) -> CallSide {
+        let advertised = transport.advertised(realm: realm.name, transport: kind)
+            ?? transport.advertised(realm: realm.name, transport: .udp)
+        let contact = transport.uri(realm: realm.name, transport: kind)
+            ?? transport.uri(realm: realm.name, transport: .udp) ?? "sip:invalid"
+        return CallSide(realm: realm.name, contact: contact, host: advertised?.uriHost ?? realm.media.advertisedAddress,
+                        trusted: realm.trusted)
+    }
+
+    /// Finds where the call goes, anchors the caller's offer, and sends the first INVITE.
+    private func placeCall(_ id: String, user: String?) async {
+        guard let calls, var record = callTable.records[id] else { return }
+        if record.targets.isEmpty {
+            // From the core to a registered user, through the flow the user registered on.
+            let domain = record.call.aInvite.requestURI?.host?.string
+            if let lookup = calls.registrations, let user,
+               let binding = await lookup.binding(user: user, domain: domain, realm: record.bRealm) {
+                guard var current = callTable.records[id] else { return }
+                current.bHop = .flow(binding.flow)
+                current.bTransport = binding.flow.transport
+                current.call.retarget(requestURI: binding.contact)
+                record = current
+                callTable.records[id] = current
+            } else {
+                // No route: 480 when users could register but this one is not, else 404.
+                failCall(id, status: calls.registrations == nil ? 404 : 480)
+                return
+            }
+        }
+        let invite = record.call.aInvite
+        if Self.hasSDP(invite) {
+            guard let offer = try? SessionDescription(parsing: Array(invite.body)) else {
+                failCall(id, status: 400, reason: "Bad SDP")
+                return
+            }
+            guard let body = await anchorOffer(offer, from: .a, call: id) else { return }
+            guard var current = callTable.records[id] else { return }
+            current.bOffer = body
+            callTable.records[id] = current
+        } else {
+            guard var current = callTable.records[id] else { return }
+            current.bOffer = CallBody.unchanged(invite)
+            callTable.records[id] = current
+        }
+        sendInvite(id)
+    }
+
+    /// RFC 3264 offer from `leg`: decides under both realms' policies, asks palisade-media for
+    /// the session (create or update), writes the offer for the other leg. Nil when the offer
+    /// was refused or the media plane failed; the caller has been answered then.
+    private func anchorOffer(_ offer: SessionDescription, from leg: LegName, call id: String,
+                             refuse: ((Int, [(String, String)]) -> Void)? = nil) async -> CallBody? {
+        guard let calls, var record = callTable.records[id] else { return nil }
+        let refuse = refuse ?? { [self] status, headers in failCall(id, status: status, headers: headers) }
+        switch record.media.receiveOffer(offer, from: leg) {
+        case .reject(let rejection):
+            callTable.records[id] = record
+            logger.info("offer refused", metadata: ["call": "\(id)", "reason": "\(rejection)"])
+            refuse(rejection.status, [("Warning", rejection.warning(agent: "palisade"))])
+            return nil
+        case .allocate(let spec):
+            callTable.records[id] = record
+            let created = record.sessionCreated
+            let reply: ControlReply.Body
+            do {
+                reply = try await calls.media.request(created ? .updateSession(spec) : .createSession(spec),
+                                                      timeoutMilliseconds: calls.mediaTimeoutMilliseconds)
+            } catch {
+                logger.warning("media plane refused the session", metadata: ["call": "\(id)", "error": "\(error)"])
+                if var current = callTable.records[id] {
+                    current.media.abandon()
+                    callTable.records[id] = current
+                }
+                refuse(503, [("Warning", "399 palisade \"media plane unavailable\"")])
+                return nil
+            }
+            guard var current = callTable.records[id] else {
+                if !created { await deleteSession(id) }
+                return nil
+            }
+            let alloc: SessionAllocation
+            switch reply {
+            case .created(let a), .updated(let a): alloc = a
+            default:
+                refuse(500, [])
+                return nil
+            }
+            current.sessionCreated = true
+            guard let sdp = current.media.writeOffer(allocation: alloc) else {
+                callTable.records[id] = current
+                refuse(500, [])
+                return nil
+            }
+            callTable.records[id] = current
+            return CallBody(bytes: sdp.printed, contentType: "application/sdp")
+        }
+    }
+
+    /// RFC 3264 answer from the leg Palisade offered to: updates the session and writes the
+    /// answer for the offerer. Nil when the answer cannot be used (reason given).
+    private func anchorAnswer(_ answer: SessionDescription, call id: String) async -> Result<CallBody, MediaRejection> {
+        guard let calls, var record = callTable.records[id] else {
+            return .failure(MediaRejection(.noOfferPending, "call gone"))
+        }
+        switch record.media.receiveAnswer(answer) {
+        case .reject(let rejection):
+            callTable.records[id] = record
+            return .failure(rejection)
+        case .update(let spec):
+            callTable.records[id] = record
+            let reply: ControlReply.Body
+            do {
+                reply = try await calls.media.request(.updateSession(spec), timeoutMilliseconds: calls.mediaTimeoutMilliseconds)
+            } catch {
+                return .failure(MediaRejection(.noMediaStream, "media plane unavailable: \(error)"))
+            }
+            guard var current = callTable.records[id], case .updated(let allocation) = reply,
+                  let sdp = current.media.writeAnswer(allocation: allocation) else {
+                return .failure(MediaRejection(.noMediaStream, "media plane gave no allocation"))
+            }
+            callTable.records[id] = current
+            return .success(CallBody(bytes: sdp.printed, contentType: "application/sdp"))
+        }
+    }
+
+    /// Sends the B-leg INVITE to the next target (or the registered flow).
+    private func sendInvite(_ id: String) {
+        guard var record = callTable.records[id] else { return }
+        var uri: String?
+        if !record.targets.isEmpty {
+            let target = record.targets.removeFirst()
+            let user = record.call.aInvite.requestURI?.user.map { String(decoding: $0, as: UTF8.self) }
+            uri = target.requestURI(user: user)
+            record.bTransport = Self.kind(target.transport)
+            record.bRealm = target.realm
+            record.bHop = .destination(OutboundDestination(realm: target.realm, transport: record.bTransport,
+                                                           address: HostPort(target.host, target.port)))
+        }
+        guard let hop = record.bHop, let via = via(realm: record.bRealm, transport: record.bTransport) else {
+            callTable.records[id] = record
+            failCall(id, status: 500)
+            return
+        }
+        let invite = record.call.inviteForB(requestURI: uri, via: via, body: record.bOffer)
+        callTable.records[id] = record
+        guard let key = startClient(invite, hop: hop, transport: record.bTransport, purpose: .invite(call: id)) else {
+            failCall(id, status: 503)
+            return
+        }
+        callTable.records[id]?.bInviteKey = key
+    }
+
+    /// Starts a client transaction for `request` toward `hop`.
+    @discardableResult
+    func startClient(_ request: SIPMessage, hop: Hop, transport kind: TransportKind, purpose: ClientPurpose)
+        -> TransactionKey? {
+        let reliability: TransactionTransport = kind.isStream ? .reliable : .unreliable
+        guard let (key, actions) = try? transactions.sendRequest(request, transport: reliability, now: .now) else {
+            logger.warning("could not start a client transaction", metadata: ["start": "\(request.startLineText)"])
+            return nil
+        }
+        hops[key] = hop
+        callTable.purposes[key] = purpose
+        perform(actions, for: key)
+        return key
+    }
+
+    func clientTransactionEnded(_ key: TransactionKey) {
+        if key.role == .client { callTable.purposes[key] = nil }
+    }
+
+    func via(realm: String, transport kind: TransportKind) -> String? {
+        transport.via(realm: realm, transport: kind, branch: "z9hG4bK" + Self.makeTag() + Self.makeTag())
+    }
+
+    // MARK: - Responses from the B-leg and relayed requests
+
+    func clientResponse(_ response: SIPMessage, on key: TransactionKey) {
+        guard let purpose = callTable.purposes[key] else { return }
+        switch purpose {
+        case .invite(let id):
+            enqueue(id) { await $0.inviteResponse(response, key: key, call: id) }
+        case .relay(let id, let server, let request, let leg):
+            enqueue(id) { await $0.relayResponse(response, call: id, server: server, request: request, from: leg) }
+        case .cancel, .own:
+            break
+        }
+    }
+
+    private func inviteResponse(_ response: SIPMessage, key: TransactionKey, call id: String) async {
+        guard var record = callTable.records[id], let status = response.statusCode else { return }
+        if status == 100 { return }
+        guard key == record.bInviteKey else {
+            // A response to an earlier attempt (failover): a late 2xx is ACKed and hung up.
+            if status >= 200, status < 300, let hop = hops[key] { hangUpStray(response, hop: hop, record: record) }
+            return
+        }
+        if record.answeredB {
+            if status < 300, let ack = record.ackB, let hop = record.bHop {
+                outboundContinuation.yield(Outbound(message: ack, hop: hop, transaction: nil))
+            }
+            return
+        }
+        if record.cancelled {
+            if status >= 200, status < 300 {
+                // The 2xx crossed the CANCEL: the B-leg is up and must be hung up (§9.1).
+                record.answeredB = true
+                callTable.records[id] = record
+                ackAndBye(id, reason: "SIP;cause=487;text=\"Request Terminated\"")
+                await endCall(id, cause: "cancelled")
+            } else if status >= 300 {
+                await endCall(id, cause: "cancelled")
+            }
+            return
+        }
+        if status < 200 {
+            var body = CallBody.unchanged(response)
+            if Self.hasSDP(response) {
+                // Early media (183 with SDP): an early answer, RFC 3264 via MediaNegotiation.
+                guard let answer = try? SessionDescription(parsing: Array(response.body)),
+                      case .success(let b) = await anchorAnswer(answer, call: id) else { return }
+                body = b
+            }
+            guard var current = callTable.records[id], !current.cancelled else { return }
+            let mapped = current.call.inviteResponseForA(response, body: body)
+            callTable.records[id] = current
+            respond(mapped, on: current.aServerKey)
+            return
+        }
+        if status < 300 {
+            record.answeredB = true
+            callTable.records[id] = record
+            await answered(response, call: id)
+            return
+        }
+        // A failure: the next target on a timeout, transport error or 503, else the caller hears it.
+        if RoutePlan.failsOver(status: status), !record.targets.isEmpty {
+            logger.info("failing over", metadata: ["call": "\(id)", "status": "\(status)"])
+            sendInvite(id)
+            return
+        }
+        if record.media.isNegotiating { record.media.abandon() }
+        let mapped = record.call.inviteResponseForA(response, body: CallBody.unchanged(response))
+        callTable.records[id] = record
+        respond(mapped, on: record.aServerKey)
+        await endCall(id, cause: "\(status)")
+    }
+
+    /// The B-leg answered 2xx: anchor its answer (or its offer, when the caller sent none), ACK
+    /// it, and answer the caller.
+    private func answered(_ response: SIPMessage, call id: String) async {
+        guard let record = callTable.records[id] else { return }
+        var body = CallBody.unchanged(response)
+        var delayedOffer = false
+        if Self.hasSDP(response) {
+            guard let sdp = try? SessionDescription(parsing: Array(response.body)) else {
+                ackAndBye(id, reason: "SIP;cause=488;text=\"Bad SDP\"")
+                failCall(id, status: 488)
+                return
+            }
+            if record.media.isNegotiating {
+                switch await anchorAnswer(sdp, call: id) {
+                case .success(let b): body = b
+                case .failure(let rejection):
+                    ackAndBye(id, reason: "SIP;cause=488;text=\"\(rejection.text)\"")
+                    failCall(id, status: 488, headers: [("Warning", rejection.warning(agent: "palisade"))])
+                    return
+                }
+                callTable.records[id]?.media.complete()
+            } else {
+                // Delayed offer: the 2xx carries the B-leg's offer; its answer comes in the ACK.
+                delayedOffer = true
+                guard let b = await anchorOffer(sdp, from: .b, call: id, refuse: { [self] status, headers in
+                    ackAndBye(id, reason: "SIP;cause=\(status)")
+                    failCall(id, status: status, headers: headers)
+                }) else { return }
+                body = b
+            }
+        }
+        guard var current = callTable.records[id] else { return }
+        let mapped = current.call.inviteResponseForA(response, body: body)
+        if let hop = current.bHop, case let realm = current.bRealm, let via = via(realm: realm, transport: current.bTransport) {
+            let ack = current.call.ack(on: .b, via: via)
+            if delayedOffer {
+                current.awaitingAckAnswer = true
+                current.ackB = ack
+            } else {
+                current.ackB = ack
+                outboundContinuation.yield(Outbound(message: ack, hop: hop, transaction: nil))
+            }
+        }
+        current.connected = true
+        callTable.records[id] = current
+        respond(mapped, on: current.aServerKey)
+        callCounts.withLock { $0.answered[current.aFlow.realm, default: 0] += 1 }
+        logger.info("call answered", metadata: ["call": "\(id)"])
+    }
+
+    /// ACKs the B-leg's 2xx and hangs it up (a call that cannot go on after the B-leg answered).
+    private func ackAndBye(_ id: String, reason: String) {
+        guard var record = callTable.records[id], let hop = record.bHop,
+              let via1 = via(realm: record.bRealm, transport: record.bTransport),
+              let via2 = via(realm: record.bRealm, transport: record.bTransport) else { return }
+        let ack = record.call.ack(on: .b, via: via1)
+        outboundContinuation.yield(Outbound(message: ack, hop: hop, transaction: nil))
+        let bye = record.call.request(.bye, on: .b, via: via2, reason: reason)
+        callTable.records[id] = record
+        startClient(bye, hop: hop, transport: record.bTransport, purpose: .own(call: id))
+    }
+
+    /// A 2xx from an abandoned attempt: ACK it and BYE it within its own dialog.
+    private func hangUpStray(_ response: SIPMessage, hop: Hop, record: CallRecord) {
+        guard let to = response.to, let tag = to.tag, let cseq = response.cseq,
+              let via1 = via(realm: record.bRealm, transport: record.bTransport),
+              let via2 = via(realm: record.bRealm, transport: record.bTransport) else { return }
+        var dialog = record.call.b
+        dialog.remoteTag = tag
+        if let contact = response.contacts.first?.uri.string { dialog.remoteTarget = contact }
+        dialog.routeSet = response.values(.recordRoute).map { String(decoding: $0, as: UTF8.self) }.reversed()
+        dialog.localSequence = cseq.sequence
+        let ack = dialog.request(.ack, via: via1, contact: nil, sequence: cseq.sequence)
+        outboundContinuation.yield(Outbound(message: ack, hop: hop, transaction: nil))
+        let bye = dialog.request(.bye, via: via2, contact: nil)
+        startClient(bye, hop: hop, transport: record.bTransport, purpose: .own(call: record.call.b.callID))
+        logger.info("hung up a late answer of an abandoned attempt", metadata: ["call": "\(record.call.b.callID)"])
+    }
+
+    private func relayResponse(_ response: SIPMessage, call id: String, server: TransactionKey, request: SIPMessage,
+                               from leg: LegName) async {
+        guard let status = response.statusCode, status > 100, let record = callTable.records[id] else { return }
+        let target: LegName = leg == .a ? .b : .a
+        var body = CallBody.unchanged(response)
+        let isOffer = request.method == .invite || request.method == .update
+        if isOffer, record.media.isNegotiating {
+            if status >= 300 {
+                callTable.records[id]?.media.abandon()
+            } else if Self.hasSDP(response), let answer = try? SessionDescription(parsing: Array(response.body)) {
+                switch await anchorAnswer(answer, call: id) {
+                case .success(let b):
+                    body = b
+                    if status >= 200 { callTable.records[id]?.media.complete() }
+                case .failure(let rejection):
+                    logger.warning("answer refused in a dialog", metadata: ["call": "\(id)", "reason": "\(rejection)"])
+                    callTable.records[id]?.media.abandon()
+                    body = .none
+                }
+            }
+        }
+        guard var current = callTable.records[id] else { return }
+        if request.method == .invite, status >= 200, status < 300,
+           let via = via(realm: target == .a ? current.aFlow.realm : current.bRealm,
+                         transport: target == .a ? current.aFlow.transport : current.bTransport),
+           let hop = target == .a ? .flow(current.aFlow) : current.bHop {
+            // The re-INVITE Palisade sent on `target` is ACKed by Palisade; the sender's ACK for
+            // Palisade's 2xx is absorbed.
+            let ack = current.call.ack(on: target, via: via)
+            outboundContinuation.yield(Outbound(message: ack, hop: hop, transaction: nil))
+        }
+        let mapped = current.call.response(to: request, on: leg, status: status, reason: response.reasonPhrase,
+                                           copying: response, body: body)
+        callTable.records[id] = current
+        respond(mapped, on: server)
+    }
+
+    // MARK: - Within the dialog
+
+    private func inDialog(_ request: SIPMessage, key: TransactionKey, call id: String) async {
+        if request.method == .ack {
+            // An ACK that matched the A-leg INVITE transaction (RFC 6026 Accepted) is still the
+            // caller's ACK for Palisade's 2xx.
+            await ackFromLeg(request, call: id)
+            return
+        }
+        guard var record = callTable.records[id], let method = request.method, let callID = request.callID,
+              let leg = record.call.leg(ofCallID: callID) else {
+            respond(SIPResponseBuilder.response(to: request, status: 481, toTag: nil), on: key)
+            return
+        }
+        guard record.call.receivedInDialog(request, on: leg) else {
+            respond(SIPResponseBuilder.response(to: request, status: 500, reason: "CSeq Out Of Order", toTag: nil),
+                    on: key)
+            return
+        }
+        callTable.records[id] = record
+        if method == .bye {
+            // The BYE is answered here and carried to the other leg as Palisade's own.
+            respond(record.call.response(to: request, on: leg, status: 200, reason: nil, copying: nil, body: .none),
+                    on: key)
+            hangUp(id, leg: leg == .a ? .b : .a, reason: nil)
+            await endCall(id, cause: leg == .a ? "caller-bye" : "callee-bye")
+            return
+        }
+        let target: LegName = leg == .a ? .b : .a
+        var body = CallBody.unchanged(request)
+        if (method == .invite || method == .update), Self.hasSDP(request) {
+            guard let offer = try? SessionDescription(parsing: Array(request.body)) else {
+                respond(record.call.response(to: request, on: leg, status: 400, reason: "Bad SDP", copying: nil,
+                                             body: .none), on: key)
+                return
+            }
+            let refused: (Int, [(String, String)]) -> Void = { [self] status, headers in
+                guard let current = callTable.records[id] else { return }
+                var reply = current.call.response(to: request, on: leg, status: status, reason: nil, copying: nil,
+                                                  body: .none)
+                for (name, value) in headers { reply.appendHeader(name, value) }
+                respond(reply, on: key)
+            }
+            guard let b = await anchorOffer(offer, from: leg, call: id, refuse: refused) else { return }
+            body = b
+        }
+        guard var current = callTable.records[id],
+              let hop = target == .a ? .flow(current.aFlow) : current.bHop,
+              let via = via(realm: target == .a ? current.aFlow.realm : current.bRealm,
+                            transport: target == .a ? current.aFlow.transport : current.bTransport) else {
+            respond(SIPResponseBuilder.response(to: request, status: 481, toTag: nil), on: key)
+            return
+        }
+        let relayed = current.call.relay(request, from: leg, via: via, body: body)
+        callTable.records[id] = current
+        let kind = target == .a ? current.aFlow.transport : current.bTransport
+        if startClient(relayed, hop: hop, transport: kind,
+                       purpose: .relay(call: id, server: key, request: request, from: leg)) == nil {
+            respond(current.call.response(to: request, on: leg, status: 500, reason: nil, copying: nil, body: .none),
+                    on: key)
+        }
+    }
+
+    /// An ACK for a 2xx: the caller's for Palisade's 2xx (absorbed, or carrying the answer of a
+    /// delayed offer on to the B-leg), or the callee's for a relayed re-INVITE's 2xx (absorbed).
+    private func ackFromLeg(_ ack: SIPMessage, call id: String) async {
+        guard var record = callTable.records[id], let callID = ack.callID,
+              record.call.leg(ofCallID: callID) == .a, record.awaitingAckAnswer, let hop = record.bHop else { return }
+        record.awaitingAckAnswer = false
+        callTable.records[id] = record
+        var body = CallBody.none
+        if Self.hasSDP(ack), let answer = try? SessionDescription(parsing: Array(ack.body)) {
+            switch await anchorAnswer(answer, call: id) {
+            case .success(let b):
+                body = b
+                callTable.records[id]?.media.complete()
+            case .failure(let rejection):
+                logger.warning("answer in ACK refused", metadata: ["call": "\(id)", "reason": "\(rejection)"])
+            }
+        }
+        guard var current = callTable.records[id],
+              let via = via(realm: current.bRealm, transport: current.bTransport) else { return }
+        let onward = current.call.ack(on: .b, via: via, body: body)
+        current.ackB = onward
+        callTable.records[id] = current
+        outboundContinuation.yield(Outbound(message: onward, hop: hop, transaction: nil))
+    }
+
+    // MARK: - Ending
+
+    private func cancelFromA(_ id: String) async {
+        guard var record = callTable.records[id], !record.call.answeredA else { return }
+        record.cancelled = true
+        let terminated = record.call.localResponseForA(status: 487)
+        callTable.records[id] = record
+        respond(terminated, on: record.aServerKey)
+        guard record.bInviteKey != nil, let cancel = record.call.cancelForB(), let hop = record.bHop else {
+            await endCall(id, cause: "cancelled")
+            return
+        }
+        startClient(cancel, hop: hop, transport: record.bTransport, purpose: .cancel(call: id))
+        // §9.1: a callee that answers neither the CANCEL nor the INVITE is given up after 64*T1.
+        let wait = transactions.timers.timeout
+        Task { [self] in
+            try? await Task.sleep(for: wait)
+            enqueue(id) { await $0.endCall(id, cause: "cancelled") }
+        }
+    }
+
+    /// Answers the caller's INVITE with a failure of Palisade's own and ends the call.
+    func failCall(_ id: String, status: Int, reason: String? = nil, headers: [(String, String)] = []) {
+        guard var record = callTable.records[id] else { return }
+        if !record.call.answeredA {
+            let response = record.call.localResponseForA(status: status, reason: reason, headers: headers)
+            respond(response, on: record.aServerKey)
+        }
+        callTable.records[id] = record
+        enqueue(id) { await $0.endCall(id, cause: "\(status)") }
+    }
+
+    /// Sends Palisade's own BYE on `leg`.
+    private func hangUp(_ id: String, leg: LegName, reason: String?) {
+        guard var record = callTable.records[id] else { return }
+        let hop: Hop? = leg == .a ? .flow(record.aFlow) : record.bHop
+        let realm = leg == .a ? record.aFlow.realm : record.bRealm
+        let kind = leg == .a ? record.aFlow.transport : record.bTransport
+        guard let hop, let via = via(realm: realm, transport: kind) else { return }
+        let bye = record.call.request(.bye, on: leg, via: via, reason: reason)
+        callTable.records[id] = record
+        startClient(bye, hop: hop, transport: kind, purpose: .own(call: id))
+    }
+
+    /// Forgets the call and deletes its media session (every way a call ends comes here).
+    func endCall(_ id: String, cause: String) async {
+        guard let record = callTable.remove(id) else { return }
+        logger.info("call ended", metadata: ["call": "\(id)", "cause": "\(cause)"])
+        callCounts.withLock { counts in
+            counts.active -= 1
+            if !record.connected {
+                counts.failed[CallFailureKey(realm: record.aFlow.realm, cause: cause), default: 0] += 1
+            }
+        }
+        if record.sessionCreated { await deleteSession(id) }
+    }
+
+    private func deleteSession(_ id: String) async {
+        guard let calls else { return }
+        do {
+            _ = try await calls.media.request(.deleteSession(SessionReference(session: id)),
+                                              timeoutMilliseconds: calls.mediaTimeoutMilliseconds)
+        } catch {
+            logger.warning("could not delete a media session", metadata: ["call": "\(id)", "error": "\(error)"])
+        }
+    }
+
+    // MARK: - Media events
+
+    /// Reads the media plane's events until shutdown: a stream that timed out ends its call.
+    func watchMediaEvents() {
+        guard let calls, mediaEventTask == nil else { return }
+        let events = calls.media.events
+        mediaEventTask = Task.detached { [weak self] in
+            for await event in events {
+                guard let self else { return }
+                await self.mediaEvent(event)
+            }
+        }
+    }
+
+    private func mediaEvent(_ event: MediaEvent) {
+        guard case .streamTimedOut(let session, let stream, let leg, let idle) = event,
+              callTable.records[session] != nil else { return }
+        logger.info("media timed out", metadata: ["call": "\(session)", "stream": "\(stream)", "leg": "\(leg)",
+                                                   "idle_s": "\(idle)"])
+        enqueue(session) { await $0.mediaTimedOut(session) }
+    }
+
+    /// A connected call whose media stopped: BYE on both legs (issue 6, item 7). A call still
+    /// ringing has no media to time out on and is left alone.
+    private func mediaTimedOut(_ id: String) async {
+        guard let record = callTable.records[id], record.connected, record.call.state == .confirmed else { return }
+        let reason = "SIP;cause=408;text=\"media timeout\""
+        hangUp(id, leg: .a, reason: reason)
+        hangUp(id, leg: .b, reason: reason)
+        await endCall(id, cause: "media-timeout")
+    }
+
+    // MARK: - Helpers
+
+    static func hasSDP(_ message: SIPMessage) -> Bool {
+        guard !message.body.isEmpty else { return false }
+        guard let type = message.contentType else { return false }
+        return type.lowercased().hasPrefix("application/sdp")
+    }
+
+    static func kind(_ transport: RouteTarget.Transport) -> TransportKind {
+        switch transport {
+        case .udp: .udp
+        case .tcp: .tcp
+        case .tls: .tls
+        }
+    }
+
+    static func originID() -> String { String(UInt32.random(in: 1...UInt32.max)) }
+}
