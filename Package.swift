@@ -55,6 +55,7 @@ let package = Package(
         // Tier 2: sans-I/O state machines and policy. No I/O, no NIO, no clock reads.
         .target(name: "SIPCore", dependencies: ["SIPMessage"], swiftSettings: strict),
         .target(name: "B2BUA", dependencies: ["SDP", "SIPMessage", "MediaControlProtocol"], swiftSettings: strict),
+        .target(name: "Registration", dependencies: ["SIPMessage", "SIPAuth", "SIPCore"], swiftSettings: strict),
 
         // Tier 3: adapters (I/O).
         .target(name: "PosixSupport", dependencies: ["ControlFraming"], swiftSettings: strict),
@@ -107,6 +108,8 @@ let package = Package(
         .testTarget(name: "B2BUATests", dependencies: ["B2BUA", "SDP", "MediaControlProtocol"],
                     exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(name: "SIPAuthTests", dependencies: ["SIPAuth"], exclude: ["Fixtures"], swiftSettings: strict),
+        .testTarget(name: "RegistrationTests", dependencies: ["Registration", "SIPAuth", "SIPMessage"],
+                    swiftSettings: strict),
         .testTarget(name: "SDPTests", dependencies: ["SDP"], exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(name: "SRTPTests", dependencies: ["SRTP", "COpenSSL"], exclude: ["Fixtures", "Tools"],
                     swiftSettings: strict),
