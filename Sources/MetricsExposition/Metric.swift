@@ -25,6 +25,9 @@ public enum Metric: String, CaseIterable, Sendable {
     case sipKeepalivesAnswered = "palisade_sip_keepalives_answered_total"
     case tlsHandshakes = "palisade_tls_handshakes_total"
     case sipTransactionTimeouts = "palisade_sip_transaction_timeouts_total"
+    case registrationsActive = "palisade_registrations_active"
+    case registrarRequests = "palisade_registrar_requests_total"
+    case registrarAuthFailures = "palisade_registrar_auth_failures_total"
 
     public enum Kind: String, Sendable { case counter, gauge }
 
@@ -32,9 +35,9 @@ public enum Metric: String, CaseIterable, Sendable {
         switch self {
         case .processCPUSeconds, .mediaPlaneConnections, .sipRequests, .sipResponses, .sipMessagesReceived, .sipMessagesSent, .sipParseErrors,
              .sipResponsesDropped, .sipConnectionsRefused, .sipDeadFlows, .sipKeepalivesAnswered, .tlsHandshakes,
-             .sipTransactionTimeouts: .counter
+             .sipTransactionTimeouts, .registrarRequests, .registrarAuthFailures: .counter
         case .buildInfo, .processStartTime, .processResidentMemory, .processVirtualMemory,
-             .processOpenFileDescriptors, .processMaxFileDescriptors, .mediaPlaneConnected, .sipConnectionsOpen: .gauge
+             .processOpenFileDescriptors, .processMaxFileDescriptors, .mediaPlaneConnected, .sipConnectionsOpen, .registrationsActive: .gauge
         }
     }
 
@@ -53,6 +56,9 @@ public enum Metric: String, CaseIterable, Sendable {
         case .sipConnectionsRefused, .sipDeadFlows: ["reason"]
         case .tlsHandshakes: ["result"]
         case .sipTransactionTimeouts: ["timer"]
+        case .registrationsActive: []
+        case .registrarRequests: ["result"]
+        case .registrarAuthFailures: ["reason"]
         }
     }
 
@@ -79,6 +85,9 @@ public enum Metric: String, CaseIterable, Sendable {
         case .sipKeepalivesAnswered: "CRLF keepalive pings answered on stream connections (RFC 5626 section 4.4.1)."
         case .tlsHandshakes: "TLS handshakes, by result (success, or the reason they failed)."
         case .sipTransactionTimeouts: "SIP transactions that timed out, by RFC 3261 timer (B, F: client; H: server)."
+        case .registrationsActive: "Bindings held by the embedded registrar (registered contacts not yet expired or removed)."
+        case .registrarRequests: "REGISTER requests answered by the embedded registrar, by result (registered, unregistered, queried, challenged, auth-failed, refused, throttled)."
+        case .registrarAuthFailures: "Failed REGISTER authentications, by reason (wrong-response, unknown-user, invalid-nonce, foreign-aor, ...)."
         }
     }
 }
