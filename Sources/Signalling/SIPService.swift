@@ -25,6 +25,7 @@ public actor SIPService: Service {
 
     private let transport: TransportLayer
     private let policy: LocalRequestPolicy
+    private let registrar: RegistrarService?
     private let logger: Logger
     private var transactions: TransactionLayer
     /// The flow each transaction's request arrived on: its responses go back that way.
@@ -51,9 +52,10 @@ public actor SIPService: Service {
     private let outboundContinuation: AsyncStream<Outbound>.Continuation
 
     public init(transport: TransportLayer, timers: TransactionTimers, capacity: Int, policy: LocalRequestPolicy,
-                logger: Logger) {
+                registrar: RegistrarService? = nil, logger: Logger) {
         self.transport = transport
         self.policy = policy
+        self.registrar = registrar
         self.logger = logger
         transactions = TransactionLayer(capacity: capacity, timers: timers)
         (outbound, outboundContinuation) = AsyncStream.makeStream(of: Outbound.self)
@@ -208,8 +210,21 @@ public actor SIPService: Service {
 
     /// The transaction user, for now: the local request policy answers every new request.
     private func deliver(_ message: SIPMessage, on key: TransactionKey) {
+        // Registrations (issue 6 items 5, 9; RegistrarService.swift): the registrar answers REGISTER,
+        // sometimes late (the auth-failure throttle); the server transaction absorbs retransmissions.
+        if key.role == .server, message.method == .register, let registrar, let flow = flows[key] {
+            let answer = registrar.answer(message, on: flow, toTag: Self.makeTag())
+            guard let delay = answer.delay else { return respond(answer.response, on: key) }
+            Task { try? await Task.sleep(for: delay); respond(answer.response, on: key) }
+            return
+        }
         guard key.role == .server, message.isRequest,
               let response = policy.answer(message, toTag: Self.makeTag()) else { return }
+        guard let actions = try? transactions.handle(.send(response), for: key, now: .now) else { return }
+        perform(actions, for: key)
+    }
+
+    private func respond(_ response: SIPMessage, on key: TransactionKey) {
         guard let actions = try? transactions.handle(.send(response), for: key, now: .now) else { return }
         perform(actions, for: key)
     }

@@ -11,6 +11,7 @@ struct Scrape: Sendable {
     let transport: TransportLayer
     let sip: SIPService
     let timeoutMilliseconds: Int
+    var registrar: RegistrarService?
 
     func render() async -> String {
         var exposition = Exposition()
@@ -45,6 +46,7 @@ struct Scrape: Sendable {
         for (timer, count) in sip.transactionTimeouts.sorted(by: { $0.key < $1.key }) {
             exposition.add(.sipTransactionTimeouts, [timer], Double(count))
         }
+        if let registrar { RegistrarMetrics.add(registrar, to: &exposition) }
         return exposition.render()
     }
 
