@@ -221,4 +221,38 @@ struct RegistrarEndToEndTests {
         #expect(ok.contains("Contact: <sip:alice@127.0.0.1:5999>;expires=50"), "\(ok)")
         await pair.stop()
     }
+
+    @Test("a malformed users file stops palisade-signal at start, naming file and line")
+    func badUsersFile() throws {
+        let directory = try TemporaryDirectory(prefix: "reg-e2e")
+        let users = try directory.file("users", contents: "# users\nalice palisade SHA-256:not-hex\n")
+        let config = try directory.file("palisade.toml", contents: """
+            [signal]
+            admin_socket = "\(directory.path)/admin.sock"
+
+            [media]
+            control_socket = "\(directory.path)/media.sock"
+
+            [metrics]
+            enabled = false
+
+            [registrar]
+            users_file = "\(users)"
+
+            [[realm]]
+            name = "access"
+
+            [[realm.listener]]
+            transport = "udp"
+            listen = "127.0.0.1:0"
+
+            [realm.media]
+            address = "127.0.0.1"
+
+            """)
+        let result = try Command.run(try Products.path("palisade-signal"), ["--config", config], timeoutSeconds: 20)
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("\(users):2: malformedHA1"), "\(result.stderr)")
+    }
 }
+
