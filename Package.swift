@@ -57,6 +57,7 @@ let package = Package(
         // Tier 2: sans-I/O state machines and policy. No I/O, no NIO, no clock reads.
         .target(name: "SIPCore", dependencies: ["SIPMessage"], swiftSettings: strict),
         .target(name: "B2BUA", dependencies: ["SDP", "SIPMessage", "SIPCore", "MediaControlProtocol"], swiftSettings: strict),
+        .target(name: "Registration", dependencies: ["SIPMessage", "SIPAuth", "SIPCore"], swiftSettings: strict),
 
         // Tier 3: adapters (I/O).
         .target(name: "PosixSupport", dependencies: ["ControlFraming"], swiftSettings: strict),
@@ -70,7 +71,7 @@ let package = Package(
                 swiftSettings: strict),
         .target(name: "Signalling",
                 dependencies: ["B2BUA", "MediaControlProtocol", "NIOFraming", "PosixSupport", "SDP", "SIPCore",
-                               "SIPMessage", "SIPTransport", nioCore, nioPosix, logging, lifecycle],
+                               "SIPMessage", "SIPTransport", "Registration", "SIPAuth", nioCore, nioPosix, logging, lifecycle],
                 swiftSettings: strict),
         .target(name: "AdminServer",
                 dependencies: ["AdminProtocol", "NIOFraming", "PosixSupport", nioCore, nioPosix, logging, lifecycle],
@@ -91,7 +92,7 @@ let package = Package(
                           dependencies: ["PalisadeConfig", "DaemonSupport", "Signalling", "AdminServer", "B2BUA", "SDP",
                                          "MetricsServer", "MetricsExposition", "AdminProtocol",
                                          "MediaControlProtocol", "PosixSupport", "SIPCore", "SIPTransport",
-                                         nioCore, nioPosix, unixSignals,
+                                         "Registration", "SIPAuth", nioCore, nioPosix, unixSignals,
                                          argumentParser, lifecycle, logging],
                           swiftSettings: strict),
         .executableTarget(name: "palisade-media",
@@ -111,6 +112,8 @@ let package = Package(
         .testTarget(name: "B2BUATests", dependencies: ["B2BUA", "SDP", "SIPMessage", "MediaControlProtocol"],
                     exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(name: "SIPAuthTests", dependencies: ["SIPAuth"], exclude: ["Fixtures"], swiftSettings: strict),
+        .testTarget(name: "RegistrationTests", dependencies: ["Registration", "SIPAuth", "SIPMessage"],
+                    swiftSettings: strict),
         .testTarget(name: "SDPTests", dependencies: ["SDP"], exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(name: "SRTPTests", dependencies: ["SRTP", "COpenSSL"], exclude: ["Fixtures", "Tools"],
                     swiftSettings: strict),
@@ -136,7 +139,7 @@ let package = Package(
                     swiftSettings: strict),
         .testTarget(name: "NFTablesTests", dependencies: ["NFTables", "NFTRules", "CLibNFTNL"], swiftSettings: strict),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "AdminProtocol", "PosixSupport", "NFTRules",
-                                                        "MediaControlProtocol", "SRTP"],
+                                                        "MediaControlProtocol", "SRTP", "SIPAuth"],
                     exclude: ["Scenarios"],
                     swiftSettings: strict),
     ]

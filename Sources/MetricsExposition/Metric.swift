@@ -33,6 +33,9 @@ public enum Metric: String, CaseIterable, Sendable {
     case callsAttempted = "palisade_calls_attempted_total"
     case callsAnswered = "palisade_calls_answered_total"
     case callsFailed = "palisade_calls_failed_total"
+    case registrationsActive = "palisade_registrations_active"
+    case registrarRequests = "palisade_registrar_requests_total"
+    case registrarAuthFailures = "palisade_registrar_auth_failures_total"
 
     public enum Kind: String, Sendable { case counter, gauge }
 
@@ -41,10 +44,10 @@ public enum Metric: String, CaseIterable, Sendable {
         case .processCPUSeconds, .mediaPlaneConnections, .sipRequests, .sipResponses, .sipMessagesReceived, .sipMessagesSent, .sipParseErrors,
              .sipResponsesDropped, .sipConnectionsRefused, .sipDeadFlows, .sipKeepalivesAnswered, .tlsHandshakes,
              .sipTransactionTimeouts, .mediaPacketsReceived, .mediaPacketsRelayed, .mediaPacketsDropped,
-             .callsAttempted, .callsAnswered, .callsFailed: .counter
+             .callsAttempted, .callsAnswered, .callsFailed, .registrarRequests, .registrarAuthFailures: .counter
         case .buildInfo, .processStartTime, .processResidentMemory, .processVirtualMemory,
              .processOpenFileDescriptors, .processMaxFileDescriptors, .mediaPlaneConnected, .sipConnectionsOpen, .mediaStreams,
-             .callsActive: .gauge
+             .callsActive, .registrationsActive: .gauge
         }
     }
 
@@ -68,6 +71,9 @@ public enum Metric: String, CaseIterable, Sendable {
         case .callsActive: []
         case .callsAttempted, .callsAnswered: ["realm"]
         case .callsFailed: ["realm", "cause"]
+        case .registrationsActive: []
+        case .registrarRequests: ["result"]
+        case .registrarAuthFailures: ["reason"]
         }
     }
 
@@ -103,6 +109,9 @@ public enum Metric: String, CaseIterable, Sendable {
         case .callsAttempted: "Calls the B2BUA started (an INVITE it could route), by the caller's realm."
         case .callsAnswered: "Calls answered (2xx from the callee), by the caller's realm."
         case .callsFailed: "Calls that ended before an answer, by the caller's realm and cause (the final status given to the caller, or cancelled)."
+        case .registrationsActive: "Bindings held by the embedded registrar (registered contacts not yet expired or removed)."
+        case .registrarRequests: "REGISTER requests answered by the embedded registrar, by result (registered, unregistered, queried, challenged, auth-failed, refused, throttled)."
+        case .registrarAuthFailures: "Failed REGISTER authentications, by reason (wrong-response, unknown-user, invalid-nonce, foreign-aor, ...)."
         }
     }
 }

@@ -31,6 +31,17 @@ public enum ConfigKey: String, CaseIterable, Sendable {
     case sipKeepaliveIntervalSeconds = "sip.keepalive_interval_s"
     case sipTCPPingIntervalSeconds = "sip.tcp_ping_interval_s"
     case sipTCPPongTimeoutSeconds = "sip.tcp_pong_timeout_s"
+    case registrarDomain = "registrar.domain"
+    case registrarRealm = "registrar.realm"
+    case registrarUsersFile = "registrar.users_file"
+    case registrarAlgorithms = "registrar.algorithms"
+    case registrarDefaultExpiresSeconds = "registrar.default_expires_s"
+    case registrarMinExpiresSeconds = "registrar.min_expires_s"
+    case registrarMaxExpiresSeconds = "registrar.max_expires_s"
+    case registrarNonceLifetimeSeconds = "registrar.nonce_lifetime_s"
+    case registrarAuthDelayAfterFailures = "registrar.auth_delay_after_failures"
+    case registrarAuthRefuseAfterFailures = "registrar.auth_refuse_after_failures"
+    case registrarAuthRefuseSeconds = "registrar.auth_refuse_s"
     case realmName = "realm.name"
     case realmTrust = "realm.trust"
     case realmMediaPolicy = "realm.media_policy"
@@ -65,6 +76,9 @@ public enum ConfigKey: String, CaseIterable, Sendable {
              .sipTCPPingIntervalSeconds, .sipTCPPongTimeoutSeconds: .sip
         case .realmName, .realmTrust, .realmMediaPolicy, .realmSRTPSuites, .realmTLSPeers, .realmRouteTo: .realm
         case .targetAddress, .targetTransport, .targetPriority, .targetWeight: .realmTarget
+        case .registrarDomain, .registrarRealm, .registrarUsersFile, .registrarAlgorithms, .registrarDefaultExpiresSeconds,
+             .registrarMinExpiresSeconds, .registrarMaxExpiresSeconds, .registrarNonceLifetimeSeconds,
+             .registrarAuthDelayAfterFailures, .registrarAuthRefuseAfterFailures, .registrarAuthRefuseSeconds: .registrar
         case .listenerTransport, .listenerListen, .listenerAdvertise, .listenerCertificates,
              .listenerClientCertificates, .listenerCABundle, .listenerMinimumTLSVersion: .realmListener
         case .realmMediaAddress, .realmMediaAdvertise, .realmMediaPortMin, .realmMediaPortMax: .realmMedia
@@ -102,6 +116,13 @@ public enum ConfigKey: String, CaseIterable, Sendable {
         case .sipKeepaliveIntervalSeconds: .integer(0...3_600)
         case .sipTCPPingIntervalSeconds: .integer(0...3_600)
         case .sipTCPPongTimeoutSeconds: .integer(1...300)
+        case .registrarDomain, .registrarRealm: .domainName
+        case .registrarUsersFile: .absolutePath
+        case .registrarAlgorithms: .choiceList(PalisadeConfiguration.Registrar.algorithmNames)
+        case .registrarDefaultExpiresSeconds, .registrarMinExpiresSeconds, .registrarMaxExpiresSeconds: .integer(1...86_400)
+        case .registrarNonceLifetimeSeconds: .integer(10...86_400)
+        case .registrarAuthDelayAfterFailures, .registrarAuthRefuseAfterFailures: .integer(1...1_000)
+        case .registrarAuthRefuseSeconds: .integer(1...86_400)
         case .realmName: .name
         case .realmTrust: .choice(PalisadeConfiguration.Realm.Trust.allCases.map(\.rawValue))
         case .realmMediaPolicy: .choice(PalisadeConfiguration.Realm.MediaPolicy.allCases.map(\.rawValue))
@@ -155,6 +176,17 @@ public enum ConfigKey: String, CaseIterable, Sendable {
         case .sipKeepaliveIntervalSeconds: .integer(30)
         case .sipTCPPingIntervalSeconds: .integer(0)
         case .sipTCPPongTimeoutSeconds: .integer(10)
+        case .registrarDomain: .unset
+        case .registrarRealm: .string("palisade")
+        case .registrarUsersFile: .unset
+        case .registrarAlgorithms: .array(PalisadeConfiguration.Registrar.algorithmNames.map(ConfigValue.string))
+        case .registrarDefaultExpiresSeconds: .integer(60)
+        case .registrarMinExpiresSeconds: .integer(20)
+        case .registrarMaxExpiresSeconds: .integer(60)
+        case .registrarNonceLifetimeSeconds: .integer(300)
+        case .registrarAuthDelayAfterFailures: .integer(3)
+        case .registrarAuthRefuseAfterFailures: .integer(10)
+        case .registrarAuthRefuseSeconds: .integer(300)
         case .realmName: .unset
         case .realmTrust: .string(PalisadeConfiguration.Realm.Trust.untrusted.rawValue)
         case .realmMediaPolicy: .string(PalisadeConfiguration.Realm.MediaPolicy.srtpOptional.rawValue)
@@ -226,6 +258,17 @@ public enum ConfigKey: String, CaseIterable, Sendable {
         case .sipTCPPingIntervalSeconds: "Seconds between RFC 5626 CRLFCRLF pings on every TCP or TLS connection Palisade opened (to a PBX, a trunk); a connection whose peer does not answer a ping with CRLF within tcp_pong_timeout_s, or that cannot be written, is closed and counted as a dead flow. 0 sends none: set it only toward peers that answer CRLF keepalives (RFC 5626 section 4.4.1)."
         case .sipTCPPongTimeoutSeconds: "Seconds a CRLFCRLF ping waits for its CRLF answer before the connection is taken for dead and closed."
         case .realmTLSPeers: "How TLS servers this realm connects to are verified, per peer: host is the SIP domain or address of the next hop (\"*\" for every other peer of the realm); verify is full (RFC 5922: chain and the SIP domain in the certificate, the default for every peer), chain-only (the chain, not the name: for peers known by address whose certificate names something else) or none (lab use); ca_bundle is the PEM file of the CAs the chain must lead to (default: the system's)."
+        case .registrarDomain: "SIP domain of the embedded registrar's addresses-of-record (sip:alice@DOMAIN); the SBC's own listener addresses are accepted as aliases. Unset: only those addresses."
+        case .registrarRealm: "Digest realm of the challenges (RFC 7616); every line of users_file names it."
+        case .registrarUsersFile: "File of registrar users, one 'username realm algorithm:HA1' per line (HA1 = H(username:realm:password), never a password); make lines with palisade-signal --hash-user. Unset: no users, every REGISTER is refused after its challenge."
+        case .registrarAlgorithms: "Digest algorithms challenged and accepted, in order of preference (RFC 8760: SHA-256 before MD5); one challenge each in a 401. Some clients (sipp) read only the first challenge and know only MD5."
+        case .registrarDefaultExpiresSeconds: "Binding lifetime granted when a REGISTER asks for none; between min_expires_s and max_expires_s."
+        case .registrarMinExpiresSeconds: "Shortest binding lifetime accepted; a shorter non-zero request gets 423 Interval Too Brief with Min-Expires."
+        case .registrarMaxExpiresSeconds: "Longest binding lifetime granted on the access side; longer requests are shortened, so phones refresh (and keep their NAT binding open) at least this often."
+        case .registrarNonceLifetimeSeconds: "Seconds a digest nonce stays valid; a later answer with the right password gets 401 stale=true."
+        case .registrarAuthDelayAfterFailures: "Failed REGISTER authentications from one IP address (within a minute) after which answers to it are delayed, 1 s doubling up to 8 s."
+        case .registrarAuthRefuseAfterFailures: "Failed authentications from one IP address after which it is refused with 503 and Retry-After for auth_refuse_s; at least auth_delay_after_failures."
+        case .registrarAuthRefuseSeconds: "Seconds an IP address stays refused once it reached auth_refuse_after_failures."
         case .realmName: "Name of the realm, unique, used in routing rules, metrics and logs (lowercase letters, digits, '-' and '_')."
         case .realmTrust: "Whether the peers of this realm are trusted (the core) or not (phones and the Internet). P-Asserted-Identity and Privacy pass into other realms only from a trusted realm."
         case .realmMediaPolicy: "SRTP required (RTP offers refused with 488), SRTP optional (both offered, either accepted) or plain RTP only; applied to every SDP offer and answer of calls in this realm."
@@ -255,6 +298,9 @@ public enum ConfigKey: String, CaseIterable, Sendable {
         .atLeast(.sipT2Milliseconds, .sipT1Milliseconds),
         .atLeast(.sipMaxConnections, .sipMaxConnectionsPerAddress),
         .atLeast(.mediaHoldTimeoutSeconds, .mediaTimeoutSeconds),
+        .atLeast(.registrarMaxExpiresSeconds, .registrarDefaultExpiresSeconds),
+        .atLeast(.registrarDefaultExpiresSeconds, .registrarMinExpiresSeconds),
+        .atLeast(.registrarAuthRefuseAfterFailures, .registrarAuthDelayAfterFailures),
     ]
 }
 
@@ -267,6 +313,7 @@ public enum ConfigSection: String, CaseIterable, Sendable {
     case signal
     case metrics
     case sip
+    case registrar
     case realm
     case realmListener = "realm.listener"
     case realmMedia = "realm.media"
@@ -279,6 +326,7 @@ public enum ConfigSection: String, CaseIterable, Sendable {
         case .signal: "palisade-signal, the SIP side, and its connection to the media plane."
         case .metrics: "The Prometheus /metrics endpoint."
         case .sip: "SIP transactions and transports of palisade-signal: RFC 3261 timers, message and connection limits."
+        case .registrar: "The embedded registrar of palisade-signal: REGISTER from phones, digest authentication against a user file of hashed secrets, and the throttle for sources that keep failing."
         case .realm: "A realm is one side of the SBC (phones on `access`, the PBX or carrier on `core`), with its own listeners, media interface and policy. Repeat [[realm]] for each; a file with none gets the loopback-only `access` and `core` realms shown in the default file."
         case .realmListener: "A SIP listener of the realm above it; repeat for each transport and address. A realm needs at least one."
         case .realmMedia: "The media interface of the realm above it: where palisade-media relays this realm's RTP and RTCP. Required in every realm."
@@ -294,7 +342,7 @@ public enum ConfigSection: String, CaseIterable, Sendable {
     public var isRepeated: Bool {
         switch self {
         case .realm, .realmListener, .realmTarget: true
-        case .log, .media, .signal, .metrics, .sip, .realmMedia: false
+        case .log, .media, .signal, .metrics, .sip, .registrar, .realmMedia: false
         }
     }
 
@@ -302,7 +350,7 @@ public enum ConfigSection: String, CaseIterable, Sendable {
     public var parent: ConfigSection? {
         switch self {
         case .realmListener, .realmMedia, .realmTarget: .realm
-        case .log, .media, .signal, .metrics, .sip, .realm: nil
+        case .log, .media, .signal, .metrics, .sip, .registrar, .realm: nil
         }
     }
 
@@ -340,6 +388,8 @@ public enum ConfigValueRule: Sendable, Equatable {
     case advertisedAddress
     /// An IPv4 or IPv6 address literal, without brackets or port.
     case ipAddress
+    /// A DNS name or an IP address: 1 to 253 of letters, digits, '.', '-', ':' (IPv6).
+    case domainName
     /// A name for logs and metrics: 1 to 32 of a-z, 0-9, '-', '_', starting with a letter.
     case name
     /// An array of inline tables `{ cert = PATH, key = PATH, server_names = [NAME, …] }`.
@@ -358,7 +408,7 @@ public enum ConfigValueRule: Sendable, Equatable {
         switch self {
         case .boolean: "boolean"
         case .integer: "integer"
-        case .choice, .socketPath, .absolutePath, .listenAddress, .advertisedAddress, .ipAddress, .name: "string"
+        case .choice, .socketPath, .absolutePath, .listenAddress, .advertisedAddress, .ipAddress, .name, .domainName: "string"
         case .choiceList: "array of strings"
         case .certificates, .tlsPeers: "array of inline tables"
         }
@@ -376,6 +426,7 @@ public enum ConfigValueRule: Sendable, Equatable {
         case .listenAddress: "host:port; host is an IPv4 address, a bracketed IPv6 address or localhost; port 0...65535 (0: any free port)"
         case .advertisedAddress: "host or host:port; host is an IPv4 address, a bracketed IPv6 address or a DNS name; port 1...65535"
         case .ipAddress: "an IPv4 or IPv6 address, without brackets"
+        case .domainName: "a DNS name or an IP address (letters, digits, '.', '-', ':'), at most 253 bytes"
         case .name: "1 to \(Self.maximumNameLength) of a-z, 0-9, '-', '_', starting with a letter"
         case .certificates: "{ cert = absolute path, key = absolute path, server_names = [DNS names, '*.' wildcards allowed] }; server_names may be left out for one of them"
         case .tlsPeers: "{ host = DNS name, IP address or \"*\", verify = "

@@ -104,7 +104,8 @@ public enum ConfigurationReference {
             out += "\n# \(section.summary)\n[\(section.rawValue)]\n"
             for key in section.keys {
                 out += "\n# \(key.summary)\n# \(key.rule.typeName): \(key.rule.allowedDescription)\n"
-                out += "#\(key.name) = \(key.defaultValue)\n"
+                // A key unset by default has no value to show; its summary says what unset means.
+                out += key.defaultValue == .unset ? "# \(key.name) = (unset by default)\n" : "#\(key.name) = \(key.defaultValue)\n"
             }
         }
         out += "\n" + commented(ConfigSection.realm.summary, width: 98)

@@ -262,6 +262,16 @@ struct ConfigurationValidator {
             let hint = text.hasPrefix("[") ? "; write an IPv6 address without brackets" : text.contains(":") && text.contains(".")
                 ? "; no port here" : ""
             return .failure(Problem(code: .invalidValue, message: "\(found) is not an IPv4 or IPv6 address\(hint)"))
+        case .domainName:
+            guard case .string(let name) = value else { return wrongType("a string") }
+            let valid = (1...253).contains(name.utf8.count) && name.utf8.allSatisfy {
+                $0.isDigit || (UInt8(ascii: "a")...UInt8(ascii: "z")).contains($0 | 0x20) || $0 == UInt8(ascii: ".")
+                    || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: ":")
+            }
+            guard valid else {
+                return .failure(Problem(code: .invalidValue, message: "\(found) is not \(rule.allowedDescription)"))
+            }
+            return .success(.string(name))
         case .name:
             guard case .string(let name) = value else { return wrongType("a string") }
             let valid = (1...ConfigValueRule.maximumNameLength).contains(name.utf8.count)

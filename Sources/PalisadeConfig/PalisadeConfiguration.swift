@@ -6,15 +6,18 @@ public struct PalisadeConfiguration: Sendable, Equatable {
     public var signal: Signal
     public var metrics: Metrics
     public var sip: SIP
+    public var registrar: Registrar
     /// The realms, in file order; never empty. A file without `[[realm]]` gets `Realm.defaults`.
     public var realms: [Realm]
 
-    public init(log: Log, media: Media, signal: Signal, metrics: Metrics, sip: SIP, realms: [Realm]) {
+    public init(log: Log, media: Media, signal: Signal, metrics: Metrics, sip: SIP, registrar: Registrar? = nil,
+                realms: [Realm]) {
         self.log = log
         self.media = media
         self.signal = signal
         self.metrics = metrics
         self.sip = sip
+        self.registrar = registrar ?? PalisadeConfiguration.defaults.registrar
         self.realms = realms
     }
 
@@ -38,7 +41,7 @@ public struct PalisadeConfiguration: Sendable, Equatable {
             sip: SIP(
                 t1Milliseconds: 0, t2Milliseconds: 0, t4Milliseconds: 0, maxMessageBytes: 0, maxHeaders: 0,
                 tcpIdleTimeoutSeconds: 0, maxConnections: 0, maxConnectionsPerAddress: 0, keepaliveIntervalSeconds: 0),
-            realms: Realm.defaults)
+            registrar: Registrar(), realms: Realm.defaults)
         for key in ConfigKey.allCases where key.section.parent == nil && !key.section.isRepeated {
             configuration.set(key, to: key.defaultValue)
         }
@@ -152,6 +155,45 @@ public struct PalisadeConfiguration: Sendable, Equatable {
         }
     }
 
+    /// `[registrar]`
+    public struct Registrar: Sendable, Equatable {
+        /// nil: only the SBC's own addresses.
+        public var domain: String?
+        public var realm: String
+        /// nil: no users.
+        public var usersFile: String?
+        /// `algorithmNames`, in order of preference.
+        public var algorithms: [String]
+        public var defaultExpiresSeconds: Int
+        public var minExpiresSeconds: Int
+        public var maxExpiresSeconds: Int
+        public var nonceLifetimeSeconds: Int
+        public var authDelayAfterFailures: Int
+        public var authRefuseAfterFailures: Int
+        public var authRefuseSeconds: Int
+
+        /// The digest algorithms `algorithms` may name (RFC 7616 tokens).
+        public static let algorithmNames = ["SHA-256", "MD5"]
+
+        /// Placeholders; `PalisadeConfiguration.defaults.registrar` has the catalogue's defaults.
+        public init(domain: String? = nil, realm: String = "", usersFile: String? = nil, algorithms: [String] = [],
+                    defaultExpiresSeconds: Int = 0,
+                    minExpiresSeconds: Int = 0, maxExpiresSeconds: Int = 0, nonceLifetimeSeconds: Int = 0,
+                    authDelayAfterFailures: Int = 0, authRefuseAfterFailures: Int = 0, authRefuseSeconds: Int = 0) {
+            self.domain = domain
+            self.realm = realm
+            self.usersFile = usersFile
+            self.algorithms = algorithms
+            self.defaultExpiresSeconds = defaultExpiresSeconds
+            self.minExpiresSeconds = minExpiresSeconds
+            self.maxExpiresSeconds = maxExpiresSeconds
+            self.nonceLifetimeSeconds = nonceLifetimeSeconds
+            self.authDelayAfterFailures = authDelayAfterFailures
+            self.authRefuseAfterFailures = authRefuseAfterFailures
+            self.authRefuseSeconds = authRefuseSeconds
+        }
+    }
+
     /// `[metrics]`
     public struct Metrics: Sendable, Equatable {
         public var enabled: Bool
@@ -173,7 +215,7 @@ extension PalisadeConfiguration {
         case .realm, .realmMedia: return .array(realms.map { $0[key] })
         case .realmListener: return .array(realms.map { realm in .array(realm.listeners.map { $0[key] }) })
         case .realmTarget: return .array(realms.map { $0[key] })
-        case .log, .media, .signal, .metrics, .sip: break
+        case .log, .media, .signal, .metrics, .sip, .registrar: break
         }
         return switch key {
         case .logLevel: .string(log.level.rawValue)
@@ -201,6 +243,17 @@ extension PalisadeConfiguration {
         case .sipKeepaliveIntervalSeconds: .integer(sip.keepaliveIntervalSeconds)
         case .sipTCPPingIntervalSeconds: .integer(sip.tcpPingIntervalSeconds)
         case .sipTCPPongTimeoutSeconds: .integer(sip.tcpPongTimeoutSeconds)
+        case .registrarDomain: registrar.domain.map(ConfigValue.string) ?? .unset
+        case .registrarRealm: .string(registrar.realm)
+        case .registrarUsersFile: registrar.usersFile.map(ConfigValue.string) ?? .unset
+        case .registrarAlgorithms: .array(registrar.algorithms.map(ConfigValue.string))
+        case .registrarDefaultExpiresSeconds: .integer(registrar.defaultExpiresSeconds)
+        case .registrarMinExpiresSeconds: .integer(registrar.minExpiresSeconds)
+        case .registrarMaxExpiresSeconds: .integer(registrar.maxExpiresSeconds)
+        case .registrarNonceLifetimeSeconds: .integer(registrar.nonceLifetimeSeconds)
+        case .registrarAuthDelayAfterFailures: .integer(registrar.authDelayAfterFailures)
+        case .registrarAuthRefuseAfterFailures: .integer(registrar.authRefuseAfterFailures)
+        case .registrarAuthRefuseSeconds: .integer(registrar.authRefuseSeconds)
         case .realmName, .realmTrust, .realmMediaPolicy, .realmSRTPSuites, .realmTLSPeers, .listenerTransport, .listenerListen,
              .listenerAdvertise, .listenerCertificates, .listenerClientCertificates, .listenerCABundle,
              .listenerMinimumTLSVersion, .realmMediaAddress, .realmMediaAdvertise, .realmMediaPortMin, .realmMediaPortMax, .realmRouteTo,
@@ -239,6 +292,17 @@ extension PalisadeConfiguration {
         case .sipKeepaliveIntervalSeconds: sip.keepaliveIntervalSeconds = integer(key, value)
         case .sipTCPPingIntervalSeconds: sip.tcpPingIntervalSeconds = integer(key, value)
         case .sipTCPPongTimeoutSeconds: sip.tcpPongTimeoutSeconds = integer(key, value)
+        case .registrarDomain: registrar.domain = value == .unset ? nil : string(key, value)
+        case .registrarRealm: registrar.realm = string(key, value)
+        case .registrarUsersFile: registrar.usersFile = value == .unset ? nil : string(key, value)
+        case .registrarAlgorithms: registrar.algorithms = strings(key, value)
+        case .registrarDefaultExpiresSeconds: registrar.defaultExpiresSeconds = integer(key, value)
+        case .registrarMinExpiresSeconds: registrar.minExpiresSeconds = integer(key, value)
+        case .registrarMaxExpiresSeconds: registrar.maxExpiresSeconds = integer(key, value)
+        case .registrarNonceLifetimeSeconds: registrar.nonceLifetimeSeconds = integer(key, value)
+        case .registrarAuthDelayAfterFailures: registrar.authDelayAfterFailures = integer(key, value)
+        case .registrarAuthRefuseAfterFailures: registrar.authRefuseAfterFailures = integer(key, value)
+        case .registrarAuthRefuseSeconds: registrar.authRefuseSeconds = integer(key, value)
         case .realmName, .realmTrust, .realmMediaPolicy, .realmSRTPSuites, .realmTLSPeers, .listenerTransport, .listenerListen,
              .listenerAdvertise, .listenerCertificates, .listenerClientCertificates, .listenerCABundle,
              .listenerMinimumTLSVersion, .realmMediaAddress, .realmMediaAdvertise, .realmMediaPortMin, .realmMediaPortMax, .realmRouteTo,
@@ -250,6 +314,11 @@ extension PalisadeConfiguration {
     private func string(_ key: ConfigKey, _ value: ConfigValue) -> String {
         if case .string(let text) = value { return text }
         return mismatch(key, value)
+    }
+
+    private func strings(_ key: ConfigKey, _ value: ConfigValue) -> [String] {
+        guard case .array(let items) = value else { return mismatch(key, value) }
+        return items.map { string(key, $0) }
     }
 
     private func integer(_ key: ConfigKey, _ value: ConfigValue) -> Int {

@@ -129,7 +129,10 @@ extension PalisadeConfiguration {
                  .signalMediaPingIntervalMilliseconds, .signalMediaPingTimeoutMilliseconds, .metricsEnabled, .metricsListen,
                  .sipT1Milliseconds, .sipT2Milliseconds, .sipT4Milliseconds, .sipMaxMessageBytes, .sipMaxHeaders,
                  .sipTCPIdleTimeoutSeconds, .sipMaxConnections, .sipMaxConnectionsPerAddress, .sipKeepaliveIntervalSeconds,
-                 .sipTCPPingIntervalSeconds, .sipTCPPongTimeoutSeconds:
+                 .sipTCPPingIntervalSeconds, .sipTCPPongTimeoutSeconds,
+                 .registrarDomain, .registrarRealm, .registrarUsersFile, .registrarAlgorithms, .registrarDefaultExpiresSeconds,
+                 .registrarMinExpiresSeconds, .registrarMaxExpiresSeconds, .registrarNonceLifetimeSeconds,
+                 .registrarAuthDelayAfterFailures, .registrarAuthRefuseAfterFailures, .registrarAuthRefuseSeconds:
                 .unset
             }
         }

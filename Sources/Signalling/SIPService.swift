@@ -33,6 +33,8 @@ public actor SIPService: Service {
 
     let transport: TransportLayer
     let policy: LocalRequestPolicy
+    /// The embedded registrar (nil: REGISTER goes to the local request policy).
+    let registrar: RegistrarService?
     let logger: Logger
     var transactions: TransactionLayer
     /// Where each transaction sends: a server transaction's request flow (its responses go back
@@ -85,10 +87,11 @@ public actor SIPService: Service {
     let outboundContinuation: AsyncStream<Outbound>.Continuation
 
     public init(transport: TransportLayer, timers: TransactionTimers, capacity: Int, policy: LocalRequestPolicy,
-                calls: CallRouting? = nil, logger: Logger) {
+                calls: CallRouting? = nil, registrar: RegistrarService? = nil, logger: Logger) {
         self.transport = transport
         self.policy = policy
         self.calls = calls
+        self.registrar = registrar
         self.logger = logger
         transactions = TransactionLayer(capacity: capacity, timers: timers)
         (outbound, outboundContinuation) = AsyncStream.makeStream(of: Outbound.self)
@@ -268,6 +271,14 @@ public actor SIPService: Service {
             return
         }
         guard message.isRequest else { return }
+        // Registrations (RegistrarService.swift): the registrar answers REGISTER, sometimes late
+        // (the auth-failure throttle); the server transaction absorbs retransmissions meanwhile.
+        if message.method == .register, let registrar, case .flow(let flow) = hops[key] {
+            let answer = registrar.answer(message, on: flow, toTag: Self.makeTag())
+            guard let delay = answer.delay else { return respond(answer.response, on: key) }
+            Task { try? await Task.sleep(for: delay); respond(answer.response, on: key) }
+            return
+        }
         if calls != nil, takeRequest(message, on: key) { return }
         guard let response = policy.answer(message, toTag: Self.makeTag()) else { return }
         respond(response, on: key)

@@ -24,7 +24,16 @@ struct PalisadeSignal: AsyncParsableCommand {
 
     @OptionGroup var options: DaemonOptions
 
+    @Option(name: .customLong("hash-user"), parsing: .upToNextOption,
+            help: ArgumentHelp("Print the registrar users-file lines for USER REALM, the password read from stdin, and exit.",
+                               valueName: "USER REALM"))
+    var hashUser: [String] = []
+
     func run() async throws {
+        if !hashUser.isEmpty {
+            do { try RegistrarWiring.hashUser(hashUser) } catch { throw ExitCode(2) }
+            return
+        }
         guard let (settings, logger) = try options.start(daemon: "palisade-signal") else { return }
         let started = ProcessSnapshot.current()
         let group = MultiThreadedEventLoopGroup.singleton
@@ -50,19 +59,23 @@ struct PalisadeSignal: AsyncParsableCommand {
                     "realm": "\(listener.id.realm)", "transport": "\(listener.id.transport.rawValue)",
                     "address": "\(listener.localAddress)", "advertised": "\(listener.advertised)"])
             }
+            let ownHosts = SIPWiring.ownHosts(transport.listeners)
+            let registrar = try RegistrarWiring.service(settings.registrar, ownHosts: ownHosts, logger: logger)
             let sip = SIPService(transport: transport, timers: SIPWiring.timers(settings.sip), capacity: 100_000,
-                                 policy: LocalRequestPolicy(ownHosts: SIPWiring.ownHosts(transport.listeners),
+                                 policy: LocalRequestPolicy(ownHosts: ownHosts,
                                                             allow: [.invite, .ack, .cancel, .bye, .options, .update,
-                                                                    .info, .refer, .notify]),
-                                 calls: SIPWiring.calls(settings.realms, media: link,
+                                                                    .info, .refer, .notify, .register]),
+                                 calls: SIPWiring.calls(settings.realms, media: link, registrations: registrar,
                                                         timeoutMilliseconds: settings.signal.mediaPingTimeoutMilliseconds),
-                                 logger: logger)
+                                 registrar: registrar, logger: logger)
             services.append(.init(service: sip))
+            services.append(.init(service: registrar))
             let reload = ConfigurationReload(path: options.config, running: settings, transport: transport,
                                              logger: logger)
             services.append(.init(service: HangupReload(reload: reload)))
             let scrape = Scrape(link: link, transport: transport, sip: sip,
-                                timeoutMilliseconds: settings.signal.mediaPingTimeoutMilliseconds)
+                                timeoutMilliseconds: settings.signal.mediaPingTimeoutMilliseconds,
+                                registrar: registrar)
             if settings.metrics.enabled {
                 let metrics = try await MetricsServer.bind(
                     host: settings.metrics.listen.host, port: settings.metrics.listen.port, group: group,

@@ -86,7 +86,7 @@ enum SIPWiring {
 extension SIPWiring {
     /// The B2BUA's view of the realms and routes; nil when no realm routes calls (`route_to`).
     static func calls(_ realms: [PalisadeConfiguration.Realm], media: any MediaControl,
-                      timeoutMilliseconds: Int) -> CallRouting? {
+                      registrations: (any RegistrationLookup)?, timeoutMilliseconds: Int) -> CallRouting? {
         guard realms.contains(where: { $0.routeTo != nil }) else { return nil }
         let byName = Dictionary(realms.map { ($0.name, $0) }) { first, _ in first }
         var routes: [String: RoutePlan] = [:]
@@ -104,7 +104,7 @@ extension SIPWiring {
                                    priority: target.priority, weight: target.weight)
             })
         }
-        return CallRouting(realms: realms.map(callRealm), routes: routes, media: media,
+        return CallRouting(realms: realms.map(callRealm), routes: routes, registrations: registrations, media: media,
                            mediaTimeoutMilliseconds: timeoutMilliseconds)
     }
 

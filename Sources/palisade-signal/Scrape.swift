@@ -11,6 +11,7 @@ struct Scrape: Sendable {
     let transport: TransportLayer
     let sip: SIPService
     let timeoutMilliseconds: Int
+    var registrar: RegistrarService?
 
     func render() async -> String {
         var exposition = Exposition()
@@ -65,6 +66,7 @@ struct Scrape: Sendable {
         for (key, count) in calls.failed.sorted(by: { ($0.key.realm, $0.key.cause) < ($1.key.realm, $1.key.cause) }) {
             exposition.add(.callsFailed, [key.realm, key.cause], Double(count))
         }
+        if let registrar { RegistrarMetrics.add(registrar, to: &exposition) }
         return exposition.render()
     }
 

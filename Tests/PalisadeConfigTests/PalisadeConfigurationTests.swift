@@ -134,7 +134,8 @@ struct PalisadeConfigurationTests {
         }
         for key in ConfigKey.allCases {
             guard let value = toml(key.defaultValue) else {
-                #expect(key.isRequired || [.listenerAdvertise, .listenerCABundle, .realmMediaAdvertise, .realmRouteTo].contains(key), "\(key.rawValue)")
+                #expect(key.isRequired || [.listenerAdvertise, .listenerCABundle, .realmMediaAdvertise, .realmRouteTo, .registrarDomain,
+                                           .registrarUsersFile].contains(key), "\(key.rawValue)")
                 continue
             }
             #expect(throws: Never.self, "\(key.rawValue)") { try validator.check(value, against: key.rule).get() }

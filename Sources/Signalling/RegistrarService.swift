@@ -1,0 +1,112 @@
+import Logging
+import Registration
+import ServiceLifecycle
+import SIPAuth
+import SIPMessage
+import SIPTransport
+import Synchronization
+
+/// The shell around the embedded registrar (`Registration.Registrar`): SIPService hands it every
+/// REGISTER with its flow; it supplies the clock, the randomness and the flow's address, keeps
+/// the counters /metrics reads, and sweeps expired bindings once a second. The bindings answer
+/// `lookup(aor:)` for routing a request from the core to a registered phone through its flow.
+public final class RegistrarService: Service, Sendable {
+    public struct Counters: Sendable {
+        /// Requests by result (`RegistrationOutcome.result`).
+        public var results: [String: Int] = [:]
+        public var authFailures: [AuthFailureReason: Int] = [:]
+    }
+
+    private let registrar: Mutex<Registrar<Flow>>
+    private let counters = Mutex(Counters())
+    private let epoch = ContinuousClock.now
+    private let logger: Logger
+
+    public init(registrar: Registrar<Flow>, logger: Logger) {
+        self.registrar = Mutex(registrar)
+        self.logger = logger
+    }
+
+    /// The registrar's clock: milliseconds since this service was made (monotonic).
+    var now: AuthInstant {
+        let elapsed = ContinuousClock.now - epoch
+        return AuthInstant(milliseconds: UInt64(max(0, elapsed.components.seconds)) * 1000
+            + UInt64(max(0, elapsed.components.attoseconds / 1_000_000_000_000_000)))
+    }
+
+    /// The answer to a REGISTER that arrived on `flow`; the caller sends it after `delay`.
+    public func answer(_ request: SIPMessage, on flow: Flow, toTag: String) -> RegistrarAnswer {
+        let source = RegistrationSource(transport: flow.transport.rawValue, host: flow.remote.ipAddress ?? "?",
+                                        port: flow.remote.port ?? 0, realm: flow.realm)
+        let now = self.now
+        let answer = registrar.withLock {
+            $0.handle(request, flow: flow, source: source, now: now, salt: UInt64.random(in: .min ... .max),
+                      toTag: toTag)
+        }
+        counters.withLock { counters in
+            counters.results[answer.outcome.result, default: 0] += 1
+            if case .authenticationFailed(let reason) = answer.outcome { counters.authFailures[reason, default: 0] += 1 }
+        }
+        log(answer.outcome, source: source, flow: flow)
+        return answer
+    }
+
+    /// The live bindings of an AOR (a URI like `sip:alice@example.com`), each with the flow it
+    /// registered on: what routing from the core to a phone needs.
+    public func lookup(aor: String) -> [Binding<Flow>] {
+        let now = self.now
+        return registrar.withLock { $0.lookup(aor: aor, now: now) }
+    }
+
+    public var activeBindings: Int { registrar.withLock { $0.bindings.count } }
+    public var counterSnapshot: Counters { counters.withLock { $0 } }
+
+    /// Sweeps expired bindings once a second until shutdown.
+    public func run() async throws {
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .seconds(1))
+                self.sweep()
+            }
+        }
+    }
+
+    func sweep() {
+        let now = self.now
+        let expired = registrar.withLock { $0.removeExpired(now: now) }
+        for binding in expired {
+            logger.info("registration expired", metadata: ["aor": "\(binding.aor)", "contact": "\(binding.contact)",
+                                                           "flow": "\(binding.flow)"])
+        }
+    }
+
+    private func log(_ outcome: RegistrationOutcome, source: RegistrationSource, flow: Flow) {
+        switch outcome {
+        case .registered(let aor, _), .unregistered(let aor, _):
+            let bindings = lookup(aor: aor)
+            logger.info("\(outcome.result)", metadata: [
+                "aor": "\(aor)", "flow": "\(flow)", "bindings": "\(bindings.count)",
+                "contacts": "\(bindings.map { "\($0.contact) via \($0.source) nat=\($0.nat) route=\($0.routingURI)" })"])
+        case .authenticationFailed(let reason):
+            logger.notice("registration authentication failed", metadata: ["reason": "\(reason.rawValue)",
+                                                                          "source": "\(source)"])
+        case .throttled:
+            logger.notice("registration refused by the auth-failure throttle", metadata: ["source": "\(source)"])
+        case .refused(let status, let why):
+            logger.info("registration refused", metadata: ["status": "\(status)", "why": "\(why)", "source": "\(source)"])
+        case .queried, .challenged:
+            logger.debug("registration \(outcome.result)", metadata: ["source": "\(source)"])
+        }
+    }
+}
+
+/// The B2BUA's view of the bindings: a request from the core for `user` goes to the binding
+/// registered most recently (the latest expiry) on a flow of the realm the call is routed to.
+extension RegistrarService: RegistrationLookup {
+    public func binding(user: String, domain: String?, realm: String) async -> RegisteredBinding? {
+        let domain = domain ?? registrar.withLock { $0.policy.domain }
+        let live = lookup(aor: "sip:\(user)@\(domain)").filter { $0.flow.realm == realm }
+        guard let latest = live.max(by: { $0.expiresAt < $1.expiresAt }) else { return nil }
+        return RegisteredBinding(contact: latest.contact, flow: latest.flow)
+    }
+}

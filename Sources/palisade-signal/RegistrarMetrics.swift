@@ -1,0 +1,18 @@
+import MetricsExposition
+import Registration
+import Signalling
+
+/// The registrar's figures for /metrics: every result and reason listed, zeros included, so a
+/// rate can be taken from the first scrape on.
+enum RegistrarMetrics {
+    static func add(_ registrar: RegistrarService, to exposition: inout Exposition) {
+        exposition.add(.registrationsActive, [], Double(registrar.activeBindings))
+        let counters = registrar.counterSnapshot
+        for result in RegistrationOutcome.results {
+            exposition.add(.registrarRequests, [result], Double(counters.results[result] ?? 0))
+        }
+        for reason in AuthFailureReason.allCases {
+            exposition.add(.registrarAuthFailures, [reason.rawValue], Double(counters.authFailures[reason] ?? 0))
+        }
+    }
+}
