@@ -58,6 +58,11 @@ public final class RegistrarService: Service, Sendable {
         return registrar.withLock { $0.lookup(aor: aor, now: now) }
     }
 
+    /// New users (a reload of the users file); bindings and nonces in flight stay.
+    public func replaceUsers(_ users: UserTable) {
+        registrar.withLock { $0.replaceUsers(users) }
+    }
+
     public var activeBindings: Int { registrar.withLock { $0.bindings.count } }
     public var counterSnapshot: Counters { counters.withLock { $0 } }
 

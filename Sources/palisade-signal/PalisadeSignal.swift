@@ -71,7 +71,7 @@ struct PalisadeSignal: AsyncParsableCommand {
             services.append(.init(service: sip))
             services.append(.init(service: registrar))
             let reload = ConfigurationReload(path: options.config, running: settings, transport: transport,
-                                             logger: logger)
+                                             registrar: registrar, logger: logger)
             services.append(.init(service: HangupReload(reload: reload)))
             let scrape = Scrape(link: link, transport: transport, sip: sip,
                                 timeoutMilliseconds: settings.signal.mediaPingTimeoutMilliseconds,

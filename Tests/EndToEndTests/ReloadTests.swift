@@ -50,6 +50,19 @@ struct ReloadTests {
         #expect(report["restartNeeded"] as? [String] == ["[sip]"], "\(report)")
         #expect(try Self.ctl(pair, ["log", "level"]).stdout == "log level notice\n")
 
+        // The registrar's users file is read again (its path may change): a user added, no restart.
+        let hash = try Command.run(try Products.path("palisade-signal"), ["--hash-user", "alice", "palisade"],
+                                   input: "correct horse\n")
+        let users = try pair.directory.file("users", contents: hash.stdout)
+        try String(contentsOfFile: pair.config, encoding: .utf8).appending("\n[registrar]\nusers_file = \"\(users)\"\n")
+            .write(toFile: pair.config, atomically: true, encoding: .utf8)
+        let withUsers = try Self.ctl(pair, ["config", "reload"])
+        #expect(withUsers.stdout.contains("applied: registrar users read again (2 lines)")
+                && !withUsers.stdout.contains("[registrar]"), "\(withUsers.stdout)\(withUsers.stderr)")
+        try "bob palisade SHA-256:not-a-hash\n".write(toFile: users, atomically: true, encoding: .utf8)
+        let badUsers = try Self.ctl(pair, ["config", "reload"])
+        #expect(badUsers.status == 1 && badUsers.stderr.contains("registrar.users_file:"), "\(badUsers.stderr)")
+
         try "[log]\nlevel = \"noisy\"\n[sip]\nt1_ms = -1\n".write(toFile: pair.config, atomically: true, encoding: .utf8)
         let refused = try Self.ctl(pair, ["config", "reload"])
         #expect(refused.status == 1, "\(refused.stdout)")
