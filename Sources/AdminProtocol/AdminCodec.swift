@@ -37,6 +37,7 @@ public enum AdminCodec {
         case .status(let status): try? encoder.encode(status)
         case .logLevel(let report): try? encoder.encode(report)
         case .reload(let report): try? encoder.encode(report)
+        case .traffic(let report): try? encoder.encode(report)
         }
         return String(decoding: data ?? Data(), as: UTF8.self)
     }
@@ -64,6 +65,7 @@ private struct ReplyEnvelope: Codable {
             case .status: .status(try c.decode(StatusReport.self, forKey: .result))
             case .logLevel: .logLevel(try c.decode(LogLevelReport.self, forKey: .result))
             case .configReload: .reload(try c.decode(ReloadReport.self, forKey: .result))
+            case .drain, .undrain: .traffic(try c.decode(TrafficReport.self, forKey: .result))
             }
             reply = AdminReply(id: id, .success(body))
         } else {
@@ -86,6 +88,9 @@ private struct ReplyEnvelope: Codable {
                 try c.encode(report, forKey: .result)
             case .reload(let report):
                 try c.encode(AdminCommand.configReload, forKey: .command)
+                try c.encode(report, forKey: .result)
+            case .traffic(let report):
+                try c.encode(report.draining ? AdminCommand.drain : AdminCommand.undrain, forKey: .command)
                 try c.encode(report, forKey: .result)
             }
         case .failure(let failure):

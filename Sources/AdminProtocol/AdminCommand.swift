@@ -4,12 +4,17 @@ public enum AdminCommand: String, Sendable, CaseIterable, Codable {
     case status
     case logLevel = "log level"
     case configReload = "config reload"
+    case drain
+    case undrain
 
     public var summary: String {
         switch self {
         case .status: "versions, pids and uptimes of both daemons; whether the media plane is connected, and since when; SIP listeners"
         case .logLevel: "show palisade-signal's log level, or set it (trace, debug, info, notice, warning, error, critical) "
             + "until the next restart or reload"
+        case .drain: "refuse new calls and registrations (503 with Retry-After) while calls in progress go on; "
+            + "shows what remains"
+        case .undrain: "accept new calls and registrations again"
         case .configReload: "read the configuration file again and apply it (as SIGHUP does); an invalid file is refused "
             + "with its errors and the running configuration stays; changes that need a restart are listed"
         }

@@ -142,9 +142,12 @@ public struct StatusReport: Codable, Sendable, Equatable {
     /// The bound /metrics address ("127.0.0.1:9477"), nil when metrics are disabled.
     public var metricsAddress: String?
     public var sipListeners: [SIPListenerReport]
+    /// Calls, registrations and drain (absent from a palisade-signal older than drain).
+    public var traffic: TrafficReport?
 
     public init(signal: ProcessReport, media: MediaPlaneReport, adminSocket: String, metricsAddress: String?,
-                sipListeners: [SIPListenerReport] = []) {
+                sipListeners: [SIPListenerReport] = [], traffic: TrafficReport? = nil) {
+        self.traffic = traffic
         self.signal = signal
         self.media = media
         self.adminSocket = adminSocket
@@ -179,11 +182,26 @@ public struct ReloadReport: Codable, Sendable, Equatable {
     }
 }
 
+/// What palisade-signal carries now, and whether it takes more (`drain`, `undrain`, `status`).
+public struct TrafficReport: Codable, Sendable, Equatable {
+    /// New calls and registrations refused with 503 while calls in progress go on.
+    public var draining: Bool
+    public var activeCalls: Int
+    public var registrations: Int
+
+    public init(draining: Bool, activeCalls: Int, registrations: Int) {
+        self.draining = draining
+        self.activeCalls = activeCalls
+        self.registrations = registrations
+    }
+}
+
 public struct AdminReply: Sendable, Equatable {
     public enum Body: Sendable, Equatable {
         case status(StatusReport)
         case logLevel(LogLevelReport)
         case reload(ReloadReport)
+        case traffic(TrafficReport)
     }
 
     public var id: UInt64

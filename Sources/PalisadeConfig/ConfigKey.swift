@@ -18,6 +18,7 @@ public enum ConfigKey: String, CaseIterable, Sendable {
     case signalMediaReconnectMaxMilliseconds = "signal.media_reconnect_max_ms"
     case signalMediaPingIntervalMilliseconds = "signal.media_ping_interval_ms"
     case signalMediaPingTimeoutMilliseconds = "signal.media_ping_timeout_ms"
+    case signalDrainGraceSeconds = "signal.drain_grace_s"
     case metricsEnabled = "metrics.enabled"
     case metricsListen = "metrics.listen"
     case sipT1Milliseconds = "sip.t1_ms"
@@ -69,7 +70,7 @@ public enum ConfigKey: String, CaseIterable, Sendable {
         case .logLevel, .logFormat: .log
         case .mediaControlSocket, .mediaWorkers, .mediaTimeoutSeconds, .mediaHoldTimeoutSeconds, .mediaFirewall: .media
         case .signalAdminSocket, .signalMediaReconnectMinMilliseconds, .signalMediaReconnectMaxMilliseconds,
-             .signalMediaPingIntervalMilliseconds, .signalMediaPingTimeoutMilliseconds: .signal
+             .signalMediaPingIntervalMilliseconds, .signalMediaPingTimeoutMilliseconds, .signalDrainGraceSeconds: .signal
         case .metricsEnabled, .metricsListen: .metrics
         case .sipT1Milliseconds, .sipT2Milliseconds, .sipT4Milliseconds, .sipMaxMessageBytes, .sipMaxHeaders,
              .sipTCPIdleTimeoutSeconds, .sipMaxConnections, .sipMaxConnectionsPerAddress, .sipKeepaliveIntervalSeconds,
@@ -103,6 +104,7 @@ public enum ConfigKey: String, CaseIterable, Sendable {
         case .signalMediaReconnectMaxMilliseconds: .integer(10...60_000)
         case .signalMediaPingIntervalMilliseconds: .integer(100...60_000)
         case .signalMediaPingTimeoutMilliseconds: .integer(100...60_000)
+        case .signalDrainGraceSeconds: .integer(0...86_400)
         case .metricsEnabled: .boolean
         case .metricsListen: .listenAddress
         case .sipT1Milliseconds: .integer(50...10_000)
@@ -163,6 +165,7 @@ public enum ConfigKey: String, CaseIterable, Sendable {
         case .signalMediaReconnectMaxMilliseconds: .integer(1000)
         case .signalMediaPingIntervalMilliseconds: .integer(500)
         case .signalMediaPingTimeoutMilliseconds: .integer(1500)
+        case .signalDrainGraceSeconds: .integer(30)
         case .metricsEnabled: .boolean(true)
         case .metricsListen: .string("127.0.0.1:9477")
         case .sipT1Milliseconds: .integer(500)
@@ -244,6 +247,7 @@ public enum ConfigKey: String, CaseIterable, Sendable {
         case .signalMediaReconnectMaxMilliseconds: "Longest delay between attempts to reconnect to the media plane; at least media_reconnect_min_ms."
         case .signalMediaPingIntervalMilliseconds: "How often palisade-signal pings the media plane over the control connection."
         case .signalMediaPingTimeoutMilliseconds: "How long palisade-signal waits for a ping reply before it takes the media plane for lost."
+        case .signalDrainGraceSeconds: "On SIGTERM (systemctl stop), palisade-signal first drains — new calls and registrations get 503 with Retry-After, calls in progress go on — for at most this many seconds, then stops; 0 stops at once."
         case .metricsEnabled: "Serve Prometheus metrics over HTTP at /metrics."
         case .metricsListen: "Address of the /metrics endpoint; port 0 picks a free port."
         case .sipT1Milliseconds: "RFC 3261 §17.1.1.1 T1, the round-trip estimate: first retransmission interval over UDP."

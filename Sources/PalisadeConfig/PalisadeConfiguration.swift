@@ -36,7 +36,7 @@ public struct PalisadeConfiguration: Sendable, Equatable {
             media: Media(controlSocket: "", workers: 0, timeoutSeconds: 0, holdTimeoutSeconds: 0, firewall: false),
             signal: Signal(
                 adminSocket: "", mediaReconnectMinMilliseconds: 0, mediaReconnectMaxMilliseconds: 0,
-                mediaPingIntervalMilliseconds: 0, mediaPingTimeoutMilliseconds: 0),
+                mediaPingIntervalMilliseconds: 0, mediaPingTimeoutMilliseconds: 0, drainGraceSeconds: 0),
             metrics: Metrics(enabled: false, listen: ListenAddress(host: "", port: 0)),
             sip: SIP(
                 t1Milliseconds: 0, t2Milliseconds: 0, t4Milliseconds: 0, maxMessageBytes: 0, maxHeaders: 0,
@@ -107,11 +107,14 @@ public struct PalisadeConfiguration: Sendable, Equatable {
         public var mediaReconnectMaxMilliseconds: Int
         public var mediaPingIntervalMilliseconds: Int
         public var mediaPingTimeoutMilliseconds: Int
+        /// SIGTERM's drain period before stopping.
+        public var drainGraceSeconds: Int
 
         public init(
             adminSocket: String, mediaReconnectMinMilliseconds: Int, mediaReconnectMaxMilliseconds: Int,
-            mediaPingIntervalMilliseconds: Int, mediaPingTimeoutMilliseconds: Int
+            mediaPingIntervalMilliseconds: Int, mediaPingTimeoutMilliseconds: Int, drainGraceSeconds: Int = 30
         ) {
+            self.drainGraceSeconds = drainGraceSeconds
             self.adminSocket = adminSocket
             self.mediaReconnectMinMilliseconds = mediaReconnectMinMilliseconds
             self.mediaReconnectMaxMilliseconds = mediaReconnectMaxMilliseconds
@@ -230,6 +233,7 @@ extension PalisadeConfiguration {
         case .signalMediaReconnectMaxMilliseconds: .integer(signal.mediaReconnectMaxMilliseconds)
         case .signalMediaPingIntervalMilliseconds: .integer(signal.mediaPingIntervalMilliseconds)
         case .signalMediaPingTimeoutMilliseconds: .integer(signal.mediaPingTimeoutMilliseconds)
+        case .signalDrainGraceSeconds: .integer(signal.drainGraceSeconds)
         case .metricsEnabled: .boolean(metrics.enabled)
         case .metricsListen: .string(metrics.listen.description)
         case .sipT1Milliseconds: .integer(sip.t1Milliseconds)
@@ -279,6 +283,7 @@ extension PalisadeConfiguration {
         case .signalMediaReconnectMaxMilliseconds: signal.mediaReconnectMaxMilliseconds = integer(key, value)
         case .signalMediaPingIntervalMilliseconds: signal.mediaPingIntervalMilliseconds = integer(key, value)
         case .signalMediaPingTimeoutMilliseconds: signal.mediaPingTimeoutMilliseconds = integer(key, value)
+        case .signalDrainGraceSeconds: signal.drainGraceSeconds = integer(key, value)
         case .metricsEnabled: metrics.enabled = boolean(key, value)
         case .metricsListen: metrics.listen = ListenAddress(string(key, value)) ?? mismatch(key, value)
         case .sipT1Milliseconds: sip.t1Milliseconds = integer(key, value)

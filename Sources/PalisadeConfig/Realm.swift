@@ -126,7 +126,7 @@ extension PalisadeConfiguration {
                 .array(listeners.map { $0[key] })
             case .logLevel, .logFormat, .mediaControlSocket, .mediaWorkers, .mediaTimeoutSeconds, .mediaHoldTimeoutSeconds, .mediaFirewall,
                  .signalAdminSocket, .signalMediaReconnectMinMilliseconds, .signalMediaReconnectMaxMilliseconds,
-                 .signalMediaPingIntervalMilliseconds, .signalMediaPingTimeoutMilliseconds, .metricsEnabled, .metricsListen,
+                 .signalMediaPingIntervalMilliseconds, .signalMediaPingTimeoutMilliseconds, .signalDrainGraceSeconds, .metricsEnabled, .metricsListen,
                  .sipT1Milliseconds, .sipT2Milliseconds, .sipT4Milliseconds, .sipMaxMessageBytes, .sipMaxHeaders,
                  .sipTCPIdleTimeoutSeconds, .sipMaxConnections, .sipMaxConnectionsPerAddress, .sipKeepaliveIntervalSeconds,
                  .sipTCPPingIntervalSeconds, .sipTCPPongTimeoutSeconds,

@@ -81,13 +81,37 @@ public actor SIPService: Service {
 
     public nonisolated var callCounters: CallCounts { callCounts.withLock { $0 } }
 
+    /// Drain (`palisadectl drain`, SIGTERM): new calls and registrations are refused with 503 and
+    /// Retry-After while calls in progress go on. A plain flag the receive path reads.
+    private let drainFlag = Mutex(false)
+    /// Seconds a SIGTERM waits for calls in progress to end before the transports stop.
+    private let drainGrace: Duration
+    /// What a refused caller is told to wait (Retry-After, seconds).
+    public static let drainRetryAfterSeconds = 60
+
+    public nonisolated var isDraining: Bool { drainFlag.withLock { $0 } }
+
+    public nonisolated func setDraining(_ draining: Bool) {
+        let changed = drainFlag.withLock { flag in
+            defer { flag = draining }
+            return flag != draining
+        }
+        if changed {
+            logger.notice(draining ? "draining: new calls and registrations refused with 503"
+                                   : "drain ended: new calls and registrations accepted",
+                          metadata: ["active-calls": "\(callCounters.active)"])
+        }
+    }
+
     /// Transactions that timed out (Timers B, F, H), by timer; read by /metrics.
     private let timeouts = Mutex<[TransactionTimer: Int]>([:])
     private let outbound: AsyncStream<Outbound>
     let outboundContinuation: AsyncStream<Outbound>.Continuation
 
     public init(transport: TransportLayer, timers: TransactionTimers, capacity: Int, policy: LocalRequestPolicy,
-                calls: CallRouting? = nil, registrar: RegistrarService? = nil, logger: Logger) {
+                calls: CallRouting? = nil, registrar: RegistrarService? = nil, drainGrace: Duration = .zero,
+                logger: Logger) {
+        self.drainGrace = drainGrace
         self.transport = transport
         self.policy = policy
         self.calls = calls
@@ -106,7 +130,7 @@ public actor SIPService: Service {
             await withGracefulShutdownHandler {
                 for await inbound in transport.messages { await self.receive(inbound) }
             } onGracefulShutdown: {
-                Task { await transport.shutdown() }
+                Task { await self.drainThenStop() }
             }
             await self.finish()
         }
@@ -271,6 +295,12 @@ public actor SIPService: Service {
             return
         }
         guard message.isRequest else { return }
+        if isDraining, message.method == .register || (message.method == .invite && message.to?.tag == nil) {
+            let response = SIPResponseBuilder.response(
+                to: message, status: 503, toTag: Self.makeTag(),
+                headers: [("Retry-After", "\(Self.drainRetryAfterSeconds)")])
+            return respond(response, on: key)
+        }
         // Registrations (RegistrarService.swift): the registrar answers REGISTER, sometimes late
         // (the auth-failure throttle); the server transaction absorbs retransmissions meanwhile.
         if message.method == .register, let registrar, case .flow(let flow) = hops[key] {
@@ -282,6 +312,21 @@ public actor SIPService: Service {
         if calls != nil, takeRequest(message, on: key) { return }
         guard let response = policy.answer(message, toTag: Self.makeTag()) else { return }
         respond(response, on: key)
+    }
+
+    /// SIGTERM: refuse new work, let calls in progress end (BYEs still flow) for up to the grace
+    /// period, then stop the transports, which ends `run`.
+    private func drainThenStop() async {
+        setDraining(true)
+        let deadline = ContinuousClock.now + drainGrace
+        while callCounters.active > 0, ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(100))
+        }
+        if callCounters.active > 0 {
+            logger.warning("drain grace period over; stopping with calls in progress",
+                           metadata: ["active-calls": "\(callCounters.active)"])
+        }
+        await transport.shutdown()
     }
 
     /// Sends a response through its server transaction.

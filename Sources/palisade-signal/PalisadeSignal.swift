@@ -67,8 +67,8 @@ struct PalisadeSignal: AsyncParsableCommand {
                                                                     .info, .refer, .notify, .register]),
                                  calls: SIPWiring.calls(settings.realms, media: link, registrations: registrar,
                                                         timeoutMilliseconds: settings.signal.mediaPingTimeoutMilliseconds),
-                                 registrar: registrar, logger: logger)
-            services.append(.init(service: sip))
+                                 registrar: registrar, drainGrace: .seconds(settings.signal.drainGraceSeconds),
+                                 logger: logger)
             services.append(.init(service: registrar))
             let reload = ConfigurationReload(path: options.config, running: settings, transport: transport,
                                              registrar: registrar, logger: logger)
@@ -89,16 +89,25 @@ struct PalisadeSignal: AsyncParsableCommand {
                                                              address: Self.text($0.localAddress),
                                                              advertised: "\($0.advertised)")
                                        },
-                                       timeoutMilliseconds: settings.signal.mediaPingTimeoutMilliseconds)
+                                       timeoutMilliseconds: settings.signal.mediaPingTimeoutMilliseconds,
+                                       sip: sip, registrar: registrar)
             let admin = try await AdminServer.bind(socketPath: settings.signal.adminSocket, group: group,
                                                    logger: logger) { request in
                 switch request.command {
                 case .status: .success(.status(await status.report()))
                 case .logLevel: Self.logLevel(request.arguments, logger: logger)
                 case .configReload: await reload.reload().map(AdminReply.Body.reload)
+                case .drain, .undrain:
+                    {
+                        sip.setDraining(request.command == .drain)
+                        return .success(.traffic(status.traffic))
+                    }()
                 }
             }
             services.append(.init(service: admin))
+            // Last in the group, so first to be told on SIGTERM: it drains (signal.drain_grace_s)
+            // while the admin socket, /metrics, the registrar and the media plane link still run.
+            services.append(.init(service: sip))
         } catch {
             await transport.shutdown()
             logger.critical("cannot start", metadata: ["error": "\(error)"])

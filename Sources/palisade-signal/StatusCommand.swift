@@ -12,6 +12,13 @@ struct StatusCommand: Sendable {
     let metricsAddress: String?
     let sipListeners: [SIPListenerReport]
     let timeoutMilliseconds: Int
+    let sip: SIPService
+    let registrar: RegistrarService
+
+    var traffic: TrafficReport {
+        TrafficReport(draining: sip.isDraining, activeCalls: sip.callCounters.active,
+                      registrations: registrar.activeBindings)
+    }
 
     func report() async -> StatusReport {
         let now = WallClock.now()
@@ -43,6 +50,6 @@ struct StatusCommand: Sendable {
                                     controlSocket: link.configuration.socketPath, process: media,
                                     lastError: state.lastError ?? lastError, reconnects: state.reconnects,
                                     workers: workers),
-            adminSocket: adminSocket, metricsAddress: metricsAddress, sipListeners: sipListeners)
+            adminSocket: adminSocket, metricsAddress: metricsAddress, sipListeners: sipListeners, traffic: traffic)
     }
 }

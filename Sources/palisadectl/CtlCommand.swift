@@ -7,6 +7,8 @@ enum CtlCommand: String, CaseIterable {
     case configCheck = "config check"
     case configReload = "config reload"
     case logLevel = "log level"
+    case drain
+    case undrain
     case help
 
     /// The words that name the command on the command line.
@@ -18,6 +20,8 @@ enum CtlCommand: String, CaseIterable {
         case .status: .status
         case .configReload: .configReload
         case .logLevel: .logLevel
+        case .drain: .drain
+        case .undrain: .undrain
         case .sipCheck, .configCheck, .help: nil
         }
     }
@@ -29,13 +33,15 @@ enum CtlCommand: String, CaseIterable {
         case .configCheck: "config check FILE..."
         case .configReload: "config reload"
         case .logLevel: "log level [LEVEL]"
+        case .drain: "drain"
+        case .undrain: "undrain"
         case .help: "help"
         }
     }
 
     var summary: String {
         switch self {
-        case .status, .configReload, .logLevel: adminCommand?.summary ?? ""
+        case .status, .configReload, .logLevel, .drain, .undrain: adminCommand?.summary ?? ""
         case .sipCheck: "parse each file as one SIP message exactly as the signalling would; print accept, "
             + "the status it would answer, or drop (no daemon needed; exit 1 unless every file is accepted)"
         case .configCheck: "validate configuration files as the daemons would at start or reload; every error "

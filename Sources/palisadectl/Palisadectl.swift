@@ -38,7 +38,7 @@ enum Palisadectl {
         case .configCheck:
             guard !arguments.isEmpty else { fail("usage: palisadectl \(command.usage)", code: 2) }
             exit(ConfigCheckCommand.run(files: arguments, json: invocation.json))
-        case .status, .configReload, .logLevel:
+        case .status, .configReload, .logLevel, .drain, .undrain:
             guard let admin = command.adminCommand else { fail("'\(command.rawValue)' is not a daemon command", code: 2) }
             let body = ask(admin, arguments: arguments, invocation)
             if invocation.json {
@@ -50,6 +50,7 @@ enum Palisadectl {
                     print(report.previous == report.current ? "log level \(report.current)"
                           : "log level \(report.previous) → \(report.current)")
                 case .reload(let report): print(render(report))
+                case .traffic(let traffic): print(StatusTable.render(traffic))
                 }
             }
         }

@@ -5,6 +5,17 @@ import Glibc
 
 /// The human form of `palisadectl status`.
 enum StatusTable {
+    /// `drain` / `undrain`: the state and what remains.
+    static func render(_ traffic: TrafficReport) -> String {
+        (traffic.draining ? "draining: " : "accepting: ") + summary(traffic)
+    }
+
+    /// `1 call active, 3 registrations; DRAINING (new calls and registrations get 503)`.
+    static func summary(_ traffic: TrafficReport) -> String {
+        "\(traffic.activeCalls) call\(traffic.activeCalls == 1 ? "" : "s") active, \(traffic.registrations) registration\(traffic.registrations == 1 ? "" : "s")"
+            + (traffic.draining ? "; DRAINING (new calls and registrations get 503)" : "")
+    }
+
     static func render(_ status: StatusReport, now: Double) -> String {
         var rows: [[String]] = [["PROCESS", "VERSION", "PID", "UPTIME", "STATE"]]
         rows.append(["palisade-signal", status.signal.software, "\(status.signal.pid)",
@@ -32,6 +43,7 @@ enum StatusTable {
             lines.append("(RELAYED/S: packets per second since the previous status palisade-media answered, or since it started)")
             lines.append("")
         }
+        if let traffic = status.traffic { lines.append("traffic        " + summary(traffic)) }
         lines.append("admin socket   \(status.adminSocket)")
         lines.append("metrics        " + (status.metricsAddress.map { "http://\($0)/metrics" } ?? "disabled"))
         if !status.sipListeners.isEmpty {
