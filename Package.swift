@@ -70,7 +70,7 @@ let package = Package(
                 dependencies: ["MediaControlProtocol", "ControlFraming", "PosixSupport", logging],
                 swiftSettings: strict),
         .target(name: "Signalling",
-                dependencies: ["B2BUA", "MediaControlProtocol", "NIOFraming", "PosixSupport", "SDP", "SIPCore",
+                dependencies: ["AdminProtocol", "B2BUA", "MediaControlProtocol", "NIOFraming", "PosixSupport", "SDP", "SIPCore",
                                "SIPMessage", "SIPTransport", "Registration", "SIPAuth", nioCore, nioPosix, logging, lifecycle],
                 swiftSettings: strict),
         .target(name: "AdminServer",

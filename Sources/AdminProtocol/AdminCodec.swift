@@ -38,6 +38,8 @@ public enum AdminCodec {
         case .logLevel(let report): try? encoder.encode(report)
         case .reload(let report): try? encoder.encode(report)
         case .traffic(let report): try? encoder.encode(report)
+        case .calls(let calls): try? encoder.encode(calls)
+        case .registrations(let bindings): try? encoder.encode(bindings)
         }
         return String(decoding: data ?? Data(), as: UTF8.self)
     }
@@ -66,6 +68,8 @@ private struct ReplyEnvelope: Codable {
             case .logLevel: .logLevel(try c.decode(LogLevelReport.self, forKey: .result))
             case .configReload: .reload(try c.decode(ReloadReport.self, forKey: .result))
             case .drain, .undrain: .traffic(try c.decode(TrafficReport.self, forKey: .result))
+            case .callsList: .calls(try c.decode([CallSummary].self, forKey: .result))
+            case .registrationsList: .registrations(try c.decode([RegistrationSummary].self, forKey: .result))
             }
             reply = AdminReply(id: id, .success(body))
         } else {
@@ -92,6 +96,12 @@ private struct ReplyEnvelope: Codable {
             case .traffic(let report):
                 try c.encode(report.draining ? AdminCommand.drain : AdminCommand.undrain, forKey: .command)
                 try c.encode(report, forKey: .result)
+            case .calls(let calls):
+                try c.encode(AdminCommand.callsList, forKey: .command)
+                try c.encode(calls, forKey: .result)
+            case .registrations(let bindings):
+                try c.encode(AdminCommand.registrationsList, forKey: .command)
+                try c.encode(bindings, forKey: .result)
             }
         case .failure(let failure):
             try c.encode(false, forKey: .ok)

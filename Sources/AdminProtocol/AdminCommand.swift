@@ -6,6 +6,8 @@ public enum AdminCommand: String, Sendable, CaseIterable, Codable {
     case configReload = "config reload"
     case drain
     case undrain
+    case callsList = "calls list"
+    case registrationsList = "registrations list"
 
     public var summary: String {
         switch self {
@@ -15,6 +17,9 @@ public enum AdminCommand: String, Sendable, CaseIterable, Codable {
         case .drain: "refuse new calls and registrations (503 with Retry-After) while calls in progress go on; "
             + "shows what remains"
         case .undrain: "accept new calls and registrations again"
+        case .callsList: "calls in progress: state, realms, caller and callee, both legs' Call-IDs, the caller's flow, age"
+        case .registrationsList: "bindings of the embedded registrar: address of record, contact, the flow requests "
+            + "to it take (NAT), expiry"
         case .configReload: "read the configuration file again and apply it (as SIGHUP does); an invalid file is refused "
             + "with its errors and the running configuration stays; changes that need a restart are listed"
         }

@@ -196,12 +196,68 @@ public struct TrafficReport: Codable, Sendable, Equatable {
     }
 }
 
+/// One call of `calls list`.
+public struct CallSummary: Codable, Sendable, Equatable {
+    /// Palisade's id of the call (also the media session's).
+    public var id: String
+    /// calling, confirmed, ending.
+    public var state: String
+    public var callerRealm: String
+    public var calleeRealm: String
+    /// The caller's user (From) and the dialled user (Request-URI), when they have one.
+    public var caller: String?
+    public var callee: String?
+    public var callIDA: String
+    public var callIDB: String
+    /// Where the caller's INVITE came from, as seen on the wire: `udp 192.0.2.7:5060`.
+    public var callerFlow: String
+    public var ageSeconds: Double
+
+    public init(id: String, state: String, callerRealm: String, calleeRealm: String, caller: String?, callee: String?,
+                callIDA: String, callIDB: String, callerFlow: String, ageSeconds: Double) {
+        self.id = id
+        self.state = state
+        self.callerRealm = callerRealm
+        self.calleeRealm = calleeRealm
+        self.caller = caller
+        self.callee = callee
+        self.callIDA = callIDA
+        self.callIDB = callIDB
+        self.callerFlow = callerFlow
+        self.ageSeconds = ageSeconds
+    }
+}
+
+/// One binding of `registrations list`.
+public struct RegistrationSummary: Codable, Sendable, Equatable {
+    public var aor: String
+    /// The Contact the phone registered.
+    public var contact: String
+    /// Where requests to it go: through its flow, `udp 203.0.113.5:41234` in realm `realm`.
+    public var flow: String
+    public var realm: String
+    /// The Contact differs from the wire address (a phone behind NAT).
+    public var behindNAT: Bool
+    public var expiresInSeconds: Double
+
+    public init(aor: String, contact: String, flow: String, realm: String, behindNAT: Bool, expiresInSeconds: Double) {
+        self.aor = aor
+        self.contact = contact
+        self.flow = flow
+        self.realm = realm
+        self.behindNAT = behindNAT
+        self.expiresInSeconds = expiresInSeconds
+    }
+}
+
 public struct AdminReply: Sendable, Equatable {
     public enum Body: Sendable, Equatable {
         case status(StatusReport)
         case logLevel(LogLevelReport)
         case reload(ReloadReport)
         case traffic(TrafficReport)
+        case calls([CallSummary])
+        case registrations([RegistrationSummary])
     }
 
     public var id: UInt64

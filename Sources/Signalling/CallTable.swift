@@ -32,6 +32,8 @@ struct CallRecord: Sendable {
     /// The caller's INVITE had no SDP: the B-leg's 2xx carried the offer, and the answer comes in
     /// the caller's ACK, which Palisade then sends on as the B-leg ACK (RFC 3264 §4, delayed offer).
     var awaitingAckAnswer = false
+    /// When the caller's INVITE arrived (for `calls list`).
+    var started = ContinuousClock.now
 }
 
 /// Why Palisade runs a client transaction, so its responses reach the right place.

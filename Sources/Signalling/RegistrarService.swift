@@ -1,3 +1,4 @@
+import AdminProtocol
 import Logging
 import Registration
 import ServiceLifecycle
@@ -113,5 +114,19 @@ extension RegistrarService: RegistrationLookup {
         let live = lookup(aor: "sip:\(user)@\(domain)").filter { $0.flow.realm == realm }
         guard let latest = live.max(by: { $0.expiresAt < $1.expiresAt }) else { return nil }
         return RegisteredBinding(contact: latest.contact, flow: latest.flow)
+    }
+}
+
+extension RegistrarService {
+    /// Every live binding, by address of record, for `palisadectl registrations list`.
+    public func summaries() -> [RegistrationSummary] {
+        let now = self.now
+        return registrar.withLock { $0.bindings.all }.filter { $0.expiresAt > now }.map { binding in
+            RegistrationSummary(
+                aor: binding.aor, contact: binding.contact,
+                flow: "\(binding.source.transport) \(binding.source.host):\(binding.source.port)",
+                realm: binding.source.realm, behindNAT: binding.isBehindNAT,
+                expiresInSeconds: Double(binding.expiresAt.milliseconds &- now.milliseconds) / 1000)
+        }
     }
 }

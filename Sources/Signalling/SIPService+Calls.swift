@@ -1,3 +1,4 @@
+import AdminProtocol
 import B2BUA
 import MediaControlProtocol
 import SDP
@@ -662,4 +663,28 @@ extension SIPService {
     }
 
     static func originID() -> String { String(UInt32.random(in: 1...UInt32.max)) }
+}
+
+extension SIPService {
+    /// The calls in progress, oldest first, for `palisadectl calls list`.
+    public func callSummaries() -> [CallSummary] {
+        let now = ContinuousClock.now
+        return callTable.records.sorted { $0.value.started < $1.value.started }.map { id, record in
+            let call = record.call
+            let state = switch call.state {
+            case .calling: "calling"
+            case .confirmed: "confirmed"
+            case .ending: "ending"
+            case .ended: "ended"
+            }
+            let elapsed = now - record.started
+            return CallSummary(
+                id: id, state: state, callerRealm: record.aFlow.realm, calleeRealm: record.bRealm,
+                caller: call.aInvite.from?.uri.user.map { String(decoding: $0, as: UTF8.self) },
+                callee: call.aInvite.requestURI?.user.map { String(decoding: $0, as: UTF8.self) },
+                callIDA: call.a.callID, callIDB: call.b.callID,
+                callerFlow: "\(record.aFlow.transport.rawValue) \(record.aFlow.remote.ipAddress ?? "?"):\(record.aFlow.remote.port ?? 0)",
+                ageSeconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+        }
+    }
 }

@@ -97,6 +97,8 @@ struct PalisadeSignal: AsyncParsableCommand {
                 case .status: .success(.status(await status.report()))
                 case .logLevel: Self.logLevel(request.arguments, logger: logger)
                 case .configReload: await reload.reload().map(AdminReply.Body.reload)
+                case .callsList: .success(.calls(await sip.callSummaries()))
+                case .registrationsList: .success(.registrations(registrar.summaries()))
                 case .drain, .undrain:
                     {
                         sip.setDraining(request.command == .drain)

@@ -9,6 +9,8 @@ enum CtlCommand: String, CaseIterable {
     case logLevel = "log level"
     case drain
     case undrain
+    case callsList = "calls list"
+    case registrationsList = "registrations list"
     case help
 
     /// The words that name the command on the command line.
@@ -22,6 +24,8 @@ enum CtlCommand: String, CaseIterable {
         case .logLevel: .logLevel
         case .drain: .drain
         case .undrain: .undrain
+        case .callsList: .callsList
+        case .registrationsList: .registrationsList
         case .sipCheck, .configCheck, .help: nil
         }
     }
@@ -35,13 +39,16 @@ enum CtlCommand: String, CaseIterable {
         case .logLevel: "log level [LEVEL]"
         case .drain: "drain"
         case .undrain: "undrain"
+        case .callsList: "calls list"
+        case .registrationsList: "registrations list"
         case .help: "help"
         }
     }
 
     var summary: String {
         switch self {
-        case .status, .configReload, .logLevel, .drain, .undrain: adminCommand?.summary ?? ""
+        case .status, .configReload, .logLevel, .drain, .undrain, .callsList, .registrationsList:
+            adminCommand?.summary ?? ""
         case .sipCheck: "parse each file as one SIP message exactly as the signalling would; print accept, "
             + "the status it would answer, or drop (no daemon needed; exit 1 unless every file is accepted)"
         case .configCheck: "validate configuration files as the daemons would at start or reload; every error "

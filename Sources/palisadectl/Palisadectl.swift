@@ -38,7 +38,7 @@ enum Palisadectl {
         case .configCheck:
             guard !arguments.isEmpty else { fail("usage: palisadectl \(command.usage)", code: 2) }
             exit(ConfigCheckCommand.run(files: arguments, json: invocation.json))
-        case .status, .configReload, .logLevel, .drain, .undrain:
+        case .status, .configReload, .logLevel, .drain, .undrain, .callsList, .registrationsList:
             guard let admin = command.adminCommand else { fail("'\(command.rawValue)' is not a daemon command", code: 2) }
             let body = ask(admin, arguments: arguments, invocation)
             if invocation.json {
@@ -51,6 +51,8 @@ enum Palisadectl {
                           : "log level \(report.previous) → \(report.current)")
                 case .reload(let report): print(render(report))
                 case .traffic(let traffic): print(StatusTable.render(traffic))
+                case .calls(let calls): print(ListTables.render(calls))
+                case .registrations(let bindings): print(ListTables.render(bindings))
                 }
             }
         }

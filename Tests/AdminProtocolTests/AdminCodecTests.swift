@@ -60,6 +60,14 @@ struct AdminCodecTests {
                                                                       applied: ["log.level: info → debug"],
                                                                       restartNeeded: ["[sip]"])))),
                       AdminReply(id: 8, .failure(AdminFailure(.invalidConfiguration, "palisade.toml:2: log.level: …"))),
+                      AdminReply(id: 10, .success(.traffic(TrafficReport(draining: true, activeCalls: 2, registrations: 5)))),
+                      AdminReply(id: 11, .success(.calls([CallSummary(
+                          id: "c1", state: "confirmed", callerRealm: "access", calleeRealm: "core", caller: "1000",
+                          callee: "2000", callIDA: "a@phone", callIDB: "b@palisade", callerFlow: "udp 192.0.2.7:5060",
+                          ageSeconds: 12.5)]))),
+                      AdminReply(id: 12, .success(.registrations([RegistrationSummary(
+                          aor: "sip:alice@example.com", contact: "<sip:alice@10.0.0.2:5060>", flow: "udp 192.0.2.7:41000",
+                          realm: "access", behindNAT: true, expiresInSeconds: 42)]))),
                       AdminReply(id: 9, .success(.status(Self.withWorkers))),
                       AdminReply(id: 5, .failure(AdminFailure(.unavailable, "media plane down")))] {
             #expect(try AdminCodec.decodeReply(AdminCodec.encode(reply)) == reply)

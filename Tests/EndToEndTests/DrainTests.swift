@@ -26,6 +26,12 @@ struct DrainTests {
                                                        directory: directory, name: "phone")
             let connected = try await eventually(seconds: 10) { try Self.traffic(pair).flatMap { $0.activeCalls == 1 ? $0 : nil } }
             #expect(connected != nil, "the call never connected\n\(pair.logs)")
+            let calls = try Self.ctl(pair, ["--json", "calls", "list"])
+            let listed = try JSONSerialization.jsonObject(with: Data(calls.stdout.utf8)) as? [[String: Any]] ?? []
+            #expect(listed.count == 1 && listed.first?["callee"] as? String == "2000"
+                    && listed.first?["callerRealm"] as? String == "access" && listed.first?["calleeRealm"] as? String == "core",
+                    "\(calls.stdout)\(calls.stderr)")
+            #expect(listed.first?["callIDA"] as? String != listed.first?["callIDB"] as? String)
 
             let drain = try Self.ctl(pair, ["drain"])
             #expect(drain.status == 0 && drain.stdout.contains("draining") && drain.stdout.contains("1 call"),
@@ -51,6 +57,7 @@ struct DrainTests {
             #expect(await pbx.wait(seconds: 10) == 0, "pbx sipp failed\n\(pbx.log)")
             #expect(pbx.received.filter { $0.hasPrefix("INVITE ") }.count == 1, "the refused call never reached the PBX")
 
+            #expect(try Self.ctl(pair, ["calls", "list"]).stdout == "no calls in progress\n")
             let undrain = try Self.ctl(pair, ["--json", "undrain"])
             let report = try JSONSerialization.jsonObject(with: Data(undrain.stdout.utf8)) as? [String: Any]
             #expect(report?["draining"] as? Bool == false && report?["activeCalls"] as? Int == 0, "\(undrain.stdout)")

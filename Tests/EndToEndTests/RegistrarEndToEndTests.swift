@@ -108,6 +108,15 @@ struct RegistrarEndToEndTests {
         // The binding remembers the flow it came on: the log names the wire address.
         #expect(pair.signal.log.contains("registered"), "\(pair.signal.log)")
         #expect(pair.signal.log.contains("\(transport):127.0.0.1:"))
+        // palisadectl registrations list shows the binding, its flow and expiry.
+        let list = try Command.run(try Products.path("palisadectl"), ["--socket", pair.admin, "--json", "registrations", "list"])
+        let bindings = try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [[String: Any]] ?? []
+        #expect(bindings.count == 1, "\(list.stdout)\(list.stderr)")
+        #expect((bindings.first?["aor"] as? String)?.hasPrefix("sip:alice@") == true)
+        #expect((bindings.first?["flow"] as? String)?.hasPrefix("\(transport) 127.0.0.1:") == true, "\(bindings)")
+        #expect((bindings.first?["expiresInSeconds"] as? Double).map { $0 > 30 && $0 <= 45 } == true, "\(bindings)")
+        let table = try Command.run(try Products.path("palisadectl"), ["--socket", pair.admin, "registrations", "list"])
+        #expect(table.stdout.hasPrefix("ADDRESS OF RECORD") && table.stdout.contains("sip:alice@"), "\(table.stdout)")
         await pair.stop()
     }
 
