@@ -277,7 +277,7 @@ public enum ConfigKey: String, CaseIterable, Sendable {
         case .realmTrust: "Whether the peers of this realm are trusted (the core) or not (phones and the Internet). P-Asserted-Identity and Privacy pass into other realms only from a trusted realm."
         case .realmMediaPolicy: "SRTP required (RTP offers refused with 488), SRTP optional (both offered, either accepted) or plain RTP only; applied to every SDP offer and answer of calls in this realm."
         case .realmSRTPSuites: "SDES crypto suites offered and accepted, in order of preference."
-        case .realmRouteTo: "Realm that new calls (INVITE) from this realm go to: to that realm's [[realm.target]] in priority and weight order, or to a user registered there. Unset: calls from this realm are refused (404, or 403 for a foreign domain)."
+        case .realmRouteTo: "Realm that new calls (INVITE) from this realm go to: to that realm's [[realm.target]] in priority and weight order, or to a user registered there. A realm without targets may name itself: its registered phones call each other. Unset: calls from this realm are refused (404, or 403 for a foreign domain)."
         case .targetAddress: "Next hop in this realm for calls routed here (a PBX, a trunk): host:port or host (port 5060, 5061 for TLS); an IP literal or a DNS name."
         case .targetTransport: "Transport to the target."
         case .targetPriority: "Lower is tried first (RFC 2782); the next priority is tried after a timeout, a transport error or a 503."

@@ -176,7 +176,8 @@ public enum ConfigurationReference {
         let access = examples && realm.name == "access"
         let core = examples && realm.name == "core"
         if access {
-            lines.append(" \(routeToExample)    # calls from phones go to the core's targets")
+            lines.append(realm.routeTo == nil ? " \(routeToExample)    # calls from phones go to the core's targets"
+                : " A realm routing to itself calls its registered phones; \(routeToExample) sends calls to the core's targets instead.")
         }
         for listener in realm.listeners {
             lines += ["", "[[realm.listener]]"]

@@ -86,9 +86,10 @@ extension ConfigurationValidator {
         let names = Set(realms.map(\.realm.name))
         for (realm, table) in realms {
             guard let target = realm.routeTo else { continue }
-            if target == realm.name {
+            if target == realm.name, !realm.targets.isEmpty {
                 report(.invalidValue, table.keyPath(.realmRouteTo), table.lines[.realmRouteTo],
-                       "a realm cannot route calls to itself; name another realm")
+                       "a realm routes calls to itself only to its registered users; remove its [[realm.target]] "
+                           + "or name another realm")
             } else if !names.contains(target) {
                 report(.invalidValue, table.keyPath(.realmRouteTo), table.lines[.realmRouteTo],
                        "no realm is named \"\(target)\"; realms here: \(names.sorted().joined(separator: ", "))")

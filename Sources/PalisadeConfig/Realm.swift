@@ -99,7 +99,9 @@ extension PalisadeConfiguration {
                     Listener(transport: .udp, listen: ListenAddress(host: "127.0.0.1", port: 5060)),
                     Listener(transport: .tcp, listen: ListenAddress(host: "127.0.0.1", port: 5060)),
                 ],
-                media: MediaInterface(address: "127.0.0.1", advertise: nil, portRange: 30_000...39_999)),
+                media: MediaInterface(address: "127.0.0.1", advertise: nil, portRange: 30_000...39_999),
+                // Phones registered with the embedded registrar call each other.
+                routeTo: "access"),
             Realm(
                 name: "core", trust: .trusted, mediaPolicy: .rtpOnly, srtpSuites: defaultSRTPSuites,
                 listeners: [Listener(transport: .udp, listen: ListenAddress(host: "127.0.0.1", port: 5080))],

@@ -25,10 +25,12 @@ struct RegistrarEndToEndTests {
         return try directory.file("users", contents: lines)
     }
 
-    static func start(registrar: String = "algorithms = [\"MD5\"]") throws -> (DaemonPair, password: String) {
+    /// `accessKeys`: more keys of the access realm (`route_to`); `moreUsers` join alice and bob.
+    static func start(registrar: String = "algorithms = [\"MD5\"]", accessKeys: String = "",
+                      moreUsers: [(String, String)] = []) throws -> (DaemonPair, password: String) {
         let directory = try TemporaryDirectory(prefix: "reg-e2e")
         let password = String(UInt64.random(in: 1 ... .max), radix: 36)
-        let users = try usersFile(in: directory, users: [("alice", password), ("bob", "bob-\(password)")],
+        let users = try usersFile(in: directory, users: [("alice", password), ("bob", "bob-\(password)")] + moreUsers,
                                   realm: "palisade")
         let config = try directory.file("palisade.toml", contents: """
             [log]
@@ -49,6 +51,7 @@ struct RegistrarEndToEndTests {
 
             [[realm]]
             name = "access"
+            \(accessKeys)
 
             [[realm.listener]]
             transport = "udp"

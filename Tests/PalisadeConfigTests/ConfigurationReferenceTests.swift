@@ -84,7 +84,7 @@ struct ConfigurationReferenceTests {
         #expect(defaultFile.contains("\n# advertise = \"198.51.100.7\""))
     }
 
-    @Test("the examples of the default file, uncommented too, parse to the default realms plus a TLS listener and a route")
+    @Test("the examples of the default file, uncommented too, parse to the default realms plus a TLS listener and a core target")
     func examplesParse() throws {
         // Every commented line after the first "#[[realm]]", uncommented: the key lines and the "# " examples.
         let text = ConfigurationReference.renderDefaultFile()
@@ -106,7 +106,6 @@ struct ConfigurationReferenceTests {
                 ],
                 clientCertificates: .optional, caBundle: "/etc/palisade/tls/phones-ca.pem", minimumVersion: .tls12)))
         expected[0].media.advertise = "198.51.100.7"
-        expected[0].routeTo = "core"
         expected[1].targets = [.init(address: "192.0.2.20:5060", transport: .udp, priority: 1, weight: 10)]
         #expect(configuration.realms == expected)
     }

@@ -88,7 +88,7 @@ struct PalisadeConfigurationTests {
                 name: "access", trust: .untrusted, mediaPolicy: .srtpOptional,
                 srtpSuites: ["AES_CM_128_HMAC_SHA1_80", "AES_CM_128_HMAC_SHA1_32"],
                 listeners: [.init(transport: .udp, listen: loopback(5060)), .init(transport: .tcp, listen: loopback(5060))],
-                media: .init(address: "127.0.0.1", portRange: 30_000...39_999)),
+                media: .init(address: "127.0.0.1", portRange: 30_000...39_999), routeTo: "access"),
             .init(
                 name: "core", trust: .trusted, mediaPolicy: .rtpOnly,
                 srtpSuites: ["AES_CM_128_HMAC_SHA1_80", "AES_CM_128_HMAC_SHA1_32"],

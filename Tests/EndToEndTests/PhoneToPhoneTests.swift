@@ -1,0 +1,44 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// Two phones of one realm, registered with the embedded registrar, call each other through
+/// Palisade (`route_to` naming its own realm): what `scripts/run` offers out of the box.
+@Suite("Phone to phone end to end", .serialized)
+struct PhoneToPhoneTests {
+    @Test("extension 2000 registers over UDP; a phone calls it; the INVITE reaches it through its binding's flow")
+    func callRegisteredPhone() async throws {
+        let (pair, _) = try RegistrarEndToEndTests.start(accessKeys: "route_to = \"access\"",
+                                                         moreUsers: [("2000", "ext-2000-secret")])
+        let status = try #require(try await pair.ready(), "daemons never came up\n\(pair.logs)")
+        let target = try #require(status.sip("access", "udp"))
+        let directory = pair.directory.path
+
+        // The callee registers from the port its UAS then listens on (sipp's -p: the last one wins).
+        let calleePort = try LoopbackUDP().port
+        let registered = try Sipp.run(
+            scenario: RegistrarEndToEndTests.scenarios + "/register-uac.xml", target: target, calls: 1, rate: 10,
+            timeoutSeconds: 20,
+            extra: ["-l", "1", "-s", "2000", "-au", "2000", "-ap", "ext-2000-secret", "-key", "expires", "60",
+                    "-p", "\(calleePort)"],
+            workDirectory: directory)
+        #expect(registered.status == 0 && registered.successfulCalls == 1, "\(registered.output)\n\(pair.logs)")
+
+        let calleeMedia = try LoopbackUDP(), callerMedia = try LoopbackUDP()
+        let callee = try CallEndToEndTests.SippPeer(scenario: "call-uas.xml", target: nil, port: calleePort,
+                                                    rtpPort: calleeMedia.port, directory: directory, name: "callee")
+        try await Task.sleep(for: .milliseconds(300))
+        let caller = try CallEndToEndTests.SippPeer(scenario: "call-uac.xml", target: target, rtpPort: callerMedia.port,
+                                                    holdMilliseconds: 300, directory: directory, name: "caller")
+        #expect(await caller.wait(seconds: 30) == 0, "caller sipp failed\n\(caller.log)\n\(pair.logs)")
+        #expect(await callee.wait(seconds: 10) == 0, "callee sipp failed\n\(callee.log)")
+
+        let invite = try #require(callee.received.first { $0.hasPrefix("INVITE ") }, "\(callee.log)")
+        #expect(!invite.contains(" \(callerMedia.port) ") && !invite.contains("phone-tag-"),
+                "nothing of the caller's leg reaches the callee:\n\(invite)")
+        #expect(invite.contains("o=palisade"), "\(invite)")
+        let answer = try #require(caller.received.first { $0.hasPrefix("SIP/2.0 200") && $0.contains("m=audio") })
+        #expect(!answer.contains(" \(calleeMedia.port) "), "the caller sees Palisade's media port, not the callee's")
+        await pair.stop()
+    }
+}
