@@ -22,7 +22,7 @@ struct DrainTests {
                                                      rtpPort: pbxMedia.port, directory: directory, name: "pbx")
             try await Task.sleep(for: .milliseconds(300))
             let phone = try CallEndToEndTests.SippPeer(scenario: "call-uac.xml", target: setup.accessTarget,
-                                                       rtpPort: phoneMedia.port, holdMilliseconds: 4_000,
+                                                       rtpPort: phoneMedia.port, holdMilliseconds: 8_000,
                                                        directory: directory, name: "phone")
             let connected = try await eventually(seconds: 10) { try Self.traffic(pair).flatMap { $0.activeCalls == 1 ? $0 : nil } }
             #expect(connected != nil, "the call never connected\n\(pair.logs)")
