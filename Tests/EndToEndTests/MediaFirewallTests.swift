@@ -5,32 +5,18 @@ import TestSupport
 
 /// palisade-media with `media.firewall = true` programs its nftables table: inside a network
 /// namespace this test creates (the host's ruleset is never touched).
-@Suite("Media plane firewall end to end", .serialized)
+@Suite("Media plane firewall end to end", .serialized, .enabled(if: NetworkNamespace.isAvailable))
 struct MediaFirewallTests {
-    /// A throwaway network namespace with loopback up, deleted on deinit.
-    final class Namespace {
-        let name = "palisade-fw-\(getpid())-\(UInt16.random(in: 0 ... .max))"
-
-        init() throws {
-            let add = try Command.run("/usr/sbin/ip", ["netns", "add", name])
-            guard add.status == 0 else { throw TestSupportError("ip netns add: \(add.stderr)") }
-            _ = try Command.run("/usr/sbin/ip", ["-n", name, "link", "set", "lo", "up"])
-        }
-
-        func nft(_ arguments: [String]) throws -> String {
-            try Command.run("/usr/sbin/ip", ["netns", "exec", name, "nft"] + arguments).stdout
-        }
-
-        deinit { _ = try? Command.run("/usr/sbin/ip", ["netns", "delete", name]) }
-    }
-
     @Test("sessions open pinholes for their ports and delete closes them; a clean stop leaves none")
     func pinholes() async throws {
-        let namespace = try Namespace()
+        try await NetworkNamespace.with { namespace in try await pinholes(namespace) }
+    }
+
+    func pinholes(_ namespace: NetworkNamespace) async throws {
         let media = try MediaEndToEndTests.Media.start(base: 46_000, namespace: namespace.name)
         defer { media.daemon.send(SIGKILL) }
         let control = try await media.connect()
-        #expect(try namespace.nft(["list", "table", "inet", "palisade"]).contains("46000-46003"),
+        #expect(try namespace.nft("list", "table", "inet", "palisade").contains("46000-46003"),
                 "the table covers the realms' media ports\n\(media.daemon.log)")
 
         let spec = SessionSpec(session: "fw-1", streams: [StreamSpec(
@@ -42,7 +28,7 @@ struct MediaFirewallTests {
             Issue.record("create refused\n\(media.daemon.log)")
             return
         }
-        let open = try namespace.nft(["list", "set", "inet", "palisade", "media_open"])
+        let open = try namespace.nft("list", "set", "inet", "palisade", "media_open")
         let elements = open.split(separator: "\n").first { $0.contains("elements = ") }.map(String.init) ?? ""
         for port in 46_000...46_003 {
             #expect(elements.contains("\(port)"), "pinhole for \(port) missing:\n\(open)")
@@ -52,7 +38,7 @@ struct MediaFirewallTests {
             Issue.record("delete refused\n\(media.daemon.log)")
             return
         }
-        let closed = try namespace.nft(["list", "table", "inet", "palisade"])
+        let closed = try namespace.nft("list", "table", "inet", "palisade")
         #expect(closed.contains("set media_open") && !closed.contains("elements = "), "pinholes closed on delete:\n\(closed)")
 
         media.daemon.send(SIGTERM)

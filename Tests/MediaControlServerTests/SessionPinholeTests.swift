@@ -8,74 +8,13 @@ import NFTables
 import NFTRules
 import PosixSupport
 import Testing
+import TestSupport
 
-/// A network namespace made for one test (prefix `srtp-`) and deleted when it ends. The firewall
-/// lives there; the relay engine stays on the host's loopback. Nothing touches the host's ruleset.
-struct PinholeNamespace {
-    let name: String
-    var path: String { "/run/netns/\(name)" }
-
-    static let isAvailable = getuid() == 0
-        && FileManager.default.isExecutableFile(atPath: "/usr/sbin/nft")
-        && FileManager.default.isExecutableFile(atPath: "/usr/sbin/ip")
-
-    static func with(_ body: (PinholeNamespace) throws -> Void) throws {
-        let name = "srtp-\(getpid())-\(UUID().uuidString.prefix(8).lowercased())"
-        try run("/usr/sbin/ip", ["netns", "add", name])
-        defer { _ = try? run("/usr/sbin/ip", ["netns", "delete", name]) }
-        try body(PinholeNamespace(name: name))
-    }
-
-    /// The elements of one set of `inet palisade`, as nft prints them, sorted.
-    func elements(of set: String) throws -> [String] {
-        let json = try Self.run("/usr/sbin/ip", ["netns", "exec", name, "/usr/sbin/nft", "-j", "list", "set", "inet",
-                                                 "palisade", set])
-        let root = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any]
-        let objects = root?["nftables"] as? [[String: Any]] ?? []
-        let elements = objects.compactMap { ($0["set"] as? [String: Any])?["elem"] as? [Any] }.first ?? []
-        return elements.map(Self.text).sorted()
-    }
-
-    private static func text(_ value: Any) -> String {
-        if let number = value as? NSNumber { return number.stringValue }
-        if let string = value as? String { return string }
-        if let object = value as? [String: Any] {
-            if let concat = object["concat"] as? [Any] { return concat.map(text).joined(separator: " . ") }
-            if let element = object["elem"] as? [String: Any], let inner = element["val"] { return text(inner) }
-        }
-        return "\(value)"
-    }
-
-    struct Failed: Error, CustomStringConvertible {
-        var description: String
-    }
-
-    @discardableResult
-    static func run(_ executable: String, _ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        let errorData = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw Failed(description: "\(([executable] + arguments).joined(separator: " ")) exited "
-                + "\(process.terminationStatus): \(String(decoding: errorData, as: UTF8.self))")
-        }
-        return String(decoding: data, as: UTF8.self)
-    }
-}
-
-@Suite("Session pinholes in a throwaway network namespace", .enabled(if: PinholeNamespace.isAvailable))
+@Suite("Session pinholes in a throwaway network namespace", .enabled(if: NetworkNamespace.isAvailable))
 struct SessionPinholeTests {
     @Test("every allocated port opens a pinhole, narrows to the latched peer, reopens on a new remote, closes on delete")
     func pinholes() throws {
-        try PinholeNamespace.with { namespace in
+        try NetworkNamespace.with { namespace in
             let firewall = NFTMediaFirewall(rules: NFTRules(mediaPorts: 23_700...23_799),
                                             connection: try NFTablesConnection(networkNamespace: namespace.path))
             try firewall.setUp()

@@ -2,14 +2,15 @@ import Foundation
 import NFTables
 import NFTRules
 import Testing
+import TestSupport
 
 /// A bounded micro-measure, not an assertion: elements per second through the kernel for one batch
 /// of 1,000 elements and for one element per batch. Prints a `MEASURE` line; a shared VM is noisy.
-@Suite("nftables micro-measure", .enabled(if: TestNamespace.isAvailable))
+@Suite("nftables micro-measure", .enabled(if: NetworkNamespace.isAvailable))
 struct NFTablesMeasure {
     @Test("Elements per second: one batch of 1,000, and 1,000 batches of one")
     func elementsPerSecond() throws {
-        try TestNamespace.with { namespace in
+        try NetworkNamespace.with { namespace in
             let connection = try NFTablesConnection(networkNamespace: namespace.path)
             try connection.apply(NFTRules(mediaPorts: 20000...39999).setupBatch())
             let ports = (0..<1000).map { UInt16(20000 + 2 * $0) }

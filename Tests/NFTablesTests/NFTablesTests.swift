@@ -2,15 +2,16 @@ import Foundation
 import NFTables
 import NFTRules
 import Testing
+import TestSupport
 
-/// Everything here runs inside a network namespace the test creates (`TestNamespace`).
-@Suite("nftables through libnftnl, in a throwaway network namespace", .enabled(if: TestNamespace.isAvailable))
+/// Everything here runs inside a network namespace the test creates (`NetworkNamespace`).
+@Suite("nftables through libnftnl, in a throwaway network namespace", .enabled(if: NetworkNamespace.isAvailable))
 struct NFTablesTests {
     let rules = NFTRules(mediaPorts: 20000...39999)
     let peer4 = NFTPeer(address: NFTAddress("192.0.2.10")!, port: 5004)
     let peer6 = NFTPeer(address: NFTAddress("2001:db8::10")!, port: 5006)
 
-    private func firewall(in namespace: TestNamespace) throws -> NFTMediaFirewall {
+    private func firewall(in namespace: NetworkNamespace) throws -> NFTMediaFirewall {
         let firewall = NFTMediaFirewall(rules: rules,
                                         connection: try NFTablesConnection(networkNamespace: namespace.path))
         try firewall.setUp()
@@ -19,7 +20,7 @@ struct NFTablesTests {
 
     @Test("Setup applied twice leaves one copy of every rule, listed exactly as rendered")
     func setupIsIdempotent() throws {
-        try TestNamespace.with { namespace in
+        try NetworkNamespace.with { namespace in
             let firewall = try firewall(in: namespace)
             try firewall.setUp()
             let listed = try namespace.nft("list", "table", "inet", "palisade")
@@ -31,7 +32,7 @@ struct NFTablesTests {
 
     @Test("Pinholes open and close as set elements")
     func openAndClose() throws {
-        try TestNamespace.with { namespace in
+        try NetworkNamespace.with { namespace in
             let firewall = try firewall(in: namespace)
             try firewall.apply([.openPinhole(localPort: 30000), .openPinhole(localPort: 30002)])
             #expect(try namespace.elements(of: "media_open") == ["30000", "30002"])
@@ -44,7 +45,7 @@ struct NFTablesTests {
 
     @Test("Narrowing replaces the any-source element with the latched flow; re-latching replaces that")
     func narrowing() throws {
-        try TestNamespace.with { namespace in
+        try NetworkNamespace.with { namespace in
             let firewall = try firewall(in: namespace)
             try firewall.apply([.openPinhole(localPort: 30000), .openPinhole(localPort: 30002)])
             try firewall.apply([.narrowPinhole(localPort: 30000, peer: peer4)])
@@ -59,7 +60,7 @@ struct NFTablesTests {
 
     @Test("Setup re-run keeps the recorded pinholes")
     func setupRestores() throws {
-        try TestNamespace.with { namespace in
+        try NetworkNamespace.with { namespace in
             let firewall = try firewall(in: namespace)
             try firewall.apply([.openPinhole(localPort: 30000), .narrowPinhole(localPort: 30002, peer: peer4)])
             try firewall.setUp()
@@ -70,7 +71,7 @@ struct NFTablesTests {
 
     @Test("One call with 1,000 pinholes is one batch (several messages), IPv4 and IPv6")
     func thousandElements() throws {
-        try TestNamespace.with { namespace in
+        try NetworkNamespace.with { namespace in
             let firewall = try firewall(in: namespace)
             let ports = (0..<1000).map { UInt16(20000 + 2 * $0) }
             try firewall.apply(ports.map { .openPinhole(localPort: $0) })
@@ -83,7 +84,7 @@ struct NFTablesTests {
 
     @Test("Ban elements carry timeouts and expire; re-ban and unban never fail")
     func banExpires() throws {
-        try TestNamespace.with { namespace in
+        try NetworkNamespace.with { namespace in
             let firewall = try firewall(in: namespace)
             let shortLived = NFTAddress("198.51.100.7")!
             let longLived = NFTAddress("2001:db8::66")!
@@ -105,7 +106,7 @@ struct NFTablesTests {
 
     @Test("A rejected operation is named with its errno, rolls back its batch, and the next batch works")
     func errors() throws {
-        try TestNamespace.with { namespace in
+        try NetworkNamespace.with { namespace in
             let connection = try NFTablesConnection(networkNamespace: namespace.path)
             try connection.apply(rules.setupBatch())
             var batch = NFTBatch()
@@ -124,7 +125,7 @@ struct NFTablesTests {
 
     @Test("Elements for a set that does not exist are rejected, naming the set")
     func missingSet() throws {
-        try TestNamespace.with { namespace in
+        try NetworkNamespace.with { namespace in
             let connection = try NFTablesConnection(networkNamespace: namespace.path)
             let error = #expect(throws: NFTError.self) {
                 try connection.apply(NFTBatch([.addElements(.mediaOpen, [.open(localPort: 1)])]))

@@ -2,14 +2,14 @@ import Foundation
 import NFTables
 import NFTRules
 import Testing
+import TestSupport
 
 /// The rules as packets see them: UDP over loopback inside the test's namespace.
-@Suite("nftables rules pass and drop real packets", .enabled(if: TestNamespace.isAvailable))
+@Suite("nftables rules pass and drop real packets", .enabled(if: NetworkNamespace.isAvailable))
 struct NFTablesTrafficTests {
     @Test("Open, latched and banned, for IPv4 and IPv6", arguments: [AF_INET, AF_INET6])
     func traffic(family: Int32) throws {
-        try TestNamespace.with { namespace in
-            try TestNamespace.run("/usr/sbin/ip", ["-n", namespace.name, "link", "set", "lo", "up"])
+        try NetworkNamespace.with { namespace in
             let firewall = NFTMediaFirewall(rules: NFTRules(mediaPorts: 20000...39999),
                                             connection: try NFTablesConnection(networkNamespace: namespace.path))
             try firewall.setUp()

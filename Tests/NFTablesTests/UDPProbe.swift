@@ -1,5 +1,6 @@
 import CLibNFTNL
 import Foundation
+import TestSupport
 
 /// UDP sockets created inside a test namespace (a socket keeps the namespace it was made in), to
 /// check that the rules really pass and drop packets. Loopback only: 127.0.0.1 or ::1.
@@ -8,7 +9,7 @@ struct UDPProbe {
     let fds: [Int32]
 
     /// Creates one socket per port, bound to loopback in `namespace`, each with that port.
-    init(namespace: TestNamespace, family: Int32, ports: [UInt16]) throws {
+    init(namespace: NetworkNamespace, family: Int32, ports: [UInt16]) throws {
         self.family = family
         let created = ResultBox()
         let done = DispatchSemaphore(value: 0)

@@ -1,26 +1,39 @@
 import Foundation
-import Testing
 
 /// A network namespace made for one test and removed when it ends, failure or not. Names are
 /// unique per process and call, so tests running in parallel never share one; nothing here ever
-/// touches the host's own ruleset.
-struct TestNamespace {
-    let name: String
-    var path: String { "/run/netns/\(name)" }
+/// touches the host's own ruleset. Loopback is up inside.
+public struct NetworkNamespace: Sendable {
+    public let name: String
+    public var path: String { "/run/netns/\(name)" }
 
-    static let isAvailable = getuid() == 0
+    public static let isAvailable = getuid() == 0
         && FileManager.default.isExecutableFile(atPath: "/usr/sbin/nft")
         && FileManager.default.isExecutableFile(atPath: "/usr/sbin/ip")
 
-    static let prefix = "palisade-nft-"
+    static let prefix = "palisade-ns-"
 
-    static func with<T>(_ body: (TestNamespace) throws -> T) throws -> T {
+    public static func with<T>(_ body: (NetworkNamespace) throws -> T) throws -> T {
+        let namespace = try create()
+        defer { namespace.delete() }
+        return try body(namespace)
+    }
+
+    public static func with<T>(_ body: (NetworkNamespace) async throws -> T) async throws -> T {
+        let namespace = try create()
+        defer { namespace.delete() }
+        return try await body(namespace)
+    }
+
+    private static func create() throws -> NetworkNamespace {
         _ = sweptStaleNamespaces
         let name = "\(prefix)\(getpid())-\(UUID().uuidString.prefix(8).lowercased())"
         try run("/usr/sbin/ip", ["netns", "add", name])
-        defer { _ = try? run("/usr/sbin/ip", ["netns", "delete", name]) }
-        return try body(TestNamespace(name: name))
+        _ = try? run("/usr/sbin/ip", ["-n", name, "link", "set", "lo", "up"])
+        return NetworkNamespace(name: name)
     }
+
+    private func delete() { _ = try? Self.run("/usr/sbin/ip", ["netns", "delete", name]) }
 
     /// `defer` removes a namespace when a test fails, but not when the test process dies; once per
     /// run, remove namespaces left by test processes that no longer exist.
@@ -34,12 +47,12 @@ struct TestNamespace {
     }()
 
     /// Runs `nft` inside the namespace and returns its standard output.
-    func nft(_ arguments: String...) throws -> String {
+    public func nft(_ arguments: String...) throws -> String {
         try Self.run("/usr/sbin/ip", ["netns", "exec", name, "/usr/sbin/nft"] + arguments)
     }
 
     /// The elements of one set, as nft prints them: "30000", "192.0.2.10 . 5004 . 30000".
-    func elements(of set: String) throws -> [String] {
+    public func elements(of set: String) throws -> [String] {
         let json = try nft("-j", "list", "set", "inet", "palisade", set)
         let root = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any]
         let objects = root?["nftables"] as? [[String: Any]] ?? []
@@ -57,15 +70,15 @@ struct TestNamespace {
         return "\(value)"
     }
 
-    struct CommandFailed: Error, CustomStringConvertible {
+    public struct CommandFailed: Error, CustomStringConvertible {
         var command: String
         var status: Int32
         var output: String
-        var description: String { "\(command) exited \(status): \(output)" }
+        public var description: String { "\(command) exited \(status): \(output)" }
     }
 
     @discardableResult
-    static func run(_ executable: String, _ arguments: [String]) throws -> String {
+    public static func run(_ executable: String, _ arguments: [String]) throws -> String {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
