@@ -225,17 +225,17 @@ struct MediaEndToEndTests {
 
         for sequence in 0..<3 {
             let packet = Self.rtp(sequence: UInt16(sequence), ssrc: 0x5555, payload: "secret \(sequence)")
-            try phone.send(try Self.protect(packet, phoneSends), toPort: UInt16(legs.a.rtpPort))
+            try phone.send(try phoneSends.protected(packet), toPort: UInt16(legs.a.rtpPort))
             let received = try #require(pbx.receive(seconds: 2), "the PBX got nothing\n\(media.daemon.log)")
             #expect(received.bytes == packet, "decrypted and verified before it reached the RTP leg")
             let answer = Self.rtp(sequence: UInt16(sequence), ssrc: 0x6666, payload: "reply \(sequence)")
             try pbx.send(answer, toPort: UInt16(legs.b.rtpPort))
             let back = try #require(phone.receive(seconds: 2), "the phone got nothing\n\(media.daemon.log)")
             #expect(back.bytes != answer, "encrypted towards the SRTP leg")
-            #expect(Self.unprotect(back.bytes, phoneReceives) == answer)
+            #expect(phoneReceives.unprotected(back.bytes) == answer)
         }
         // The same packet again is a replay: dropped and counted, not relayed.
-        let replayed = try Self.protect(Self.rtp(sequence: 9, ssrc: 0x5555, payload: "once"), phoneSends)
+        let replayed = try phoneSends.protected(Self.rtp(sequence: 9, ssrc: 0x5555, payload: "once"))
         try phone.send(replayed, toPort: UInt16(legs.a.rtpPort))
         _ = try #require(pbx.receive(seconds: 2))
         try phone.send(replayed, toPort: UInt16(legs.a.rtpPort))
@@ -259,29 +259,6 @@ struct MediaEndToEndTests {
         #expect(relay.first?.drops["replay"] == 1 && relay.first?.relayedPackets == 7)
     }
 
-    static func protect(_ packet: [UInt8], _ context: SRTPContext) throws -> [UInt8] {
-        var buffer = packet + [UInt8](repeating: 0, count: 32)
-        var length = Int32(packet.count)
-        let failure = buffer.withUnsafeMutableBytes { raw -> SRTPError? in
-            do throws(SRTPError) {
-                try context.protectRTP(raw.baseAddress!, length: &length, capacity: raw.count)
-                return nil
-            } catch {
-                return error
-            }
-        }
-        if let failure { throw failure }
-        return Array(buffer.prefix(Int(length)))
-    }
-
-    static func unprotect(_ packet: [UInt8], _ context: SRTPContext) -> [UInt8]? {
-        var buffer = packet
-        var length = Int32(packet.count)
-        let ok = buffer.withUnsafeMutableBytes { raw in
-            (try? context.unprotectRTP(raw.baseAddress!, length: &length)) != nil
-        }
-        return ok ? Array(buffer.prefix(Int(length))) : nil
-    }
 
     @Test("a media interface the engine cannot use stops start-up with a clear message")
     func engineStartFailure() async throws {

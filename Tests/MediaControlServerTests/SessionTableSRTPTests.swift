@@ -59,29 +59,6 @@ func rtpPacket(sequence: UInt16, ssrc: UInt32 = 0x0102_0304, payload: String) ->
      UInt8(ssrc >> 24), UInt8(ssrc >> 16 & 0xFF), UInt8(ssrc >> 8 & 0xFF), UInt8(ssrc & 0xFF)] + Array(payload.utf8)
 }
 
-func srtpProtect(_ packet: [UInt8], _ context: SRTPContext) throws -> [UInt8] {
-    var buffer = packet + [UInt8](repeating: 0, count: 32)
-    var length = Int32(packet.count)
-    let failure = buffer.withUnsafeMutableBytes { raw -> SRTPError? in
-        do throws(SRTPError) {
-            try context.protectRTP(raw.baseAddress!, length: &length, capacity: raw.count)
-            return nil
-        } catch {
-            return error
-        }
-    }
-    if let failure { throw failure }
-    return Array(buffer.prefix(Int(length)))
-}
-
-func srtpUnprotect(_ packet: [UInt8], _ context: SRTPContext) -> [UInt8]? {
-    var buffer = packet
-    var length = Int32(packet.count)
-    let ok = buffer.withUnsafeMutableBytes { raw in
-        (try? context.unprotectRTP(raw.baseAddress!, length: &length)) != nil
-    }
-    return ok ? Array(buffer.prefix(Int(length))) : nil
-}
 
 @Suite("Session table with SRTP")
 struct SessionTableSRTPTests {
@@ -118,11 +95,11 @@ struct SessionTableSRTPTests {
             func both() throws {
                 sequence += 1
                 let up = rtpPacket(sequence: sequence, payload: "up \(sequence)")
-                phone.send(try srtpProtect(up, phoneSends), to: legA.rtpPort)
+                phone.send(try phoneSends.protected(up), to: legA.rtpPort)
                 #expect(far.receive() == up)
                 let down = rtpPacket(sequence: sequence, ssrc: 9, payload: "down \(sequence)")
                 far.send(down, to: allocation.streams[0].b.rtpPort)
-                #expect(srtpUnprotect(try #require(phone.receive()), phoneReceives) == down)
+                #expect(phoneReceives.unprotected(try #require(phone.receive())) == down)
             }
             for _ in 0..<3 { try both() }
 
@@ -145,7 +122,7 @@ struct SessionTableSRTPTests {
             for _ in 0..<3 { try both() }
 
             // A forged packet shows in query-session as an auth-failure drop.
-            var forged = try srtpProtect(rtpPacket(sequence: 99, payload: "forged"), phoneSends)
+            var forged = try phoneSends.protected(rtpPacket(sequence: 99, payload: "forged"))
             forged[forged.count - 1] ^= 1
             phone.send(forged, to: legA.rtpPort)
             #expect(far.receive(within: 150) == nil)

@@ -36,42 +36,11 @@ final class SRTPPhone {
     }
 
     static func protect(_ packet: [UInt8], with context: SRTPContext, rtcp: Bool = false) throws -> [UInt8] {
-        var buffer = packet + [UInt8](repeating: 0, count: 64)
-        var length = Int32(packet.count)
-        // The typed-throws closure stays inside: passing one to a rethrows function crashes
-        // Swift 6.3.1's IRGen.
-        let failure = buffer.withUnsafeMutableBytes { raw -> SRTPError? in
-            do throws(SRTPError) {
-                if rtcp {
-                    try context.protectRTCP(raw.baseAddress!, length: &length, capacity: raw.count)
-                } else {
-                    try context.protectRTP(raw.baseAddress!, length: &length, capacity: raw.count)
-                }
-                return nil
-            } catch {
-                return error
-            }
-        }
-        if let failure { throw failure }
-        return Array(buffer.prefix(Int(length)))
+        try context.protected(packet, rtcp: rtcp)
     }
 
     static func unprotect(_ packet: [UInt8], with context: SRTPContext, rtcp: Bool = false) -> [UInt8]? {
-        var buffer = packet
-        var length = Int32(packet.count)
-        let ok = buffer.withUnsafeMutableBytes { raw -> Bool in
-            do throws(SRTPError) {
-                if rtcp {
-                    try context.unprotectRTCP(raw.baseAddress!, length: &length)
-                } else {
-                    try context.unprotectRTP(raw.baseAddress!, length: &length)
-                }
-                return true
-            } catch {
-                return false
-            }
-        }
-        return ok ? Array(buffer.prefix(Int(length))) : nil
+        context.unprotected(packet, rtcp: rtcp)
     }
 }
 
