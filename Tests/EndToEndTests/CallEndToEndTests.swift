@@ -17,7 +17,7 @@ struct CallEndToEndTests {
         let messages: String
 
         init(scenario: String, target: String?, port: UInt16? = nil, transport: String = "u1", rtpPort: UInt16,
-             holdMilliseconds: Int = 0, directory: String, name: String) throws {
+             holdMilliseconds: Int = 0, extra: [String] = [], directory: String, name: String) throws {
             guard let sipp = Command.which("sipp") else { throw TestSupportError("sipp missing: scripts/setup installs sip-tester") }
             messages = directory + "/\(name)-messages.log"
             // sipp's -p 0 means 5060: take a free port instead, so that tests run side by side.
@@ -25,7 +25,7 @@ struct CallEndToEndTests {
             var arguments = ["-sf", scenarios + "/" + scenario, "-t", transport, "-i", "127.0.0.1", "-p", "\(port)",
                              "-mi", "127.0.0.1", "-key", "rtp_port", "\(rtpPort)", "-m", "1", "-nostdin",
                              "-timeout", "30s", "-timeout_error", "-trace_msg", "-message_file", messages,
-                             "-trace_err", "-error_file", directory + "/\(name)-errors.log", "-d", "\(holdMilliseconds)"]
+                             "-trace_err", "-error_file", directory + "/\(name)-errors.log", "-d", "\(holdMilliseconds)"] + extra
             if let target { arguments.append(target) }
             process.executableURL = URL(fileURLWithPath: sipp)
             process.arguments = arguments
@@ -78,7 +78,7 @@ struct CallEndToEndTests {
         var pbxPort: UInt16 { pbxPorts[0] }
     }
 
-    static func setUp(targets: Int = 1, mediaKeys: String = "") async throws -> Setup {
+    static func setUp(targets: Int = 1, mediaKeys: String = "", corePolicy: String = "rtp-only") async throws -> Setup {
         // Free ports for the PBXs: bound once by the test, released, then taken by sipp.
         let ports = try (0..<targets).map { _ in try LoopbackUDP().port }
         let base = 20_000 + 2_000 * Int.random(in: 0..<5)
@@ -86,14 +86,15 @@ struct CallEndToEndTests {
             "\n[[realm.target]]\naddress = \"127.0.0.1:\(port)\"\ntransport = \"udp\"\npriority = \(index + 1)\n"
         }.joined()
         let pair = try DaemonPair.start(accessKeys: "route_to = \"core\"", coreTables: tables, mediaBase: base,
-                                        mediaKeys: mediaKeys)
+                                        mediaKeys: mediaKeys, corePolicy: corePolicy)
         let status = try #require(try await pair.ready(), "daemons never came up\n\(pair.logs)")
         return Setup(pair: pair, accessTarget: try #require(status.sip("access", "udp")), pbxPorts: ports)
     }
 
     /// Runs `body` on fresh daemons and stops them afterwards, whatever happened.
-    static func withSetup(targets: Int = 1, mediaKeys: String = "", _ body: (Setup) async throws -> Void) async throws {
-        let setup = try await setUp(targets: targets, mediaKeys: mediaKeys)
+    static func withSetup(targets: Int = 1, mediaKeys: String = "", corePolicy: String = "rtp-only",
+                          _ body: (Setup) async throws -> Void) async throws {
+        let setup = try await setUp(targets: targets, mediaKeys: mediaKeys, corePolicy: corePolicy)
         do {
             try await body(setup)
         } catch {

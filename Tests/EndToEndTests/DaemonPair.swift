@@ -18,7 +18,7 @@ struct DaemonPair {
     /// tables of the core realm (`[[realm.target]]`); `mediaBase` the first media port of access
     /// (core takes the next thousand).
     static func start(accessListeners: String = "", accessKeys: String = "", coreTables: String = "",
-                      mediaBase: Int = 30000, mediaKeys: String = "") throws -> DaemonPair {
+                      mediaBase: Int = 30000, mediaKeys: String = "", corePolicy: String = "rtp-only") throws -> DaemonPair {
         let directory = try TemporaryDirectory(prefix: "palisade-e2e")
         let config = try directory.file("palisade.toml", contents: """
             [log]
@@ -55,7 +55,7 @@ struct DaemonPair {
             [[realm]]
             name = "core"
             trust = "trusted"
-            media_policy = "rtp-only"
+            media_policy = "\(corePolicy)"
 
             [[realm.listener]]
             transport = "udp"
