@@ -39,6 +39,7 @@ public enum AdminCodec {
         case .reload(let report): try? encoder.encode(report)
         case .traffic(let report): try? encoder.encode(report)
         case .calls(let calls): try? encoder.encode(calls)
+        case .hungUp(let call): try? encoder.encode(call)
         case .registrations(let bindings): try? encoder.encode(bindings)
         }
         return String(decoding: data ?? Data(), as: UTF8.self)
@@ -69,6 +70,7 @@ private struct ReplyEnvelope: Codable {
             case .configReload: .reload(try c.decode(ReloadReport.self, forKey: .result))
             case .drain, .undrain: .traffic(try c.decode(TrafficReport.self, forKey: .result))
             case .callsList: .calls(try c.decode([CallSummary].self, forKey: .result))
+            case .callsHangup: .hungUp(try c.decode(CallSummary.self, forKey: .result))
             case .registrationsList: .registrations(try c.decode([RegistrationSummary].self, forKey: .result))
             }
             reply = AdminReply(id: id, .success(body))
@@ -99,6 +101,9 @@ private struct ReplyEnvelope: Codable {
             case .calls(let calls):
                 try c.encode(AdminCommand.callsList, forKey: .command)
                 try c.encode(calls, forKey: .result)
+            case .hungUp(let call):
+                try c.encode(AdminCommand.callsHangup, forKey: .command)
+                try c.encode(call, forKey: .result)
             case .registrations(let bindings):
                 try c.encode(AdminCommand.registrationsList, forKey: .command)
                 try c.encode(bindings, forKey: .result)

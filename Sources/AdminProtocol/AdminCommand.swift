@@ -7,6 +7,7 @@ public enum AdminCommand: String, Sendable, CaseIterable, Codable {
     case drain
     case undrain
     case callsList = "calls list"
+    case callsHangup = "calls hangup"
     case registrationsList = "registrations list"
 
     public var summary: String {
@@ -18,6 +19,7 @@ public enum AdminCommand: String, Sendable, CaseIterable, Codable {
             + "shows what remains"
         case .undrain: "accept new calls and registrations again"
         case .callsList: "calls in progress: state, realms, caller and callee, both legs' Call-IDs, the caller's flow, age"
+        case .callsHangup: "end a call (ID from calls list): BYE on both legs, or CANCEL and 487 while it rings"
         case .registrationsList: "bindings of the embedded registrar: address of record, contact, the flow requests "
             + "to it take (NAT), expiry"
         case .configReload: "read the configuration file again and apply it (as SIGHUP does); an invalid file is refused "

@@ -257,6 +257,8 @@ public struct AdminReply: Sendable, Equatable {
         case reload(ReloadReport)
         case traffic(TrafficReport)
         case calls([CallSummary])
+        /// `calls hangup`: the call as it was when the hangup was ordered.
+        case hungUp(CallSummary)
         case registrations([RegistrationSummary])
     }
 

@@ -636,6 +636,28 @@ extension SIPService {
         enqueue(session) { await $0.mediaTimedOut(session) }
     }
 
+    /// `palisadectl calls hangup ID`: the call as it is now, or nil when there is no such call. A
+    /// connected call gets Palisade's BYE on both legs; one not yet answered ends as a CANCEL from
+    /// the caller would (487 to the caller, CANCEL to the callee).
+    public func hangUp(call id: String) -> CallSummary? {
+        guard let summary = callSummaries().first(where: { $0.id == id }) else { return nil }
+        enqueue(id) { await $0.operatorHangUp(id) }
+        return summary
+    }
+
+    private func operatorHangUp(_ id: String) async {
+        guard let record = callTable.records[id] else { return }
+        logger.notice("call hung up by the operator", metadata: ["call": "\(id)"])
+        if record.connected, record.call.state == .confirmed {
+            let reason = "Q.850;cause=16;text=\"hung up by the operator\""
+            hangUp(id, leg: .a, reason: reason)
+            hangUp(id, leg: .b, reason: reason)
+            await endCall(id, cause: "operator")
+        } else if !record.call.answeredA {
+            await cancelFromA(id)
+        }
+    }
+
     /// A connected call whose media stopped: BYE on both legs (issue 6, item 7). A call still
     /// ringing has no media to time out on and is left alone.
     private func mediaTimedOut(_ id: String) async {

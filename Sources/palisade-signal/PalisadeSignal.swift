@@ -98,6 +98,14 @@ struct PalisadeSignal: AsyncParsableCommand {
                 case .logLevel: Self.logLevel(request.arguments, logger: logger)
                 case .configReload: await reload.reload().map(AdminReply.Body.reload)
                 case .callsList: .success(.calls(await sip.callSummaries()))
+                case .callsHangup:
+                    if request.arguments.count == 1, let call = await sip.hangUp(call: request.arguments[0]) {
+                        .success(.hungUp(call))
+                    } else {
+                        .failure(AdminFailure(.badArgument, request.arguments.count == 1
+                            ? "no call \(request.arguments[0]) in progress; see palisadectl calls list"
+                            : "calls hangup takes one call ID (from palisadectl calls list)"))
+                    }
                 case .registrationsList: .success(.registrations(registrar.summaries()))
                 case .drain, .undrain:
                     {

@@ -10,6 +10,7 @@ enum CtlCommand: String, CaseIterable {
     case drain
     case undrain
     case callsList = "calls list"
+    case callsHangup = "calls hangup"
     case registrationsList = "registrations list"
     case help
 
@@ -25,6 +26,7 @@ enum CtlCommand: String, CaseIterable {
         case .drain: .drain
         case .undrain: .undrain
         case .callsList: .callsList
+        case .callsHangup: .callsHangup
         case .registrationsList: .registrationsList
         case .sipCheck, .configCheck, .help: nil
         }
@@ -40,6 +42,7 @@ enum CtlCommand: String, CaseIterable {
         case .drain: "drain"
         case .undrain: "undrain"
         case .callsList: "calls list"
+        case .callsHangup: "calls hangup ID"
         case .registrationsList: "registrations list"
         case .help: "help"
         }
@@ -47,7 +50,7 @@ enum CtlCommand: String, CaseIterable {
 
     var summary: String {
         switch self {
-        case .status, .configReload, .logLevel, .drain, .undrain, .callsList, .registrationsList:
+        case .status, .configReload, .logLevel, .drain, .undrain, .callsList, .callsHangup, .registrationsList:
             adminCommand?.summary ?? ""
         case .sipCheck: "parse each file as one SIP message exactly as the signalling would; print accept, "
             + "the status it would answer, or drop (no daemon needed; exit 1 unless every file is accepted)"

@@ -38,7 +38,7 @@ enum Palisadectl {
         case .configCheck:
             guard !arguments.isEmpty else { fail("usage: palisadectl \(command.usage)", code: 2) }
             exit(ConfigCheckCommand.run(files: arguments, json: invocation.json))
-        case .status, .configReload, .logLevel, .drain, .undrain, .callsList, .registrationsList:
+        case .status, .configReload, .logLevel, .drain, .undrain, .callsList, .callsHangup, .registrationsList:
             guard let admin = command.adminCommand else { fail("'\(command.rawValue)' is not a daemon command", code: 2) }
             let body = ask(admin, arguments: arguments, invocation)
             if invocation.json {
@@ -52,6 +52,9 @@ enum Palisadectl {
                 case .reload(let report): print(render(report))
                 case .traffic(let traffic): print(StatusTable.render(traffic))
                 case .calls(let calls): print(ListTables.render(calls))
+                case .hungUp(let call):
+                    print("call \(call.id) (\(call.state)) hung up: "
+                          + (call.state == "confirmed" ? "BYE on both legs" : "CANCEL and 487"))
                 case .registrations(let bindings): print(ListTables.render(bindings))
                 }
             }
