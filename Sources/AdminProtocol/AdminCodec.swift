@@ -41,6 +41,7 @@ public enum AdminCodec {
         case .calls(let calls): try? encoder.encode(calls)
         case .hungUp(let call): try? encoder.encode(call)
         case .registrations(let bindings): try? encoder.encode(bindings)
+        case .mediaStreams(let legs): try? encoder.encode(legs)
         }
         return String(decoding: data ?? Data(), as: UTF8.self)
     }
@@ -72,6 +73,7 @@ private struct ReplyEnvelope: Codable {
             case .callsList: .calls(try c.decode([CallSummary].self, forKey: .result))
             case .callsHangup: .hungUp(try c.decode(CallSummary.self, forKey: .result))
             case .registrationsList: .registrations(try c.decode([RegistrationSummary].self, forKey: .result))
+            case .mediaStreams: .mediaStreams(try c.decode([MediaLegSummary].self, forKey: .result))
             }
             reply = AdminReply(id: id, .success(body))
         } else {
@@ -107,6 +109,9 @@ private struct ReplyEnvelope: Codable {
             case .registrations(let bindings):
                 try c.encode(AdminCommand.registrationsList, forKey: .command)
                 try c.encode(bindings, forKey: .result)
+            case .mediaStreams(let legs):
+                try c.encode(AdminCommand.mediaStreams, forKey: .command)
+                try c.encode(legs, forKey: .result)
             }
         case .failure(let failure):
             try c.encode(false, forKey: .ok)

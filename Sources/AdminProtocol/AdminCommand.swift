@@ -9,6 +9,7 @@ public enum AdminCommand: String, Sendable, CaseIterable, Codable {
     case callsList = "calls list"
     case callsHangup = "calls hangup"
     case registrationsList = "registrations list"
+    case mediaStreams = "media streams"
 
     public var summary: String {
         switch self {
@@ -20,6 +21,8 @@ public enum AdminCommand: String, Sendable, CaseIterable, Codable {
         case .undrain: "accept new calls and registrations again"
         case .callsList: "calls in progress: state, realms, caller and callee, both legs' Call-IDs, the caller's flow, age"
         case .callsHangup: "end a call (ID from calls list): BYE on both legs, or CANCEL and 487 while it rings"
+        case .mediaStreams: "every leg of every media stream: where it latched and why, packets, loss, jitter, "
+            + "drops by reason, idle time (asks palisade-media)"
         case .registrationsList: "bindings of the embedded registrar: address of record, contact, the flow requests "
             + "to it take (NAT), expiry"
         case .configReload: "read the configuration file again and apply it (as SIGHUP does); an invalid file is refused "

@@ -250,6 +250,43 @@ public struct RegistrationSummary: Codable, Sendable, Equatable {
     }
 }
 
+/// One leg of one media stream for `media streams`: where it latched and why, what arrived, what
+/// was dropped and why — the first questions of a one-way-audio ticket.
+public struct MediaLegSummary: Codable, Sendable, Equatable {
+    /// The media session (the call's id) and the stream's index in it.
+    public var session: String
+    public var stream: Int
+    /// "a" (the caller's side) or "b".
+    public var leg: String
+    /// The peer address media is latched to ("192.0.2.7:4000"), nil before any packet.
+    public var latched: String?
+    public var latchReason: String?
+    /// Received from the peer on this leg and accepted.
+    public var packets: UInt64
+    public var bytes: UInt64
+    public var lost: UInt64
+    public var jitterMilliseconds: Double
+    /// Dropped packets by reason (auth-failure, replay, unknown-source, malformed, no-route).
+    public var drops: [String: UInt64]
+    /// Seconds since the last accepted packet, nil before the first.
+    public var idleSeconds: Double?
+
+    public init(session: String, stream: Int, leg: String, latched: String?, latchReason: String?, packets: UInt64,
+                bytes: UInt64, lost: UInt64, jitterMilliseconds: Double, drops: [String: UInt64], idleSeconds: Double?) {
+        self.session = session
+        self.stream = stream
+        self.leg = leg
+        self.latched = latched
+        self.latchReason = latchReason
+        self.packets = packets
+        self.bytes = bytes
+        self.lost = lost
+        self.jitterMilliseconds = jitterMilliseconds
+        self.drops = drops
+        self.idleSeconds = idleSeconds
+    }
+}
+
 public struct AdminReply: Sendable, Equatable {
     public enum Body: Sendable, Equatable {
         case status(StatusReport)
@@ -260,6 +297,7 @@ public struct AdminReply: Sendable, Equatable {
         /// `calls hangup`: the call as it was when the hangup was ordered.
         case hungUp(CallSummary)
         case registrations([RegistrationSummary])
+        case mediaStreams([MediaLegSummary])
     }
 
     public var id: UInt64

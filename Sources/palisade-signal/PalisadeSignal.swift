@@ -107,6 +107,7 @@ struct PalisadeSignal: AsyncParsableCommand {
                             : "calls hangup takes one call ID (from palisadectl calls list)"))
                     }
                 case .registrationsList: .success(.registrations(registrar.summaries()))
+                case .mediaStreams: await status.mediaStreams()
                 case .drain, .undrain:
                     {
                         sip.setDraining(request.command == .drain)

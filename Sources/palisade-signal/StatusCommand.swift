@@ -15,6 +15,31 @@ struct StatusCommand: Sendable {
     let sip: SIPService
     let registrar: RegistrarService
 
+    /// `media streams`: palisade-media's statistics of every session, one row per leg.
+    func mediaStreams() async -> Result<AdminReply.Body, AdminFailure> {
+        guard link.state.isConnected else {
+            return .failure(AdminFailure(.unavailable, "palisade-media is not connected"))
+        }
+        do {
+            guard case .listed(let list) = try await link.request(.listSessions, timeoutMilliseconds: timeoutMilliseconds)
+            else { return .failure(AdminFailure(.unavailable, "palisade-media answered list-sessions oddly")) }
+            let now = WallClock.now()
+            return .success(.mediaStreams(list.sessions.flatMap { session in
+                session.streams.flatMap { stream in
+                    [("a", stream.a), ("b", stream.b)].map { leg, figures in
+                        MediaLegSummary(session: session.session, stream: stream.index, leg: leg,
+                                        latched: figures.latched?.description, latchReason: figures.latchReason,
+                                        packets: figures.packets, bytes: figures.bytes, lost: figures.lost,
+                                        jitterMilliseconds: figures.jitterMilliseconds, drops: figures.drops,
+                                        idleSeconds: figures.lastPacketTime.map { max(0, now - $0) })
+                    }
+                }
+            }))
+        } catch {
+            return .failure(AdminFailure(.unavailable, "palisade-media: \(error)"))
+        }
+    }
+
     var traffic: TrafficReport {
         TrafficReport(draining: sip.isDraining, activeCalls: sip.callCounters.active,
                       registrations: registrar.activeBindings)

@@ -12,6 +12,7 @@ enum CtlCommand: String, CaseIterable {
     case callsList = "calls list"
     case callsHangup = "calls hangup"
     case registrationsList = "registrations list"
+    case mediaStreams = "media streams"
     case help
 
     /// The words that name the command on the command line.
@@ -28,6 +29,7 @@ enum CtlCommand: String, CaseIterable {
         case .callsList: .callsList
         case .callsHangup: .callsHangup
         case .registrationsList: .registrationsList
+        case .mediaStreams: .mediaStreams
         case .sipCheck, .configCheck, .help: nil
         }
     }
@@ -44,13 +46,15 @@ enum CtlCommand: String, CaseIterable {
         case .callsList: "calls list"
         case .callsHangup: "calls hangup ID"
         case .registrationsList: "registrations list"
+        case .mediaStreams: "media streams"
         case .help: "help"
         }
     }
 
     var summary: String {
         switch self {
-        case .status, .configReload, .logLevel, .drain, .undrain, .callsList, .callsHangup, .registrationsList:
+        case .status, .configReload, .logLevel, .drain, .undrain, .callsList, .callsHangup, .registrationsList,
+             .mediaStreams:
             adminCommand?.summary ?? ""
         case .sipCheck: "parse each file as one SIP message exactly as the signalling would; print accept, "
             + "the status it would answer, or drop (no daemon needed; exit 1 unless every file is accepted)"

@@ -12,6 +12,19 @@ enum ListTables {
         return StatusTable.table(rows).joined(separator: "\n")
     }
 
+    static func render(_ legs: [MediaLegSummary]) -> String {
+        guard !legs.isEmpty else { return "no media streams" }
+        var rows = [["SESSION", "STREAM", "LEG", "LATCHED", "WHY", "PACKETS", "LOST", "JITTER", "IDLE", "DROPS"]]
+        for leg in legs {
+            let drops = leg.drops.filter { $0.value > 0 }.sorted { $0.key < $1.key }
+                .map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+            rows.append([leg.session, "\(leg.stream)", leg.leg, leg.latched ?? "-", leg.latchReason ?? "-",
+                         "\(leg.packets)", "\(leg.lost)", "\(Double(Int(leg.jitterMilliseconds * 10)) / 10)ms",
+                         leg.idleSeconds.map { StatusTable.duration($0) } ?? "-", drops.isEmpty ? "-" : drops])
+        }
+        return StatusTable.table(rows).joined(separator: "\n")
+    }
+
     static func render(_ bindings: [RegistrationSummary]) -> String {
         guard !bindings.isEmpty else { return "no registrations" }
         var rows = [["ADDRESS OF RECORD", "CONTACT", "REALM", "FLOW", "NAT", "EXPIRES IN"]]

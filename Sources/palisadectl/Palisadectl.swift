@@ -38,7 +38,8 @@ enum Palisadectl {
         case .configCheck:
             guard !arguments.isEmpty else { fail("usage: palisadectl \(command.usage)", code: 2) }
             exit(ConfigCheckCommand.run(files: arguments, json: invocation.json))
-        case .status, .configReload, .logLevel, .drain, .undrain, .callsList, .callsHangup, .registrationsList:
+        case .status, .configReload, .logLevel, .drain, .undrain, .callsList, .callsHangup, .registrationsList,
+             .mediaStreams:
             guard let admin = command.adminCommand else { fail("'\(command.rawValue)' is not a daemon command", code: 2) }
             let body = ask(admin, arguments: arguments, invocation)
             if invocation.json {
@@ -56,6 +57,7 @@ enum Palisadectl {
                     print("call \(call.id) (\(call.state)) hung up: "
                           + (call.state == "confirmed" ? "BYE on both legs" : "CANCEL and 487"))
                 case .registrations(let bindings): print(ListTables.render(bindings))
+                case .mediaStreams(let legs): print(ListTables.render(legs))
                 }
             }
         }

@@ -56,6 +56,22 @@ struct SRTPCallTests {
             #expect(wrongKey.unprotected(atPhone.bytes) == nil, "the phone's own key does not open it")
             #expect(phoneReceives.unprotected(atPhone.bytes) == down, "Palisade's key for this leg does")
 
+            // A packet under the wrong key from the phone's own address is dropped, and
+            // `palisadectl media streams` says where each leg latched and what it dropped, and why.
+            let forged = try SRTPContext(key: SRTPMasterKey.random(for: .aesCM128HmacSHA1_80), direction: .outbound)
+            try phoneMedia.send(try forged.protected(MediaEndToEndTests.rtp(sequence: 2, ssrc: 0x1111, payload: "forged")),
+                                toPort: accessPort)
+            #expect(pbxMedia.receive(seconds: 0.5) == nil, "an unauthenticated packet never reaches the PBX")
+            let streams = try Command.run(try Products.path("palisadectl"),
+                                          ["--socket", setup.pair.admin, "--json", "media", "streams"])
+            let legs = try JSONSerialization.jsonObject(with: Data(streams.stdout.utf8)) as? [[String: Any]] ?? []
+            let phoneLeg = try #require(legs.first { $0["leg"] as? String == "a" }, "\(streams.stdout)\(streams.stderr)")
+            #expect(phoneLeg["latched"] as? String == "127.0.0.1:\(phoneMedia.port)", "\(phoneLeg)")
+            #expect(phoneLeg["latchReason"] as? String != nil && phoneLeg["packets"] as? Int == 1, "\(phoneLeg)")
+            #expect((phoneLeg["drops"] as? [String: Int])?["auth-failure"] == 1, "\(phoneLeg)")
+            let table = try Command.run(try Products.path("palisadectl"), ["--socket", setup.pair.admin, "media", "streams"])
+            #expect(table.stdout.hasPrefix("SESSION") && table.stdout.contains("auth-failure=1"), "\(table.stdout)")
+
             #expect(await phone.wait(seconds: 30) == 0, "phone sipp failed\n\(phone.log)\n\(setup.pair.logs)")
             #expect(await pbx.wait(seconds: 10) == 0, "pbx sipp failed\n\(pbx.log)")
             #expect(try await CallEndToEndTests.sessionsDrained(setup.pair) == 0)
