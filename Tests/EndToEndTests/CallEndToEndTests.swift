@@ -78,10 +78,9 @@ struct CallEndToEndTests {
         var pbxPort: UInt16 { pbxPorts[0] }
     }
 
-    static func setUp(targets: Int = 1, mediaKeys: String = "", corePolicy: String = "rtp-only") async throws -> Setup {
+    static func setUp(targets: Int, mediaKeys: String, corePolicy: String, mediaBase base: Int) async throws -> Setup {
         // Free ports for the PBXs: bound once by the test, released, then taken by sipp.
         let ports = try (0..<targets).map { _ in try LoopbackUDP().port }
-        let base = 20_000 + 2_000 * Int.random(in: 0..<5)
         let tables = ports.enumerated().map { index, port in
             "\n[[realm.target]]\naddress = \"127.0.0.1:\(port)\"\ntransport = \"udp\"\npriority = \(index + 1)\n"
         }.joined()
@@ -94,7 +93,9 @@ struct CallEndToEndTests {
     /// Runs `body` on fresh daemons and stops them afterwards, whatever happened.
     static func withSetup(targets: Int = 1, mediaKeys: String = "", corePolicy: String = "rtp-only",
                           _ body: (Setup) async throws -> Void) async throws {
-        let setup = try await setUp(targets: targets, mediaKeys: mediaKeys, corePolicy: corePolicy)
+        let base = MediaRanges.acquire()
+        defer { MediaRanges.release(base) }
+        let setup = try await setUp(targets: targets, mediaKeys: mediaKeys, corePolicy: corePolicy, mediaBase: base)
         do {
             try await body(setup)
         } catch {

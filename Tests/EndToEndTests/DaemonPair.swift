@@ -1,5 +1,6 @@
 import AdminProtocol
 import Foundation
+import Synchronization
 import TestSupport
 
 /// palisade-media and palisade-signal started on a configuration of their own: sockets in a
@@ -100,5 +101,28 @@ extension StatusReport {
     /// The bound address of the realm's listener for a transport.
     func sip(_ realm: String, _ transport: String) -> String? {
         sipListeners.first { $0.realm == realm && $0.transport == transport }?.address
+    }
+}
+
+/// Media port ranges for tests whose palisade-media creates sessions: 2,000 ports each (access,
+/// then core) in 20000–29999, one per running test, so suites running side by side never offer
+/// each other's ports. (Another palisade-media holding a port only makes the engine skip it, but
+/// which ports are whose stays simple this way.) With all five taken, ranges are shared.
+enum MediaRanges {
+    private static let taken = Mutex<[Int]>([])
+    private static let bases = stride(from: 20_000, to: 30_000, by: 2_000).map { $0 }
+
+    static func acquire() -> Int {
+        taken.withLock { taken in
+            let base = bases.first { !taken.contains($0) } ?? bases[taken.count % bases.count]
+            taken.append(base)
+            return base
+        }
+    }
+
+    static func release(_ base: Int) {
+        taken.withLock { taken in
+            if let index = taken.firstIndex(of: base) { taken.remove(at: index) }
+        }
     }
 }
