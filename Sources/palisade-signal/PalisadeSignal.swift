@@ -83,38 +83,16 @@ struct PalisadeSignal: AsyncParsableCommand {
                 metricsAddress = metrics.boundAddress
                 services.append(.init(service: metrics))
             }
-            let status = StatusCommand(link: link, started: started, adminSocket: settings.signal.adminSocket,
-                                       metricsAddress: metricsAddress, sipListeners: transport.listeners.map {
-                                           SIPListenerReport(realm: $0.id.realm, transport: $0.id.transport.rawValue,
-                                                             address: Self.text($0.localAddress),
-                                                             advertised: "\($0.advertised)")
-                                       },
-                                       timeoutMilliseconds: settings.signal.mediaPingTimeoutMilliseconds,
-                                       sip: sip, registrar: registrar)
+            let commands = AdminCommands(link: link, started: started, adminSocket: settings.signal.adminSocket,
+                                         metricsAddress: metricsAddress, sipListeners: transport.listeners.map {
+                                             SIPListenerReport(realm: $0.id.realm, transport: $0.id.transport.rawValue,
+                                                               address: Self.text($0.localAddress),
+                                                               advertised: "\($0.advertised)")
+                                         },
+                                         timeoutMilliseconds: settings.signal.mediaPingTimeoutMilliseconds,
+                                         sip: sip, registrar: registrar, reload: reload, logger: logger)
             let admin = try await AdminServer.bind(socketPath: settings.signal.adminSocket, group: group,
-                                                   logger: logger) { request in
-                switch request.command {
-                case .status: .success(.status(await status.report()))
-                case .logLevel: Self.logLevel(request.arguments, logger: logger)
-                case .configReload: await reload.reload().map(AdminReply.Body.reload)
-                case .callsList: .success(.calls(await sip.callSummaries()))
-                case .callsHangup:
-                    if request.arguments.count == 1, let call = await sip.hangUp(call: request.arguments[0]) {
-                        .success(.hungUp(call))
-                    } else {
-                        .failure(AdminFailure(.badArgument, request.arguments.count == 1
-                            ? "no call \(request.arguments[0]) in progress; see palisadectl calls list"
-                            : "calls hangup takes one call ID (from palisadectl calls list)"))
-                    }
-                case .registrationsList: .success(.registrations(registrar.summaries()))
-                case .mediaStreams: await status.mediaStreams()
-                case .drain, .undrain:
-                    {
-                        sip.setDraining(request.command == .drain)
-                        return .success(.traffic(status.traffic))
-                    }()
-                }
-            }
+                                                   logger: logger) { request in await commands.answer(request) }
             services.append(.init(service: admin))
             // Last in the group, so first to be told on SIGTERM: it drains (signal.drain_grace_s)
             // while the admin socket, /metrics, the registrar and the media plane link still run.
@@ -135,21 +113,6 @@ struct PalisadeSignal: AsyncParsableCommand {
 }
 
 extension PalisadeSignal {
-    /// `log level [LEVEL]`: the process's level, changed until the next restart or reload.
-    static func logLevel(_ arguments: [String], logger: Logger) -> Result<AdminReply.Body, AdminFailure> {
-        let previous = PalisadeLogHandler.processLevel
-        guard let word = arguments.first else {
-            return .success(.logLevel(LogLevelReport(previous: "\(previous)", current: "\(previous)")))
-        }
-        guard arguments.count == 1, let level = PalisadeConfiguration.LogLevel(rawValue: word) else {
-            let known = PalisadeConfiguration.LogLevel.allCases.map(\.rawValue).joined(separator: ", ")
-            return .failure(AdminFailure(.badArgument, "log level takes one of \(known); got '\(arguments.joined(separator: " "))'"))
-        }
-        PalisadeLogHandler.processLevel = Logger.Level(level)
-        logger.notice("log level changed", metadata: ["from": "\(previous)", "to": "\(level.rawValue)"])
-        return .success(.logLevel(LogLevelReport(previous: "\(previous)", current: level.rawValue)))
-    }
-
     /// "127.0.0.1:5060" or "[::1]:5060".
     static func text(_ address: SocketAddress) -> String {
         let ip = address.ipAddress ?? "?"

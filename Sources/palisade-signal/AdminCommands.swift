@@ -1,11 +1,13 @@
 import AdminProtocol
 import DaemonSupport
+import Logging
 import MediaControlProtocol
+import PalisadeConfig
 import PosixSupport
 import Signalling
 
-/// Builds the answer to `palisadectl status` from the link state and the media plane's own status.
-struct StatusCommand: Sendable {
+/// palisade-signal's answers on the admin socket, one per `AdminCommand`.
+struct AdminCommands: Sendable {
     let link: MediaPlaneLink
     let started: ProcessSnapshot
     let adminSocket: String
@@ -14,6 +16,53 @@ struct StatusCommand: Sendable {
     let timeoutMilliseconds: Int
     let sip: SIPService
     let registrar: RegistrarService
+    let reload: ConfigurationReload
+    let logger: Logger
+
+    func answer(_ request: AdminRequest) async -> Result<AdminReply.Body, AdminFailure> {
+        switch request.command {
+        case .status: .success(.status(await report()))
+        case .logLevel: Self.logLevel(request.arguments, logger: logger)
+        case .configReload: await reload.reload().map(AdminReply.Body.reload)
+        case .callsList: .success(.calls(await sip.callSummaries()))
+        case .callsHangup: await hangUp(request.arguments)
+        case .registrationsList: .success(.registrations(registrar.summaries()))
+        case .mediaStreams: await mediaStreams()
+        case .drain, .undrain: drain(request.command == .drain)
+        }
+    }
+
+    /// `drain` / `undrain`: the new state and what remains.
+    func drain(_ draining: Bool) -> Result<AdminReply.Body, AdminFailure> {
+        sip.setDraining(draining)
+        return .success(.traffic(traffic))
+    }
+
+    /// `calls hangup ID`.
+    func hangUp(_ arguments: [String]) async -> Result<AdminReply.Body, AdminFailure> {
+        guard arguments.count == 1 else {
+            return .failure(AdminFailure(.badArgument, "calls hangup takes one call ID (from palisadectl calls list)"))
+        }
+        guard let call = await sip.hangUp(call: arguments[0]) else {
+            return .failure(AdminFailure(.badArgument, "no call \(arguments[0]) in progress; see palisadectl calls list"))
+        }
+        return .success(.hungUp(call))
+    }
+
+    /// `log level [LEVEL]`: the process's level, changed until the next restart or reload.
+    static func logLevel(_ arguments: [String], logger: Logger) -> Result<AdminReply.Body, AdminFailure> {
+        let previous = PalisadeLogHandler.processLevel
+        guard let word = arguments.first else {
+            return .success(.logLevel(LogLevelReport(previous: "\(previous)", current: "\(previous)")))
+        }
+        guard arguments.count == 1, let level = PalisadeConfiguration.LogLevel(rawValue: word) else {
+            let known = PalisadeConfiguration.LogLevel.allCases.map(\.rawValue).joined(separator: ", ")
+            return .failure(AdminFailure(.badArgument, "log level takes one of \(known); got '\(arguments.joined(separator: " "))'"))
+        }
+        PalisadeLogHandler.processLevel = Logger.Level(level)
+        logger.notice("log level changed", metadata: ["from": "\(previous)", "to": "\(level.rawValue)"])
+        return .success(.logLevel(LogLevelReport(previous: "\(previous)", current: level.rawValue)))
+    }
 
     /// `media streams`: palisade-media's statistics of every session, one row per leg.
     func mediaStreams() async -> Result<AdminReply.Body, AdminFailure> {
