@@ -124,6 +124,21 @@ struct CallEndToEndTests {
         return UInt16(line.split(separator: " ")[1])
     }
 
+    /// Sends `packet(n)` for n = 0, 1, … every 250 ms until `receiver` gets a datagram (at most
+    /// `seconds`): media is a stream, and on a machine the whole suite keeps busy the relay may
+    /// take a moment to pass the first packets of a new call.
+    static func stream(from sender: LoopbackUDP, toPort port: UInt16, until receiver: LoopbackUDP,
+                       seconds: Double = 8, _ packet: (Int) throws -> [UInt8]) throws -> (bytes: [UInt8], fromPort: UInt16)? {
+        let deadline = Date().addingTimeInterval(seconds)
+        var n = 0
+        while Date() < deadline {
+            try sender.send(try packet(n), toPort: port)
+            n += 1
+            if let received = receiver.receive(seconds: 0.25) { return received }
+        }
+        return nil
+    }
+
     static func lines(_ messages: [String], _ prefix: String) -> [String] {
         messages.flatMap { $0.split(whereSeparator: \.isNewline).map(String.init) }.filter { $0.hasPrefix(prefix) }
     }
@@ -149,12 +164,12 @@ struct CallEndToEndTests {
             }
             let (accessPort, corePort) = try #require(ports, "no SDP seen\n\(phone.log)\n\(pbx.log)\n\(setup.pair.logs)")
             // RFC 4961 latching: each side sends first from the address in its SDP.
-            for n in 0..<3 {
-                try phoneMedia.send(MediaEndToEndTests.rtp(sequence: UInt16(n), ssrc: 0x1111, payload: "phone\(n)"), toPort: accessPort)
-                try pbxMedia.send(MediaEndToEndTests.rtp(sequence: UInt16(n), ssrc: 0x2222, payload: "pbx\(n)"), toPort: corePort)
+            let atPBX = try Self.stream(from: phoneMedia, toPort: accessPort, until: pbxMedia) { n in
+                MediaEndToEndTests.rtp(sequence: UInt16(n), ssrc: 0x1111, payload: "phone\(n)")
             }
-            let atPBX = pbxMedia.receive(seconds: 2)
-            let atPhone = phoneMedia.receive(seconds: 2)
+            let atPhone = try Self.stream(from: pbxMedia, toPort: corePort, until: phoneMedia) { n in
+                MediaEndToEndTests.rtp(sequence: UInt16(n), ssrc: 0x2222, payload: "pbx\(n)")
+            }
             #expect(atPBX.map { String(decoding: $0.bytes.dropFirst(12), as: UTF8.self).hasPrefix("phone") } == true,
                     "the phone's RTP did not reach the PBX")
             #expect(atPBX?.fromPort == corePort, "the PBX hears media from the port in its SDP")

@@ -105,9 +105,9 @@ extension StatusReport {
 }
 
 /// Media port ranges for tests whose palisade-media creates sessions: 2,000 ports each (access,
-/// then core) in 20000–29999, one per running test, so suites running side by side never offer
-/// each other's ports. (Another palisade-media holding a port only makes the engine skip it, but
-/// which ports are whose stays simple this way.) With all five taken, ranges are shared.
+/// then core) in 20000–29999 (below the kernel's ephemeral ports), one per running test. With all
+/// five taken, ranges are shared: another palisade-media (or an engine test) holding a port only
+/// makes the engine skip it.
 enum MediaRanges {
     private static let taken = Mutex<[Int]>([])
     private static let bases = stride(from: 20_000, to: 30_000, by: 2_000).map { $0 }

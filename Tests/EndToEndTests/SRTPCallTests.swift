@@ -42,19 +42,21 @@ struct SRTPCallTests {
             let wrongKey = try SRTPContext(key: phoneKey, direction: .inbound)
 
             // Phone → PBX: SRTP with the phone's key in, plain RTP out on the core leg.
-            let up = MediaEndToEndTests.rtp(sequence: 1, ssrc: 0x1111, payload: "phone speaks")
-            try phoneMedia.send(try phoneSends.protected(up), toPort: accessPort)
-            let atPBX = try #require(pbxMedia.receive(seconds: 2), "nothing reached the PBX\n\(setup.pair.logs)")
-            #expect(atPBX.bytes == up, "the PBX gets the phone's packet decrypted, unchanged")
+            let atPBX = try #require(try CallEndToEndTests.stream(from: phoneMedia, toPort: accessPort, until: pbxMedia) {
+                try phoneSends.protected(MediaEndToEndTests.rtp(sequence: UInt16(1 + $0), ssrc: 0x1111, payload: "phone speaks"))
+            }, "nothing reached the PBX\n\(setup.pair.logs)")
+            #expect(atPBX.bytes.count == 12 + 12 && atPBX.bytes.dropFirst(12).elementsEqual("phone speaks".utf8),
+                    "the PBX gets the phone's packet decrypted, unchanged")
             #expect(atPBX.fromPort == corePort)
 
             // PBX → phone: plain RTP in, SRTP out under Palisade's key for the phone's leg.
-            let down = MediaEndToEndTests.rtp(sequence: 1, ssrc: 0x2222, payload: "pbx answers")
-            try pbxMedia.send(down, toPort: corePort)
-            let atPhone = try #require(phoneMedia.receive(seconds: 2), "nothing reached the phone\n\(setup.pair.logs)")
-            #expect(atPhone.bytes != down && atPhone.bytes.count == down.count + 10, "SRTP: encrypted, 80-bit tag")
+            let atPhone = try #require(try CallEndToEndTests.stream(from: pbxMedia, toPort: corePort, until: phoneMedia) {
+                MediaEndToEndTests.rtp(sequence: UInt16(1 + $0), ssrc: 0x2222, payload: "pbx answers")
+            }, "nothing reached the phone\n\(setup.pair.logs)")
+            #expect(atPhone.bytes.count == 12 + 11 + 10, "SRTP: the 11-byte payload plus an 80-bit tag")
             #expect(wrongKey.unprotected(atPhone.bytes) == nil, "the phone's own key does not open it")
-            #expect(phoneReceives.unprotected(atPhone.bytes) == down, "Palisade's key for this leg does")
+            #expect(phoneReceives.unprotected(atPhone.bytes)?.dropFirst(12).elementsEqual("pbx answers".utf8) == true,
+                    "Palisade's key for this leg does")
 
             // A packet under the wrong key from the phone's own address is dropped, and
             // `palisadectl media streams` says where each leg latched and what it dropped, and why.
@@ -67,7 +69,7 @@ struct SRTPCallTests {
             let legs = try JSONSerialization.jsonObject(with: Data(streams.stdout.utf8)) as? [[String: Any]] ?? []
             let phoneLeg = try #require(legs.first { $0["leg"] as? String == "a" }, "\(streams.stdout)\(streams.stderr)")
             #expect(phoneLeg["latched"] as? String == "127.0.0.1:\(phoneMedia.port)", "\(phoneLeg)")
-            #expect(phoneLeg["latchReason"] as? String != nil && phoneLeg["packets"] as? Int == 1, "\(phoneLeg)")
+            #expect(phoneLeg["latchReason"] as? String != nil && (phoneLeg["packets"] as? Int ?? 0) >= 1, "\(phoneLeg)")
             #expect((phoneLeg["drops"] as? [String: Int])?["auth-failure"] == 1, "\(phoneLeg)")
             let table = try Command.run(try Products.path("palisadectl"), ["--socket", setup.pair.admin, "media", "streams"])
             #expect(table.stdout.hasPrefix("SESSION") && table.stdout.contains("auth-failure=1"), "\(table.stdout)")
@@ -106,19 +108,23 @@ struct SRTPCallTests {
 
             let accessPort = try #require(CallEndToEndTests.mediaPort(in: [answer], startingWith: "SIP/2.0 200"))
             let corePort = try #require(CallEndToEndTests.mediaPort(in: [offerToCore], startingWith: "INVITE "))
-            let up = MediaEndToEndTests.rtp(sequence: 1, ssrc: 0x1111, payload: "phone speaks")
-            try phoneMedia.send(try SRTPContext(key: phoneKey, direction: .outbound).protected(up), toPort: accessPort)
-            let atPBX = try #require(pbxMedia.receive(seconds: 2), "nothing reached the PBX\n\(setup.pair.logs)")
+            let phoneSends = try SRTPContext(key: phoneKey, direction: .outbound)
+            let atPBX = try #require(try CallEndToEndTests.stream(from: phoneMedia, toPort: accessPort, until: pbxMedia) {
+                try phoneSends.protected(MediaEndToEndTests.rtp(sequence: UInt16(1 + $0), ssrc: 0x1111, payload: "phone speaks"))
+            }, "nothing reached the PBX\n\(setup.pair.logs)")
             #expect(try SRTPContext(key: phoneKey, direction: .inbound).unprotected(atPBX.bytes) == nil,
                     "the phone's key does not open what the PBX gets")
-            #expect(try SRTPContext(key: coreKey, direction: .inbound).unprotected(atPBX.bytes) == up,
+            #expect(try SRTPContext(key: coreKey, direction: .inbound).unprotected(atPBX.bytes)?.dropFirst(12)
+                        .elementsEqual("phone speaks".utf8) == true,
                     "Palisade re-encrypted it with the key it offered the PBX")
 
-            let down = MediaEndToEndTests.rtp(sequence: 1, ssrc: 0x2222, payload: "pbx answers")
-            try pbxMedia.send(try SRTPContext(key: pbxKey, direction: .outbound).protected(down), toPort: corePort)
-            let atPhone = try #require(phoneMedia.receive(seconds: 2), "nothing reached the phone\n\(setup.pair.logs)")
+            let pbxSends = try SRTPContext(key: pbxKey, direction: .outbound)
+            let atPhone = try #require(try CallEndToEndTests.stream(from: pbxMedia, toPort: corePort, until: phoneMedia) {
+                try pbxSends.protected(MediaEndToEndTests.rtp(sequence: UInt16(1 + $0), ssrc: 0x2222, payload: "pbx answers"))
+            }, "nothing reached the phone\n\(setup.pair.logs)")
             #expect(try SRTPContext(key: pbxKey, direction: .inbound).unprotected(atPhone.bytes) == nil)
-            #expect(try SRTPContext(key: accessKey, direction: .inbound).unprotected(atPhone.bytes) == down)
+            #expect(try SRTPContext(key: accessKey, direction: .inbound).unprotected(atPhone.bytes)?.dropFirst(12)
+                        .elementsEqual("pbx answers".utf8) == true)
 
             #expect(await phone.wait(seconds: 30) == 0, "phone sipp failed\n\(phone.log)\n\(setup.pair.logs)")
             #expect(await pbx.wait(seconds: 10) == 0, "pbx sipp failed\n\(pbx.log)")
