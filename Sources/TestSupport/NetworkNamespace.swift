@@ -25,6 +25,12 @@ public struct NetworkNamespace: Sendable {
         return try await body(namespace)
     }
 
+    /// `with` on a thread of its own (see `offPool`), for synchronous netlink and nft work that
+    /// would otherwise hold a thread of the cooperative pool for seconds.
+    public static func onOwnThread<T: Sendable>(_ body: @escaping @Sendable (NetworkNamespace) throws -> T) async throws -> T {
+        try await offPool { try with(body) }
+    }
+
     private static func create() throws -> NetworkNamespace {
         _ = sweptStaleNamespaces
         let name = "\(prefix)\(getpid())-\(UUID().uuidString.prefix(8).lowercased())"

@@ -128,13 +128,13 @@ struct CallEndToEndTests {
     /// `seconds`): media is a stream, and on a machine the whole suite keeps busy the relay may
     /// take a moment to pass the first packets of a new call.
     static func stream(from sender: LoopbackUDP, toPort port: UInt16, until receiver: LoopbackUDP,
-                       seconds: Double = 8, _ packet: (Int) throws -> [UInt8]) throws -> (bytes: [UInt8], fromPort: UInt16)? {
+                       seconds: Double = 8, _ packet: (Int) throws -> [UInt8]) async throws -> (bytes: [UInt8], fromPort: UInt16)? {
         let deadline = Date().addingTimeInterval(seconds)
         var n = 0
         while Date() < deadline {
             try sender.send(try packet(n), toPort: port)
             n += 1
-            if let received = receiver.receive(seconds: 0.25) { return received }
+            if let received = await receiver.receive(seconds: 0.25) { return received }
         }
         return nil
     }
@@ -152,7 +152,7 @@ struct CallEndToEndTests {
             let pbx = try SippPeer(scenario: "call-uas.xml", target: nil, port: setup.pbxPort, rtpPort: pbxMedia.port,
                                    directory: directory, name: "pbx")
             try await Task.sleep(for: .milliseconds(300))
-            let target = try #require(try setup.pair.status()?.sip("access", transport))
+            let target = try await #require(try setup.pair.status()?.sip("access", transport))
             let phone = try SippPeer(scenario: "call-uac.xml", target: target, transport: transport == "udp" ? "u1" : "t1",
                                      rtpPort: phoneMedia.port, holdMilliseconds: 3000, directory: directory, name: "phone")
 
@@ -164,10 +164,10 @@ struct CallEndToEndTests {
             }
             let (accessPort, corePort) = try #require(ports, "no SDP seen\n\(phone.log)\n\(pbx.log)\n\(setup.pair.logs)")
             // RFC 4961 latching: each side sends first from the address in its SDP.
-            let atPBX = try Self.stream(from: phoneMedia, toPort: accessPort, until: pbxMedia) { n in
+            let atPBX = try await Self.stream(from: phoneMedia, toPort: accessPort, until: pbxMedia) { n in
                 MediaEndToEndTests.rtp(sequence: UInt16(n), ssrc: 0x1111, payload: "phone\(n)")
             }
-            let atPhone = try Self.stream(from: pbxMedia, toPort: corePort, until: phoneMedia) { n in
+            let atPhone = try await Self.stream(from: pbxMedia, toPort: corePort, until: phoneMedia) { n in
                 MediaEndToEndTests.rtp(sequence: UInt16(n), ssrc: 0x2222, payload: "pbx\(n)")
             }
             #expect(atPBX.map { String(decoding: $0.bytes.dropFirst(12), as: UTF8.self).hasPrefix("phone") } == true,
@@ -202,7 +202,7 @@ struct CallEndToEndTests {
             #expect(Self.lines(atPBXSIP, "o=").allSatisfy { $0.hasPrefix("o=palisade ") }, "\(pbxText)")
             #expect(Self.lines(atPhoneSIP + atPBXSIP, "c=").allSatisfy { $0 == "c=IN IP4 127.0.0.1" })
 
-            let status = try #require(try setup.pair.status())
+            let status = try await #require(try setup.pair.status())
             let metrics = try HTTPGet.fetch(try #require(status.metricsAddress), path: "/metrics").body
             #expect(metrics.contains("palisade_calls_answered_total{realm=\"access\"} 1"), "\(metrics)")
             #expect(!metrics.contains("palisade_calls_failed_total{"), "\(metrics)")
@@ -246,7 +246,7 @@ struct CallEndToEndTests {
             #expect(await pbx.wait(seconds: 10) == 0, "pbx sipp failed\n\(pbx.log)")
             let busy = try #require(phone.received.first { $0.hasPrefix("SIP/2.0 486") })
             #expect(!busy.contains("pbx-tag-"))
-            let status = try #require(try setup.pair.status())
+            let status = try await #require(try setup.pair.status())
             let address = try #require(status.metricsAddress)
             // The call ends (and is counted) just after the 486 left; poll briefly.
             let metrics = try await eventually(seconds: 5) { () -> String? in

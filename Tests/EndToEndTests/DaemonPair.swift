@@ -78,15 +78,15 @@ struct DaemonPair {
         try Daemon("palisade-media", ["--config", config], logPath: directory.path + "/media.log")
     }
 
-    func status() throws -> StatusReport? {
-        let result = try Command.run(try Products.path("palisadectl"), ["--socket", admin, "status", "--json"])
+    func status() async throws -> StatusReport? {
+        let result = try await Command.run(try Products.path("palisadectl"), ["--socket", admin, "status", "--json"])
         guard result.status == 0 else { return nil }
         return try JSONDecoder().decode(StatusReport.self, from: Data(result.stdout.utf8))
     }
 
     /// The status once the media plane is connected (the daemons are fully up), or nil.
     func ready(seconds: Double = 15) async throws -> StatusReport? {
-        try await eventually(seconds: seconds) { try status().flatMap { $0.media.connected ? $0 : nil } }
+        try await eventually(seconds: seconds) { try await status().flatMap { $0.media.connected ? $0 : nil } }
     }
 
     func stop() async {

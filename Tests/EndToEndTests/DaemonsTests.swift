@@ -12,7 +12,7 @@ struct DaemonsTests {
         let pair = try DaemonPair.start()
         var media = pair.media
 
-        let up = try await eventually(seconds: 10) { try pair.status().flatMap { $0.media.connected ? $0 : nil } }
+        let up = try await eventually(seconds: 10) { try await pair.status().flatMap { $0.media.connected ? $0 : nil } }
         let status = try #require(up, "media plane never connected\n\(pair.logs)")
         #expect(status.signal.pid == pair.signal.pid)
         #expect(status.media.process?.pid == media.pid)
@@ -21,7 +21,7 @@ struct DaemonsTests {
         let workers = try #require(status.media.workers, "no workers in the status\n\(pair.logs)")
         #expect(!workers.isEmpty && workers.map(\.worker) == Array(0..<workers.count))
         #expect(workers.allSatisfy { $0.streams == 0 && $0.relayedPackets == 0 && $0.relayedPerSecond == 0 })
-        let table = try Command.run(try Products.path("palisadectl"), ["--socket", pair.admin, "status"])
+        let table = try await Command.run(try Products.path("palisadectl"), ["--socket", pair.admin, "status"])
         #expect(table.status == 0 && table.stdout.contains("WORKER") && table.stdout.contains("RELAYED/S"),
                 "palisadectl status:\n\(table.stdout)")
         let metricsAddress = try #require(status.metricsAddress)
@@ -33,7 +33,7 @@ struct DaemonsTests {
         #expect(scrape.body.contains("palisade_process_resident_memory_bytes{process=\"media\"}"))
         #expect(scrape.body.contains("palisade_process_resident_memory_bytes{process=\"signal\"}"))
         let promtool = try #require(Command.which("promtool"), "promtool missing: scripts/setup installs prometheus")
-        let lint = try Command.run(promtool, ["check", "metrics"], input: scrape.body)
+        let lint = try await Command.run(promtool, ["check", "metrics"], input: scrape.body)
         #expect(lint.status == 0, "promtool check metrics:\n\(lint.stdout)\(lint.stderr)\n\(scrape.body)")
         #expect(try HTTPGet.fetch(metricsAddress, path: "/nothing").status == 404)
 
@@ -42,7 +42,7 @@ struct DaemonsTests {
         // keeps busy, which is not what the signalling does.
         let killedAt = Date()
         media.send(SIGKILL)
-        let down = try await eventually(seconds: 10) { try pair.status().flatMap { $0.media.connected ? nil : $0 } }
+        let down = try await eventually(seconds: 10) { try await pair.status().flatMap { $0.media.connected ? nil : $0 } }
         #expect(down != nil, "down never reported\n\(pair.logs)")
         let downAt = try #require(Self.logTime(of: "media plane down", in: pair.signal.log), "\(pair.signal.log)")
         let downAfter = downAt.timeIntervalSince(killedAt)
@@ -51,7 +51,7 @@ struct DaemonsTests {
 
         _ = await media.waitForExit(seconds: 5)
         media = try pair.restartMedia()
-        let back = try await eventually(seconds: 10) { try pair.status().flatMap { $0.media.connected ? $0 : nil } }
+        let back = try await eventually(seconds: 10) { try await pair.status().flatMap { $0.media.connected ? $0 : nil } }
         #expect(back != nil, "never reconnected\n\(pair.logs)")
         // From the restarted palisade-media's "started" (it listens by then) to the signalling's
         // "media plane reconnected".
@@ -76,7 +76,7 @@ struct DaemonsTests {
     @Test("a second palisade-media on a live control socket is refused with a clear error")
     func secondMediaRefused() async throws {
         let pair = try DaemonPair.start()
-        _ = try await eventually(seconds: 10) { try pair.status().flatMap { $0.media.connected ? $0 : nil } }
+        _ = try await eventually(seconds: 10) { try await pair.status().flatMap { $0.media.connected ? $0 : nil } }
         let second = try pair.restartMedia()
         #expect(await second.waitForExit(seconds: 10) == 1)
         #expect(second.log.contains("already listening on \(pair.control)"), "\(second.log)")
@@ -84,22 +84,22 @@ struct DaemonsTests {
     }
 
     @Test("palisadectl: help from the command table; missing socket and unknown command fail with one line")
-    func palisadectlErrors() throws {
+    func palisadectlErrors() async throws {
         let ctl = try Products.path("palisadectl")
-        let help = try Command.run(ctl, ["help"])
+        let help = try await Command.run(ctl, ["help"])
         #expect(help.status == 0 && help.stdout.contains("status"))
-        let helpJSON = try Command.run(ctl, ["help", "--json"])
+        let helpJSON = try await Command.run(ctl, ["help", "--json"])
         let table = try JSONSerialization.jsonObject(with: Data(helpJSON.stdout.utf8)) as? [[String: String]]
         let commands = table?.compactMap { $0["command"] } ?? []
         #expect(Set(commands).isSuperset(of: ["status", "sip check", "config check", "help"]), "\(commands)")
         for row in table ?? [] {
             #expect(help.stdout.contains("  \(row["usage"] ?? "?")  "), "help text lists \(row)")
         }
-        let missing = try Command.run(ctl, ["--socket", "/tmp/palisade-no-such.sock", "status"])
+        let missing = try await Command.run(ctl, ["--socket", "/tmp/palisade-no-such.sock", "status"])
         #expect(missing.status == 1)
         #expect(missing.stderr.split(separator: "\n").count == 1)
         #expect(missing.stderr.contains("/tmp/palisade-no-such.sock"))
-        let unknown = try Command.run(ctl, ["frobnicate"])
+        let unknown = try await Command.run(ctl, ["frobnicate"])
         #expect(unknown.status == 2 && unknown.stderr.contains("unknown command 'frobnicate'"))
     }
 
@@ -112,11 +112,11 @@ struct DaemonsTests {
             media_reconnect_max_ms = "soon"
 
             """)
-        let check = try Command.run(try Products.path("palisade-signal"), ["--check-config", bad])
+        let check = try await Command.run(try Products.path("palisade-signal"), ["--check-config", bad])
         #expect(check.status == 1)
         #expect(check.stderr.contains("signal.media_reconnect_max_ms") && check.stderr.contains(":3"), "\(check.stderr)")
         let good = try directory.file("good.toml", contents: "[log]\nformat = \"json\"\n")
-        #expect(try Command.run(try Products.path("palisade-signal"), ["--check-config", good]).status == 0)
+        await #expect(try Command.run(try Products.path("palisade-signal"), ["--check-config", good]).status == 0)
 
         for product in ["palisade-signal", "palisade-media"] {
             let daemon = try Daemon(product, ["--config", bad], logPath: directory.path + "/\(product).log")

@@ -10,7 +10,7 @@ struct DeployTests {
         .deletingLastPathComponent().appendingPathComponent("deploy").path
 
     @Test("systemd units pass systemd-analyze verify (ExecStart pointed at the built binaries)")
-    func systemdUnits() throws {
+    func systemdUnits() async throws {
         let analyze = try #require(Command.which("systemd-analyze"), "systemd-analyze missing: scripts/setup installs systemd")
         let directory = try TemporaryDirectory(prefix: "palisade-units")
         var units: [String] = []
@@ -20,7 +20,7 @@ struct DeployTests {
             units.append(try directory.file(name, contents: text.replacingOccurrences(
                 of: "/usr/bin/palisade-", with: Products.directory + "/palisade-")))
         }
-        let verify = try Command.run(analyze, ["verify"] + units)
+        let verify = try await Command.run(analyze, ["verify"] + units)
         #expect(verify.status == 0 && verify.stderr.isEmpty, "\(verify.stdout)\(verify.stderr)")
     }
 
@@ -38,14 +38,14 @@ struct DeployTests {
     }
 
     @Test("the documented default configuration passes --check-config")
-    func defaultConfiguration() throws {
-        let check = try Command.run(try Products.path("palisade-signal"),
+    func defaultConfiguration() async throws {
+        let check = try await Command.run(try Products.path("palisade-signal"),
                                     ["--check-config", "\(Self.deploy)/palisade.toml"])
         #expect(check.status == 0, "\(check.stderr)")
     }
 
     @Test("the base nftables ruleset loads, with the media plane's own table, in a throwaway namespace")
-    func nftablesComposition() throws {
+    func nftablesComposition() async throws {
         let unshare = try #require(Command.which("unshare"))
         _ = try #require(Command.which("nft"), "nft missing: scripts/setup installs nftables")
         let directory = try TemporaryDirectory(prefix: "palisade-nft")
@@ -54,7 +54,7 @@ struct DeployTests {
         let base = "\(Self.deploy)/nftables/palisade-base.nft"
         // A new network namespace of our own: the host's ruleset is never touched.
         let script = "nft -f \(base) && nft -f \(media) && nft -f \(base) && nft list tables"
-        let result = try Command.run(unshare, ["--net", "sh", "-c", script])
+        let result = try await Command.run(unshare, ["--net", "sh", "-c", script])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("table inet palisade_base") && result.stdout.contains("table inet palisade\n"),
                 "re-loading the base file replaces only its own table:\n\(result.stdout)")

@@ -121,7 +121,7 @@ struct MediaEndToEndTests {
         for sequence in 0..<5 {
             let packet = Self.rtp(sequence: UInt16(sequence), ssrc: 0x1111, payload: "to the pbx \(sequence)")
             try phone.send(packet, toPort: UInt16(legs.a.rtpPort))
-            let received = try #require(pbx.receive(seconds: 2),
+            let received = try #require(await pbx.receive(seconds: 2),
                                         "leg B's peer got nothing\n\(media.daemon.log)")
             #expect(received.bytes == packet, "payload relayed unchanged")
             #expect(received.fromPort == UInt16(legs.b.rtpPort), "sent from leg B's own port (symmetric RTP)")
@@ -129,7 +129,7 @@ struct MediaEndToEndTests {
         for sequence in 0..<3 {
             let packet = Self.rtp(sequence: UInt16(sequence), ssrc: 0x2222, payload: "to the phone \(sequence)")
             try pbx.send(packet, toPort: UInt16(legs.b.rtpPort))
-            let received = try #require(phone.receive(seconds: 2), "leg A's peer got nothing\n\(media.daemon.log)")
+            let received = try #require(await phone.receive(seconds: 2), "leg A's peer got nothing\n\(media.daemon.log)")
             #expect(received.bytes == packet)
             #expect(received.fromPort == UInt16(legs.a.rtpPort))
         }
@@ -226,20 +226,20 @@ struct MediaEndToEndTests {
         for sequence in 0..<3 {
             let packet = Self.rtp(sequence: UInt16(sequence), ssrc: 0x5555, payload: "secret \(sequence)")
             try phone.send(try phoneSends.protected(packet), toPort: UInt16(legs.a.rtpPort))
-            let received = try #require(pbx.receive(seconds: 2), "the PBX got nothing\n\(media.daemon.log)")
+            let received = try #require(await pbx.receive(seconds: 2), "the PBX got nothing\n\(media.daemon.log)")
             #expect(received.bytes == packet, "decrypted and verified before it reached the RTP leg")
             let answer = Self.rtp(sequence: UInt16(sequence), ssrc: 0x6666, payload: "reply \(sequence)")
             try pbx.send(answer, toPort: UInt16(legs.b.rtpPort))
-            let back = try #require(phone.receive(seconds: 2), "the phone got nothing\n\(media.daemon.log)")
+            let back = try #require(await phone.receive(seconds: 2), "the phone got nothing\n\(media.daemon.log)")
             #expect(back.bytes != answer, "encrypted towards the SRTP leg")
             #expect(phoneReceives.unprotected(back.bytes) == answer)
         }
         // The same packet again is a replay: dropped and counted, not relayed.
         let replayed = try phoneSends.protected(Self.rtp(sequence: 9, ssrc: 0x5555, payload: "once"))
         try phone.send(replayed, toPort: UInt16(legs.a.rtpPort))
-        _ = try #require(pbx.receive(seconds: 2))
+        _ = try #require(await pbx.receive(seconds: 2))
         try phone.send(replayed, toPort: UInt16(legs.a.rtpPort))
-        #expect(pbx.receive(seconds: 0.2) == nil)
+        #expect(await pbx.receive(seconds: 0.2) == nil)
 
         guard case .success(.queried(let figures)) = try control.request(.querySession(SessionReference(session: "call-s")))
         else {
@@ -380,10 +380,16 @@ final class LoopbackUDP {
         guard sent == bytes.count else { throw TestSupportError("sendto 127.0.0.1:\(port): \(errno)") }
     }
 
-    /// The next datagram and its source port, or nil when none arrives within `seconds`.
-    func receive(seconds: Double) -> (bytes: [UInt8], fromPort: UInt16)? {
+    /// The next datagram and its source port, or nil when none arrives within `seconds`. Polls
+    /// without blocking and sleeps between polls, so that waiting never holds a thread of the
+    /// cooperative pool (see `offPool`).
+    func receive(seconds: Double) async -> (bytes: [UInt8], fromPort: UInt16)? {
+        let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
         var descriptor = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-        guard poll(&descriptor, 1, Int32(seconds * 1000)) == 1 else { return nil }
+        while poll(&descriptor, 1, 0) != 1 {
+            guard ContinuousClock.now < deadline else { return nil }
+            try? await Task.sleep(for: .milliseconds(5))
+        }
         var buffer = [UInt8](repeating: 0, count: 2048)
         var source = sockaddr_in()
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)

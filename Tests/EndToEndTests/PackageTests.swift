@@ -18,15 +18,15 @@ struct PackageTests {
         let deb: String
         let tree: String
 
-        init() throws {
+        init() async throws {
             directory = try TemporaryDirectory(prefix: "palisade-package")
-            let build = try Command.run("\(PackageTests.root)/scripts/package",
+            let build = try await Command.run("\(PackageTests.root)/scripts/package",
                                         ["--bin-dir", Products.directory, "--output", directory.path,
                                          "--compression", "none"])
             guard build.status == 0 else { throw TestSupportError("scripts/package failed:\n\(build.stderr)") }
             deb = build.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
             tree = directory.path + "/tree"
-            let unpack = try Command.run("/usr/bin/dpkg-deb", ["-R", deb, tree])
+            let unpack = try await Command.run("/usr/bin/dpkg-deb", ["-R", deb, tree])
             guard unpack.status == 0 else { throw TestSupportError("dpkg-deb -R failed:\n\(unpack.stderr)") }
         }
 
@@ -35,16 +35,16 @@ struct PackageTests {
 
     /// One package build (about ten seconds) checked three ways.
     @Test("the package builds; its contents, control fields, maintainer scripts and units check out")
-    func package() throws {
-        let built = try Built()
-        try contents(built)
-        try control(built)
-        try units(built)
+    func package() async throws {
+        let built = try await Built()
+        try await contents(built)
+        try await control(built)
+        try await units(built)
     }
 
     /// The daemons, palisadectl, units, configuration, ruleset and sysctl settings, as in the tree.
-    func contents(_ built: Built) throws {
-        let listing = try Command.run("/usr/bin/dpkg-deb", ["-c", built.deb])
+    func contents(_ built: Built) async throws {
+        let listing = try await Command.run("/usr/bin/dpkg-deb", ["-c", built.deb])
         #expect(listing.status == 0)
         for path in ["./usr/bin/palisade-signal", "./usr/bin/palisade-media", "./usr/bin/palisadectl",
                      "./lib/systemd/system/palisade-signal.service", "./lib/systemd/system/palisade-media.service",
@@ -63,24 +63,24 @@ struct PackageTests {
                                     "deploy/systemd/palisade-signal.service")] {
             #expect(try built.read(packaged) == String(contentsOfFile: "\(Self.root)/\(source)", encoding: .utf8))
         }
-        let version = try Command.run(built.tree + "/usr/bin/palisade-signal", ["--version"])
+        let version = try await Command.run(built.tree + "/usr/bin/palisade-signal", ["--version"])
         #expect(version.status == 0 && built.deb.contains("palisade_\(version.stdout.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: " ").last ?? "?")_"),
                 "the package version is the daemons' version: \(version.stdout) vs \(built.deb)")
     }
 
     /// Control fields, conffiles and maintainer scripts.
-    func control(_ built: Built) throws {
+    func control(_ built: Built) async throws {
         let control = try built.read("/DEBIAN/control")
         #expect(control.contains("Package: palisade\n"))
         let depends = control.split(separator: "\n").first { $0.hasPrefix("Depends: ") }.map(String.init) ?? ""
         // Every shared library the binaries load that a Debian package provides is in Depends.
         var needed: Set<String> = ["adduser", "nftables"]
         for binary in ["palisade-signal", "palisade-media", "palisadectl"] {
-            let ldd = try Command.run("/usr/bin/ldd", [built.tree + "/usr/bin/" + binary])
+            let ldd = try await Command.run("/usr/bin/ldd", [built.tree + "/usr/bin/" + binary])
             for line in ldd.stdout.split(separator: "\n") {
                 let fields = line.split(separator: " ")
                 guard fields.count >= 3, fields[1] == "=>", fields[2].hasPrefix("/") else { continue }
-                let owner = try Command.run("/usr/bin/dpkg", ["-S", String(fields[2])])
+                let owner = try await Command.run("/usr/bin/dpkg", ["-S", String(fields[2])])
                 if owner.status == 0, let package = owner.stdout.split(separator: ":").first {
                     needed.insert(String(package))
                 }
@@ -95,19 +95,19 @@ struct PackageTests {
         for script in ["postinst", "prerm", "postrm"] {
             let path = built.tree + "/DEBIAN/" + script
             #expect(FileManager.default.isExecutableFile(atPath: path), "\(script) is not executable")
-            let syntax = try Command.run("/bin/sh", ["-n", path])
+            let syntax = try await Command.run("/bin/sh", ["-n", path])
             #expect(syntax.status == 0, "\(script): \(syntax.stderr)")
         }
         let postinst = try built.read("/DEBIAN/postinst")
         #expect(postinst.contains("adduser --system --group") && postinst.contains("getent passwd palisade"),
                 "postinst creates the user the units run as, once")
         // The package itself passes dpkg's own checks of a built archive.
-        let info = try Command.run("/usr/bin/dpkg-deb", ["--info", built.deb])
+        let info = try await Command.run("/usr/bin/dpkg-deb", ["--info", built.deb])
         #expect(info.status == 0 && info.stdout.contains("Architecture: "), "\(info.stderr)")
     }
 
     /// The packaged units pass systemd-analyze verify against the packaged binaries and configuration.
-    func units(_ built: Built) throws {
+    func units(_ built: Built) async throws {
         let analyze = try #require(Command.which("systemd-analyze"))
         var units: [String] = []
         for name in ["palisade-media.service", "palisade-signal.service"] {
@@ -116,9 +116,9 @@ struct PackageTests {
                 .replacingOccurrences(of: "/etc/palisade/", with: built.tree + "/etc/palisade/")
             units.append(try built.directory.file(name, contents: text))
         }
-        let verify = try Command.run(analyze, ["verify"] + units)
+        let verify = try await Command.run(analyze, ["verify"] + units)
         #expect(verify.status == 0 && verify.stderr.isEmpty, "\(verify.stdout)\(verify.stderr)")
-        let check = try Command.run(built.tree + "/usr/bin/palisade-signal",
+        let check = try await Command.run(built.tree + "/usr/bin/palisade-signal",
                                     ["--check-config", built.tree + "/etc/palisade/palisade.toml"])
         #expect(check.status == 0, "the packaged configuration is valid: \(check.stderr)")
     }

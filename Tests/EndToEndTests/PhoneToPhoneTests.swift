@@ -8,7 +8,7 @@ import TestSupport
 struct PhoneToPhoneTests {
     @Test("extension 2000 registers over UDP; a phone calls it; the INVITE reaches it through its binding's flow")
     func callRegisteredPhone() async throws {
-        let (pair, _) = try RegistrarEndToEndTests.start(accessKeys: "route_to = \"access\"",
+        let (pair, _) = try await RegistrarEndToEndTests.start(accessKeys: "route_to = \"access\"",
                                                          moreUsers: [("2000", "ext-2000-secret")])
         let status = try #require(try await pair.ready(), "daemons never came up\n\(pair.logs)")
         let target = try #require(status.sip("access", "udp"))
@@ -16,7 +16,7 @@ struct PhoneToPhoneTests {
 
         // The callee registers from the port its UAS then listens on (sipp's -p: the last one wins).
         let calleePort = try LoopbackUDP().port
-        let registered = try Sipp.run(
+        let registered = try await Sipp.run(
             scenario: RegistrarEndToEndTests.scenarios + "/register-uac.xml", target: target, calls: 1, rate: 10,
             timeoutSeconds: 20,
             extra: ["-l", "1", "-s", "2000", "-au", "2000", "-ap", "ext-2000-secret", "-key", "expires", "60",

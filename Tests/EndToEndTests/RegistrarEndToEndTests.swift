@@ -13,10 +13,10 @@ struct RegistrarEndToEndTests {
         .appendingPathComponent("Scenarios").path
 
     /// The users file made by `palisade-signal --hash-user`, the way an operator makes it.
-    static func usersFile(in directory: TemporaryDirectory, users: [(String, String)], realm: String) throws -> String {
+    static func usersFile(in directory: TemporaryDirectory, users: [(String, String)], realm: String) async throws -> String {
         var lines = "# made by palisade-signal --hash-user\n"
         for (user, password) in users {
-            let made = try Command.run(try Products.path("palisade-signal"), ["--hash-user", user, realm],
+            let made = try await Command.run(try Products.path("palisade-signal"), ["--hash-user", user, realm],
                                        input: password + "\n")
             guard made.status == 0 else { throw TestSupportError("--hash-user failed: \(made.stderr)") }
             #expect(!made.stdout.contains(password), "the password itself must never be printed")
@@ -27,10 +27,10 @@ struct RegistrarEndToEndTests {
 
     /// `accessKeys`: more keys of the access realm (`route_to`); `moreUsers` join alice and bob.
     static func start(registrar: String = "algorithms = [\"MD5\"]", accessKeys: String = "",
-                      moreUsers: [(String, String)] = []) throws -> (DaemonPair, password: String) {
+                      moreUsers: [(String, String)] = []) async throws -> (DaemonPair, password: String) {
         let directory = try TemporaryDirectory(prefix: "reg-e2e")
         let password = String(UInt64.random(in: 1 ... .max), radix: 36)
-        let users = try usersFile(in: directory, users: [("alice", password), ("bob", "bob-\(password)")] + moreUsers,
+        let users = try await usersFile(in: directory, users: [("alice", password), ("bob", "bob-\(password)")] + moreUsers,
                                   realm: "palisade")
         let config = try directory.file("palisade.toml", contents: """
             [log]
@@ -78,8 +78,8 @@ struct RegistrarEndToEndTests {
 
     static func register(_ pair: DaemonPair, target: String, transport: String = "u1", user: String = "alice",
                          password: String, expires: Int = 60, calls: Int = 1,
-                         scenario: String = "register-uac.xml") throws -> Sipp.Outcome {
-        try Sipp.run(scenario: scenarios + "/" + scenario, target: target, transport: transport, calls: calls,
+                         scenario: String = "register-uac.xml") async throws -> Sipp.Outcome {
+        try await Sipp.run(scenario: scenarios + "/" + scenario, target: target, transport: transport, calls: calls,
                      rate: 10, timeoutSeconds: 30,
                      extra: ["-l", "1", "-s", user, "-au", user, "-ap", password, "-key", "expires", "\(expires)",
                              "-trace_msg", "-message_file", pair.directory.path + "/sipp-\(user)-\(expires).log"],
@@ -93,10 +93,10 @@ struct RegistrarEndToEndTests {
     @Test("sipp registers with MD5 digest: 401, then 200 listing the binding; the binding keeps the flow",
           arguments: ["udp", "tcp"])
     func register(transport: String) async throws {
-        let (pair, password) = try Self.start()
+        let (pair, password) = try await Self.start()
         let status = try #require(try await pair.ready(), "daemons never came up\n\(pair.logs)")
         let target = try #require(status.sip("access", transport))
-        let outcome = try Self.register(pair, target: target, transport: transport == "udp" ? "u1" : "t1",
+        let outcome = try await Self.register(pair, target: target, transport: transport == "udp" ? "u1" : "t1",
                                         password: password, expires: 45)
         let trace = Self.messages(pair, expires: 45)
         #expect(outcome.status == 0 && outcome.successfulCalls == 1, "\(outcome.output)\n\(trace)\n\(pair.logs)")
@@ -112,33 +112,33 @@ struct RegistrarEndToEndTests {
         #expect(pair.signal.log.contains("registered"), "\(pair.signal.log)")
         #expect(pair.signal.log.contains("\(transport):127.0.0.1:"))
         // palisadectl registrations list shows the binding, its flow and expiry.
-        let list = try Command.run(try Products.path("palisadectl"), ["--socket", pair.admin, "--json", "registrations", "list"])
+        let list = try await Command.run(try Products.path("palisadectl"), ["--socket", pair.admin, "--json", "registrations", "list"])
         let bindings = try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [[String: Any]] ?? []
         #expect(bindings.count == 1, "\(list.stdout)\(list.stderr)")
         #expect((bindings.first?["aor"] as? String)?.hasPrefix("sip:alice@") == true)
         #expect((bindings.first?["flow"] as? String)?.hasPrefix("\(transport) 127.0.0.1:") == true, "\(bindings)")
         #expect((bindings.first?["expiresInSeconds"] as? Double).map { $0 > 30 && $0 <= 45 } == true, "\(bindings)")
-        let table = try Command.run(try Products.path("palisadectl"), ["--socket", pair.admin, "registrations", "list"])
+        let table = try await Command.run(try Products.path("palisadectl"), ["--socket", pair.admin, "registrations", "list"])
         #expect(table.stdout.hasPrefix("ADDRESS OF RECORD") && table.stdout.contains("sip:alice@"), "\(table.stdout)")
         await pair.stop()
     }
 
     @Test("Expires: 0 removes the binding; a short binding expires by itself")
     func unregisterAndExpire() async throws {
-        let (pair, password) = try Self.start(registrar: "algorithms = [\"MD5\"]\nmin_expires_s = 1\ndefault_expires_s = 1")
+        let (pair, password) = try await Self.start(registrar: "algorithms = [\"MD5\"]\nmin_expires_s = 1\ndefault_expires_s = 1")
         let status = try #require(try await pair.ready(), "daemons never came up\n\(pair.logs)")
         let target = try #require(status.sip("access", "udp"))
-        #expect(try Self.register(pair, target: target, password: password, expires: 60).status == 0)
+        await #expect(try Self.register(pair, target: target, password: password, expires: 60).status == 0)
         #expect(try Self.metrics(status).contains("palisade_registrations_active 1\n"))
         // A new sipp process has a new port and Call-ID: it removes what it cannot name with Contact: *.
-        let gone = try Self.register(pair, target: target, password: password, expires: 0,
+        let gone = try await Self.register(pair, target: target, password: password, expires: 0,
                                      scenario: "unregister-all-uac.xml")
         #expect(gone.status == 0, "\(gone.output)\n\(Self.messages(pair, expires: 0))")
         var metrics = try Self.metrics(status)
         #expect(metrics.contains("palisade_registrations_active 0\n"), "\(metrics)")
         #expect(metrics.contains("palisade_registrar_requests_total{result=\"unregistered\"} 1\n"))
 
-        #expect(try Self.register(pair, target: target, password: password, expires: 2).status == 0)
+        await #expect(try Self.register(pair, target: target, password: password, expires: 2).status == 0)
         #expect(try Self.metrics(status).contains("palisade_registrations_active 1\n"))
         let expired = try await eventually(seconds: 6, every: 200) {
             try Self.metrics(status).contains("palisade_registrations_active 0\n") ? true : nil
@@ -151,7 +151,7 @@ struct RegistrarEndToEndTests {
 
     @Test("a wrong password never registers; repeated failures are delayed, then refused with 503 and Retry-After")
     func wrongPasswordThrottled() async throws {
-        let (pair, password) = try Self.start(registrar: """
+        let (pair, password) = try await Self.start(registrar: """
             algorithms = ["MD5"]
             auth_delay_after_failures = 2
             auth_refuse_after_failures = 4
@@ -160,7 +160,7 @@ struct RegistrarEndToEndTests {
         let status = try #require(try await pair.ready(), "daemons never came up\n\(pair.logs)")
         let target = try #require(status.sip("access", "udp"))
         let started = ContinuousClock.now
-        let guesses = try Self.register(pair, target: target, password: "not-\(password)", expires: 60, calls: 5,
+        let guesses = try await Self.register(pair, target: target, password: "not-\(password)", expires: 60, calls: 5,
                                         scenario: "register-wrong-password-uac.xml")
         let elapsed = ContinuousClock.now - started
         let trace = Self.messages(pair)
@@ -174,7 +174,7 @@ struct RegistrarEndToEndTests {
         #expect(metrics.contains("palisade_registrar_requests_total{result=\"throttled\"} 1\n"))
         #expect(metrics.contains("palisade_registrations_active 0\n"))
         // While refused, even the right password from that address gets 503.
-        let refused = try Self.register(pair, target: target, password: password, expires: 30)
+        let refused = try await Self.register(pair, target: target, password: password, expires: 30)
         #expect(refused.status != 0)
         #expect(Self.messages(pair, expires: 30).contains("SIP/2.0 503 Service Unavailable"))
         await pair.stop()
@@ -182,10 +182,10 @@ struct RegistrarEndToEndTests {
 
     @Test("bob cannot register alice's address: 403")
     func foreignAOR() async throws {
-        let (pair, password) = try Self.start()
+        let (pair, password) = try await Self.start()
         let status = try #require(try await pair.ready(), "daemons never came up\n\(pair.logs)")
         let target = try #require(status.sip("access", "udp"))
-        let outcome = try Sipp.run(scenario: Self.scenarios + "/register-uac.xml", target: target, calls: 1,
+        let outcome = try await Sipp.run(scenario: Self.scenarios + "/register-uac.xml", target: target, calls: 1,
                                    timeoutSeconds: 20,
                                    extra: ["-s", "alice", "-au", "bob", "-ap", "bob-\(password)", "-key", "expires", "60",
                                            "-trace_msg", "-message_file", pair.directory.path + "/sipp-bob.log"],
@@ -201,7 +201,7 @@ struct RegistrarEndToEndTests {
     /// alone; this one keeps the default (SHA-256, then MD5) and answers with SHA-256 itself.
     @Test("RFC 8760: the default 401 offers SHA-256 then MD5; a SHA-256 answer registers")
     func sha256() async throws {
-        let (pair, password) = try Self.start(registrar: "")
+        let (pair, password) = try await Self.start(registrar: "")
         let status = try #require(try await pair.ready(), "daemons never came up\n\(pair.logs)")
         let target = try #require(status.sip("access", "udp"))
         let uri = "sip:\(target)"
@@ -213,7 +213,7 @@ struct RegistrarEndToEndTests {
                 + "Contact: <sip:alice@127.0.0.1:5999>\r\nExpires: 50\r\n"
                 + (authorization.map { "Authorization: \($0)\r\n" } ?? "") + "Content-Length: 0\r\n\r\n"
         }
-        let challenge = try UDPExchange.send(register(cseq: 1, authorization: nil), to: target)
+        let challenge = try await UDPExchange.send(register(cseq: 1, authorization: nil), to: target)
         let challenges = challenge.split(separator: "\r\n").filter { $0.hasPrefix("WWW-Authenticate: ") }
         #expect(challenge.hasPrefix("SIP/2.0 401 "), "\(challenge)")
         #expect(challenges.count == 2 && challenges[0].contains("algorithm=SHA-256")
@@ -228,14 +228,14 @@ struct RegistrarEndToEndTests {
         let authorization = "Digest username=\"alice\", realm=\"palisade\", nonce=\"\(nonce)\", uri=\"\(uri)\", "
             + "response=\"\(String(decoding: response, as: UTF8.self))\", algorithm=SHA-256, qop=auth, "
             + "nc=00000001, cnonce=\"e2e\""
-        let ok = try UDPExchange.send(register(cseq: 2, authorization: authorization), to: target)
+        let ok = try await UDPExchange.send(register(cseq: 2, authorization: authorization), to: target)
         #expect(ok.hasPrefix("SIP/2.0 200 OK"), "\(ok)\n\(pair.logs)")
         #expect(ok.contains("Contact: <sip:alice@127.0.0.1:5999>;expires=50"), "\(ok)")
         await pair.stop()
     }
 
     @Test("a malformed users file stops palisade-signal at start, naming file and line")
-    func badUsersFile() throws {
+    func badUsersFile() async throws {
         let directory = try TemporaryDirectory(prefix: "reg-e2e")
         let users = try directory.file("users", contents: "# users\nalice palisade SHA-256:not-hex\n")
         let config = try directory.file("palisade.toml", contents: """
@@ -262,7 +262,7 @@ struct RegistrarEndToEndTests {
             address = "127.0.0.1"
 
             """)
-        let result = try Command.run(try Products.path("palisade-signal"), ["--config", config], timeoutSeconds: 20)
+        let result = try await Command.run(try Products.path("palisade-signal"), ["--config", config], timeoutSeconds: 20)
         #expect(result.status == 1)
         #expect(result.stderr.contains("\(users):2: malformedHA1"), "\(result.stderr)")
     }

@@ -40,7 +40,7 @@ struct RegistrarNATEndToEndTests {
     struct Topology {
         let sbc: String, nat: String, phone: String
 
-        static func make() throws -> Topology {
+        static func make() async throws -> Topology {
             let tag = String(UInt32.random(in: 0 ... .max), radix: 36)
             let topology = Topology(sbc: "reg-sbc-\(tag)", nat: "reg-nat-\(tag)", phone: "reg-ph-\(tag)")
             let ip = try #require(Command.which("ip"))
@@ -62,7 +62,7 @@ struct RegistrarNATEndToEndTests {
                 ["netns", "exec", topology.nat, "sysctl", "-q", "-w", "net.ipv4.ip_forward=1"],
             ]
             for step in steps {
-                let result = try Command.run(ip, step)
+                let result = try await Command.run(ip, step)
                 guard result.status == 0 else {
                     topology.remove()
                     throw TestSupportError("ip \(step.joined(separator: " ")): \(result.stderr)")
@@ -76,7 +76,7 @@ struct RegistrarNATEndToEndTests {
                     }
                 }
                 """
-            let nft = try Command.run(ip, ["netns", "exec", topology.nat, try #require(Command.which("nft")), "-f", "-"],
+            let nft = try await Command.run(ip, ["netns", "exec", topology.nat, try #require(Command.which("nft")), "-f", "-"],
                                       input: ruleset)
             guard nft.status == 0 else {
                 topology.remove()
@@ -85,20 +85,21 @@ struct RegistrarNATEndToEndTests {
             return topology
         }
 
+        /// Synchronous, for `defer`.
         func remove() {
             guard let ip = Command.which("ip") else { return }
-            for namespace in [phone, nat, sbc] { _ = try? Command.run(ip, ["netns", "delete", namespace]) }
+            for namespace in [phone, nat, sbc] { _ = try? Command.run(ip, ["netns", "delete", namespace]) as CommandResult }
         }
     }
 
     @Test("a phone behind masquerade NAT registers over UDP; the binding records the NAT's address, not the Contact")
     func natRegistration() async throws {
         try #require(getuid() == 0, "network namespaces need root")
-        let topology = try Topology.make()
+        let topology = try await Topology.make()
         defer { topology.remove() }
         let directory = try TemporaryDirectory(prefix: "reg-nat")
         let password = String(UInt64.random(in: 1 ... .max), radix: 36)
-        let users = try RegistrarEndToEndTests.usersFile(in: directory, users: [("alice", password)], realm: "palisade")
+        let users = try await RegistrarEndToEndTests.usersFile(in: directory, users: [("alice", password)], realm: "palisade")
         let config = try directory.file("palisade.toml", contents: """
             [log]
             level = "debug"
@@ -144,7 +145,7 @@ struct RegistrarNATEndToEndTests {
 
         let sipp = try #require(Command.which("sipp"))
         let trace = directory.path + "/sipp-nat.log"
-        let run = try Command.run(try #require(Command.which("ip")), [
+        let run = try await Command.run(try #require(Command.which("ip")), [
             "netns", "exec", topology.phone, sipp, "-sf", RegistrarEndToEndTests.scenarios + "/register-uac.xml",
             "-t", "u1", "-i", "192.168.77.2", "-p", "5062", "-m", "1", "-timeout", "20s", "-timeout_error", "-nostdin",
             "-s", "alice", "-au", "alice", "-ap", password, "-key", "expires", "60",

@@ -42,7 +42,7 @@ struct SRTPCallTests {
             let wrongKey = try SRTPContext(key: phoneKey, direction: .inbound)
 
             // Phone → PBX: SRTP with the phone's key in, plain RTP out on the core leg.
-            let atPBX = try #require(try CallEndToEndTests.stream(from: phoneMedia, toPort: accessPort, until: pbxMedia) {
+            let atPBX = try await #require(try CallEndToEndTests.stream(from: phoneMedia, toPort: accessPort, until: pbxMedia) {
                 try phoneSends.protected(MediaEndToEndTests.rtp(sequence: UInt16(1 + $0), ssrc: 0x1111, payload: "phone speaks"))
             }, "nothing reached the PBX\n\(setup.pair.logs)")
             #expect(atPBX.bytes.count == 12 + 12 && atPBX.bytes.dropFirst(12).elementsEqual("phone speaks".utf8),
@@ -50,7 +50,7 @@ struct SRTPCallTests {
             #expect(atPBX.fromPort == corePort)
 
             // PBX → phone: plain RTP in, SRTP out under Palisade's key for the phone's leg.
-            let atPhone = try #require(try CallEndToEndTests.stream(from: pbxMedia, toPort: corePort, until: phoneMedia) {
+            let atPhone = try await #require(try CallEndToEndTests.stream(from: pbxMedia, toPort: corePort, until: phoneMedia) {
                 MediaEndToEndTests.rtp(sequence: UInt16(1 + $0), ssrc: 0x2222, payload: "pbx answers")
             }, "nothing reached the phone\n\(setup.pair.logs)")
             #expect(atPhone.bytes.count == 12 + 11 + 10, "SRTP: the 11-byte payload plus an 80-bit tag")
@@ -63,15 +63,15 @@ struct SRTPCallTests {
             let forged = try SRTPContext(key: SRTPMasterKey.random(for: .aesCM128HmacSHA1_80), direction: .outbound)
             try phoneMedia.send(try forged.protected(MediaEndToEndTests.rtp(sequence: 2, ssrc: 0x1111, payload: "forged")),
                                 toPort: accessPort)
-            #expect(pbxMedia.receive(seconds: 0.5) == nil, "an unauthenticated packet never reaches the PBX")
-            let streams = try Command.run(try Products.path("palisadectl"),
+            #expect(await pbxMedia.receive(seconds: 0.5) == nil, "an unauthenticated packet never reaches the PBX")
+            let streams = try await Command.run(try Products.path("palisadectl"),
                                           ["--socket", setup.pair.admin, "--json", "media", "streams"])
             let legs = try JSONSerialization.jsonObject(with: Data(streams.stdout.utf8)) as? [[String: Any]] ?? []
             let phoneLeg = try #require(legs.first { $0["leg"] as? String == "a" }, "\(streams.stdout)\(streams.stderr)")
             #expect(phoneLeg["latched"] as? String == "127.0.0.1:\(phoneMedia.port)", "\(phoneLeg)")
             #expect(phoneLeg["latchReason"] as? String != nil && (phoneLeg["packets"] as? Int ?? 0) >= 1, "\(phoneLeg)")
             #expect((phoneLeg["drops"] as? [String: Int])?["auth-failure"] == 1, "\(phoneLeg)")
-            let table = try Command.run(try Products.path("palisadectl"), ["--socket", setup.pair.admin, "media", "streams"])
+            let table = try await Command.run(try Products.path("palisadectl"), ["--socket", setup.pair.admin, "media", "streams"])
             #expect(table.stdout.hasPrefix("SESSION") && table.stdout.contains("auth-failure=1"), "\(table.stdout)")
 
             #expect(await phone.wait(seconds: 30) == 0, "phone sipp failed\n\(phone.log)\n\(setup.pair.logs)")
@@ -109,7 +109,7 @@ struct SRTPCallTests {
             let accessPort = try #require(CallEndToEndTests.mediaPort(in: [answer], startingWith: "SIP/2.0 200"))
             let corePort = try #require(CallEndToEndTests.mediaPort(in: [offerToCore], startingWith: "INVITE "))
             let phoneSends = try SRTPContext(key: phoneKey, direction: .outbound)
-            let atPBX = try #require(try CallEndToEndTests.stream(from: phoneMedia, toPort: accessPort, until: pbxMedia) {
+            let atPBX = try await #require(try CallEndToEndTests.stream(from: phoneMedia, toPort: accessPort, until: pbxMedia) {
                 try phoneSends.protected(MediaEndToEndTests.rtp(sequence: UInt16(1 + $0), ssrc: 0x1111, payload: "phone speaks"))
             }, "nothing reached the PBX\n\(setup.pair.logs)")
             #expect(try SRTPContext(key: phoneKey, direction: .inbound).unprotected(atPBX.bytes) == nil,
@@ -119,7 +119,7 @@ struct SRTPCallTests {
                     "Palisade re-encrypted it with the key it offered the PBX")
 
             let pbxSends = try SRTPContext(key: pbxKey, direction: .outbound)
-            let atPhone = try #require(try CallEndToEndTests.stream(from: pbxMedia, toPort: corePort, until: phoneMedia) {
+            let atPhone = try await #require(try CallEndToEndTests.stream(from: pbxMedia, toPort: corePort, until: phoneMedia) {
                 try pbxSends.protected(MediaEndToEndTests.rtp(sequence: UInt16(1 + $0), ssrc: 0x2222, payload: "pbx answers"))
             }, "nothing reached the phone\n\(setup.pair.logs)")
             #expect(try SRTPContext(key: pbxKey, direction: .inbound).unprotected(atPhone.bytes) == nil)

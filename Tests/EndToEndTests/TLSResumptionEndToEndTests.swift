@@ -12,13 +12,13 @@ struct TLSResumptionEndToEndTests {
         let openssl = try #require(Command.which("openssl"))
         let files = try TemporaryDirectory(prefix: "palisade-tls-resume")
         let cert = files.path + "/sip.example.com.pem", key = files.path + "/sip.example.com.key"
-        func makeCertificate(_ subject: String) throws {
-            let made = try Command.run(openssl, ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
+        func makeCertificate(_ subject: String) async throws {
+            let made = try await Command.run(openssl, ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
                                                  "-nodes", "-keyout", key, "-out", cert, "-days", "1", "-subj", subject,
                                                  "-addext", "subjectAltName=DNS:sip.example.com"])
             #expect(made.status == 0, "\(made.stderr)")
         }
-        try makeCertificate("/CN=sip.example.com")
+        try await makeCertificate("/CN=sip.example.com")
         let pair = try DaemonPair.start(accessListeners: """
 
             [[realm.listener]]
@@ -32,22 +32,22 @@ struct TLSResumptionEndToEndTests {
 
         // The client writes nothing and stays a second: whatever the server sends unasked (the
         // TLS 1.3 tickets) arrives in that second; -sess_out keeps the newest session.
-        func connect(_ version: String, _ session: String, offering: Bool) throws -> String {
+        func connect(_ version: String, _ session: String, offering: Bool) async throws -> String {
             let option = offering ? "-sess_in" : "-sess_out"
             let script = "sleep 1 | \(openssl) s_client -connect \(target) -servername sip.example.com "
                 + "\(version) \(option) \(session) 2>&1"
-            return try Command.run("/bin/sh", ["-c", script], timeoutSeconds: 20).stdout
+            return try await Command.run("/bin/sh", ["-c", script], timeoutSeconds: 20).stdout
         }
         for version in ["-tls1_3", "-tls1_2"] {
             let session = files.path + "/session\(version).pem"
-            let first = try connect(version, session, offering: false)
+            let first = try await connect(version, session, offering: false)
             #expect(first.contains("New, TLSv1"), "\(version): \(first)")
-            let again = try connect(version, session, offering: true)
+            let again = try await connect(version, session, offering: true)
             #expect(again.contains("Reused, TLSv1"), "\(version) reconnect: \(again)\n\(pair.logs)")
         }
 
         // A renewed certificate on disk, SIGHUP: new handshakes get it, saved sessions still resume.
-        try makeCertificate("/O=Renewed/CN=sip.example.com")
+        try await makeCertificate("/O=Renewed/CN=sip.example.com")
         pair.signal.send(SIGHUP)
         let reloaded = try await eventually(seconds: 5) {
             try Command.run("/bin/sh", ["-c", "echo | \(openssl) s_client -connect \(target) -servername sip.example.com "
@@ -55,7 +55,7 @@ struct TLSResumptionEndToEndTests {
         }
         #expect(reloaded == true, "\(pair.logs)")
         for version in ["-tls1_3", "-tls1_2"] {
-            let again = try connect(version, files.path + "/session\(version).pem", offering: true)
+            let again = try await connect(version, files.path + "/session\(version).pem", offering: true)
             #expect(again.contains("Reused, TLSv1"), "\(version) after reload: \(again)\n\(pair.logs)")
         }
 

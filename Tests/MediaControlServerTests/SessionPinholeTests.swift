@@ -13,8 +13,8 @@ import TestSupport
 @Suite("Session pinholes in a throwaway network namespace", .enabled(if: NetworkNamespace.isAvailable))
 struct SessionPinholeTests {
     @Test("every allocated port opens a pinhole, narrows to the latched peer, reopens on a new remote, closes on delete")
-    func pinholes() throws {
-        try NetworkNamespace.with { namespace in
+    func pinholes() async throws {
+        try await NetworkNamespace.onOwnThread { namespace in
             let firewall = NFTMediaFirewall(rules: NFTRules(mediaPorts: 23_700...23_799),
                                             connection: try NFTablesConnection(networkNamespace: namespace.path))
             try firewall.setUp()

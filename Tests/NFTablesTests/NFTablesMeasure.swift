@@ -9,8 +9,8 @@ import TestSupport
 @Suite("nftables micro-measure", .enabled(if: NetworkNamespace.isAvailable))
 struct NFTablesMeasure {
     @Test("Elements per second: one batch of 1,000, and 1,000 batches of one")
-    func elementsPerSecond() throws {
-        try NetworkNamespace.with { namespace in
+    func elementsPerSecond() async throws {
+        try await NetworkNamespace.onOwnThread { namespace in
             let connection = try NFTablesConnection(networkNamespace: namespace.path)
             try connection.apply(NFTRules(mediaPorts: 20000...39999).setupBatch())
             let ports = (0..<1000).map { UInt16(20000 + 2 * $0) }

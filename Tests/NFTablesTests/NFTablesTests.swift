@@ -19,8 +19,8 @@ struct NFTablesTests {
     }
 
     @Test("Setup applied twice leaves one copy of every rule, listed exactly as rendered")
-    func setupIsIdempotent() throws {
-        try NetworkNamespace.with { namespace in
+    func setupIsIdempotent() async throws {
+        try await NetworkNamespace.onOwnThread { namespace in
             let firewall = try firewall(in: namespace)
             try firewall.setUp()
             let listed = try namespace.nft("list", "table", "inet", "palisade")
@@ -31,8 +31,8 @@ struct NFTablesTests {
     }
 
     @Test("Pinholes open and close as set elements")
-    func openAndClose() throws {
-        try NetworkNamespace.with { namespace in
+    func openAndClose() async throws {
+        try await NetworkNamespace.onOwnThread { namespace in
             let firewall = try firewall(in: namespace)
             try firewall.apply([.openPinhole(localPort: 30000), .openPinhole(localPort: 30002)])
             #expect(try namespace.elements(of: "media_open") == ["30000", "30002"])
@@ -44,8 +44,8 @@ struct NFTablesTests {
     }
 
     @Test("Narrowing replaces the any-source element with the latched flow; re-latching replaces that")
-    func narrowing() throws {
-        try NetworkNamespace.with { namespace in
+    func narrowing() async throws {
+        try await NetworkNamespace.onOwnThread { namespace in
             let firewall = try firewall(in: namespace)
             try firewall.apply([.openPinhole(localPort: 30000), .openPinhole(localPort: 30002)])
             try firewall.apply([.narrowPinhole(localPort: 30000, peer: peer4)])
@@ -59,8 +59,8 @@ struct NFTablesTests {
     }
 
     @Test("Setup re-run keeps the recorded pinholes")
-    func setupRestores() throws {
-        try NetworkNamespace.with { namespace in
+    func setupRestores() async throws {
+        try await NetworkNamespace.onOwnThread { namespace in
             let firewall = try firewall(in: namespace)
             try firewall.apply([.openPinhole(localPort: 30000), .narrowPinhole(localPort: 30002, peer: peer4)])
             try firewall.setUp()
@@ -70,8 +70,8 @@ struct NFTablesTests {
     }
 
     @Test("One call with 1,000 pinholes is one batch (several messages), IPv4 and IPv6")
-    func thousandElements() throws {
-        try NetworkNamespace.with { namespace in
+    func thousandElements() async throws {
+        try await NetworkNamespace.onOwnThread { namespace in
             let firewall = try firewall(in: namespace)
             let ports = (0..<1000).map { UInt16(20000 + 2 * $0) }
             try firewall.apply(ports.map { .openPinhole(localPort: $0) })
@@ -83,8 +83,8 @@ struct NFTablesTests {
     }
 
     @Test("Ban elements carry timeouts and expire; re-ban and unban never fail")
-    func banExpires() throws {
-        try NetworkNamespace.with { namespace in
+    func banExpires() async throws {
+        try await NetworkNamespace.onOwnThread { namespace in
             let firewall = try firewall(in: namespace)
             let shortLived = NFTAddress("198.51.100.7")!
             let longLived = NFTAddress("2001:db8::66")!
@@ -105,8 +105,8 @@ struct NFTablesTests {
     }
 
     @Test("A rejected operation is named with its errno, rolls back its batch, and the next batch works")
-    func errors() throws {
-        try NetworkNamespace.with { namespace in
+    func errors() async throws {
+        try await NetworkNamespace.onOwnThread { namespace in
             let connection = try NFTablesConnection(networkNamespace: namespace.path)
             try connection.apply(rules.setupBatch())
             var batch = NFTBatch()
@@ -124,8 +124,8 @@ struct NFTablesTests {
     }
 
     @Test("Elements for a set that does not exist are rejected, naming the set")
-    func missingSet() throws {
-        try NetworkNamespace.with { namespace in
+    func missingSet() async throws {
+        try await NetworkNamespace.onOwnThread { namespace in
             let connection = try NFTablesConnection(networkNamespace: namespace.path)
             let error = #expect(throws: NFTError.self) {
                 try connection.apply(NFTBatch([.addElements(.mediaOpen, [.open(localPort: 1)])]))

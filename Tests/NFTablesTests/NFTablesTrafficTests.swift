@@ -8,8 +8,8 @@ import TestSupport
 @Suite("nftables rules pass and drop real packets", .enabled(if: NetworkNamespace.isAvailable))
 struct NFTablesTrafficTests {
     @Test("Open, latched and banned, for IPv4 and IPv6", arguments: [AF_INET, AF_INET6])
-    func traffic(family: Int32) throws {
-        try NetworkNamespace.with { namespace in
+    func traffic(family: Int32) async throws {
+        try await NetworkNamespace.onOwnThread { namespace in
             let firewall = NFTMediaFirewall(rules: NFTRules(mediaPorts: 20000...39999),
                                             connection: try NFTablesConnection(networkNamespace: namespace.path))
             try firewall.setUp()

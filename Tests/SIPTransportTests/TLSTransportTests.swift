@@ -11,6 +11,8 @@ import Testing
 struct TLSTransportTests {
     static let pki = TestPKI.shared
 
+    init() async throws { try await TestPKI.made() }
+
     static func listener(realm: String = "access", host: String = "127.0.0.1", certificates: [TLSCertificateFiles],
                          client: ClientCertificatePolicy = .none) -> ListenerSpec {
         ListenerSpec(realm: realm, transport: .tls, bind: HostPort(host, 0),

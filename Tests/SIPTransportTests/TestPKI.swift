@@ -10,8 +10,16 @@ struct TestPKI: Sendable {
     func cert(_ name: String) -> String { "\(directory)/\(name).crt" }
     func key(_ name: String) -> String { "\(directory)/\(name).key" }
 
-    static let shared: TestPKI = {
-        let dir = NSTemporaryDirectory() + "palisade-pki-\(getpid())"
+    /// Where the certificates are: only a path, so that naming it never waits. Tests await
+    /// `made()` before reading a file there.
+    static let shared = TestPKI(directory: NSTemporaryDirectory() + "palisade-pki-\(getpid())")
+
+    /// The certificates, made once by a shell script on a thread of its own. A lazily made
+    /// `static let` would run openssl inside the one-time initialiser, where every test that
+    /// touched it would block a thread of the cooperative pool (two on this machine) and stall the
+    /// whole suite for as long as openssl runs.
+    private static let generation = Task<Void, any Error> {
+        let dir = shared.directory
         let script = """
         set -e
         mkdir -p '\(dir)' && cd '\(dir)'
@@ -35,14 +43,19 @@ struct TestPKI: Sendable {
         leaf rogue sip.example.com 'DNS:sip.example.com' rogue-ca serverAuth
         leaf client phone1.example.com 'DNS:phone1.example.com,URI:sip:alice@example.com' ca clientAuth
         """
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/bin/sh")
-        p.arguments = ["-c", script]
-        try! p.run()
-        p.waitUntilExit()
-        precondition(p.terminationStatus == 0, "openssl certificate generation failed")
-        return TestPKI(directory: dir)
-    }()
+        let status: Int32 = try await withCheckedThrowingContinuation { continuation in
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: "/bin/sh")
+            p.arguments = ["-c", script]
+            p.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
+            do { try p.run() } catch { continuation.resume(throwing: error) }
+        }
+        guard status == 0 else { throw PKIError(description: "openssl certificate generation failed: \(status)") }
+    }
+
+    static func made() async throws { try await generation.value }
+
+    struct PKIError: Error, CustomStringConvertible { let description: String }
 
     /// A fresh directory with copies of `name`'s chain and key, for tests that overwrite them.
     func copy(_ name: String, as alias: String) throws -> (chain: String, key: String) {
