@@ -12,6 +12,19 @@ extern const srtp_cipher_type_t srtp_aes_icm_128;
  * every call after the first: the kernel alone can be initialised again harmlessly. */
 srtp_err_status_t srtp_crypto_kernel_init(void);
 
+/* Exported by every libsrtp2 build (Debian's libsrtp2.so.1 too): the HMAC-SHA1 module, whose name
+ * tells Palisade's allocation-free HMAC (scripts/libsrtp/hmac_ossl.c) from libsrtp's own. */
+/* The layout of srtp_debug_module_t, declared only in the uninstalled err.h (libsrtp 2.x). */
+typedef struct {
+    int on;
+    const char *name;
+} palisade_srtp_debug_module;
+extern palisade_srtp_debug_module srtp_mod_hmac;
+
+static inline const char *palisade_srtp_hmac_module_name(void) {
+    return srtp_mod_hmac.name;
+}
+
 static inline const char *palisade_srtp_aes_icm_128_description(void) {
     return srtp_aes_icm_128.description;
 }

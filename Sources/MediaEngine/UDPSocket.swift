@@ -15,9 +15,15 @@ enum UDPSocket {
         let fd = socket(AF_INET, type, 0)
         guard fd >= 0 else { return .failure(Failure(errno: errno)) }
         if var size = bufferBytes {
-            // Best effort: the kernel caps it at net.core.rmem_max / wmem_max.
-            _ = setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
-            _ = setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+            // The FORCE variants pass net.core.rmem_max / wmem_max with CAP_NET_ADMIN, which
+            // palisade-media holds for nftables; without it the kernel caps the plain ones there.
+            let length = socklen_t(MemoryLayout<Int32>.size)
+            if setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, length) != 0 {
+                _ = setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, length)
+            }
+            if setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &size, length) != 0 {
+                _ = setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, length)
+            }
         }
         var sin = sockaddr_in()
         sin.sin_family = sa_family_t(AF_INET)

@@ -13,6 +13,8 @@ public enum ConfigKey: String, CaseIterable, Sendable {
     case mediaTimeoutSeconds = "media.timeout_s"
     case mediaHoldTimeoutSeconds = "media.hold_timeout_s"
     case mediaFirewall = "media.firewall"
+    case mediaSocketBufferBytes = "media.socket_buffer_bytes"
+    case mediaPinWorkers = "media.pin_workers"
     case signalAdminSocket = "signal.admin_socket"
     case signalMediaReconnectMinMilliseconds = "signal.media_reconnect_min_ms"
     case signalMediaReconnectMaxMilliseconds = "signal.media_reconnect_max_ms"
@@ -68,7 +70,8 @@ public enum ConfigKey: String, CaseIterable, Sendable {
     public var section: ConfigSection {
         switch self {
         case .logLevel, .logFormat: .log
-        case .mediaControlSocket, .mediaWorkers, .mediaTimeoutSeconds, .mediaHoldTimeoutSeconds, .mediaFirewall: .media
+        case .mediaControlSocket, .mediaWorkers, .mediaTimeoutSeconds, .mediaHoldTimeoutSeconds, .mediaFirewall,
+             .mediaSocketBufferBytes, .mediaPinWorkers: .media
         case .signalAdminSocket, .signalMediaReconnectMinMilliseconds, .signalMediaReconnectMaxMilliseconds,
              .signalMediaPingIntervalMilliseconds, .signalMediaPingTimeoutMilliseconds, .signalDrainGraceSeconds: .signal
         case .metricsEnabled, .metricsListen: .metrics
@@ -100,6 +103,8 @@ public enum ConfigKey: String, CaseIterable, Sendable {
         case .mediaTimeoutSeconds: .integer(1...86_400)
         case .mediaHoldTimeoutSeconds: .integer(1...86_400)
         case .mediaFirewall: .boolean
+        case .mediaSocketBufferBytes: .integer(0...268_435_456)
+        case .mediaPinWorkers: .boolean
         case .signalMediaReconnectMinMilliseconds: .integer(10...10_000)
         case .signalMediaReconnectMaxMilliseconds: .integer(10...60_000)
         case .signalMediaPingIntervalMilliseconds: .integer(100...60_000)
@@ -160,6 +165,8 @@ public enum ConfigKey: String, CaseIterable, Sendable {
         case .mediaTimeoutSeconds: .integer(60)
         case .mediaHoldTimeoutSeconds: .integer(3600)
         case .mediaFirewall: .boolean(false)
+        case .mediaSocketBufferBytes: .integer(1_048_576)
+        case .mediaPinWorkers: .boolean(false)
         case .signalAdminSocket: .string("/run/palisade/admin.sock")
         case .signalMediaReconnectMinMilliseconds: .integer(50)
         case .signalMediaReconnectMaxMilliseconds: .integer(1000)
@@ -242,6 +249,11 @@ public enum ConfigKey: String, CaseIterable, Sendable {
             + "unless a session holds them, each allocated port is a pinhole narrowed to the latched peer, closed on delete. "
             + "Off by default so that a trial run never changes the host's firewall; turn it on on the appliance, with "
             + "the base ruleset (deploy/nftables)."
+        case .mediaSocketBufferBytes: "Receive and send buffer of each media socket, in bytes (SO_RCVBUF/SO_SNDBUF); the kernel "
+            + "caps it at net.core.rmem_max/wmem_max (deploy/sysctl raises them). A burst larger than the buffer while a "
+            + "worker is busy is lost in the kernel; 0 keeps the kernel's default."
+        case .mediaPinWorkers: "Pin worker n to CPU core n (modulo the cores): steadier latency on an appliance whose "
+            + "cores are not shared with other busy work."
         case .signalAdminSocket: "Unix socket where palisade-signal serves palisadectl."
         case .signalMediaReconnectMinMilliseconds: "Shortest delay between attempts of palisade-signal to reconnect to the media plane."
         case .signalMediaReconnectMaxMilliseconds: "Longest delay between attempts to reconnect to the media plane; at least media_reconnect_min_ms."

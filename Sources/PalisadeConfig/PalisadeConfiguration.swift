@@ -33,7 +33,8 @@ public struct PalisadeConfiguration: Sendable, Equatable {
         // Start from placeholders and set every key from the catalogue, so defaults live in one place.
         var configuration = PalisadeConfiguration(
             log: Log(level: .info, format: .text),
-            media: Media(controlSocket: "", workers: 0, timeoutSeconds: 0, holdTimeoutSeconds: 0, firewall: false),
+            media: Media(controlSocket: "", workers: 0, timeoutSeconds: 0, holdTimeoutSeconds: 0, firewall: false,
+                         socketBufferBytes: 0, pinWorkers: false),
             signal: Signal(
                 adminSocket: "", mediaReconnectMinMilliseconds: 0, mediaReconnectMaxMilliseconds: 0,
                 mediaPingIntervalMilliseconds: 0, mediaPingTimeoutMilliseconds: 0, drainGraceSeconds: 0),
@@ -81,14 +82,20 @@ public struct PalisadeConfiguration: Sendable, Equatable {
         public var holdTimeoutSeconds: Int
         /// Whether palisade-media programs its nftables table of pinholes.
         public var firewall: Bool
+        /// SO_RCVBUF/SO_SNDBUF of each media socket; 0 keeps the kernel's default.
+        public var socketBufferBytes: Int
+        /// Whether worker n is pinned to core n.
+        public var pinWorkers: Bool
 
         public init(controlSocket: String, workers: Int, timeoutSeconds: Int, holdTimeoutSeconds: Int,
-                    firewall: Bool = false) {
+                    firewall: Bool = false, socketBufferBytes: Int = 1_048_576, pinWorkers: Bool = false) {
             self.controlSocket = controlSocket
             self.workers = workers
             self.timeoutSeconds = timeoutSeconds
             self.holdTimeoutSeconds = holdTimeoutSeconds
             self.firewall = firewall
+            self.socketBufferBytes = socketBufferBytes
+            self.pinWorkers = pinWorkers
         }
 
         /// The control socket; the other keys at their defaults.
@@ -96,7 +103,8 @@ public struct PalisadeConfiguration: Sendable, Equatable {
             let defaults = PalisadeConfiguration.defaults.media
             self.init(
                 controlSocket: controlSocket, workers: defaults.workers, timeoutSeconds: defaults.timeoutSeconds,
-                holdTimeoutSeconds: defaults.holdTimeoutSeconds, firewall: defaults.firewall)
+                holdTimeoutSeconds: defaults.holdTimeoutSeconds, firewall: defaults.firewall,
+                socketBufferBytes: defaults.socketBufferBytes, pinWorkers: defaults.pinWorkers)
         }
     }
 
@@ -228,6 +236,8 @@ extension PalisadeConfiguration {
         case .mediaTimeoutSeconds: .integer(media.timeoutSeconds)
         case .mediaHoldTimeoutSeconds: .integer(media.holdTimeoutSeconds)
         case .mediaFirewall: .boolean(media.firewall)
+        case .mediaSocketBufferBytes: .integer(media.socketBufferBytes)
+        case .mediaPinWorkers: .boolean(media.pinWorkers)
         case .signalAdminSocket: .string(signal.adminSocket)
         case .signalMediaReconnectMinMilliseconds: .integer(signal.mediaReconnectMinMilliseconds)
         case .signalMediaReconnectMaxMilliseconds: .integer(signal.mediaReconnectMaxMilliseconds)
@@ -278,6 +288,8 @@ extension PalisadeConfiguration {
         case .mediaTimeoutSeconds: media.timeoutSeconds = integer(key, value)
         case .mediaHoldTimeoutSeconds: media.holdTimeoutSeconds = integer(key, value)
         case .mediaFirewall: media.firewall = boolean(key, value)
+        case .mediaSocketBufferBytes: media.socketBufferBytes = integer(key, value)
+        case .mediaPinWorkers: media.pinWorkers = boolean(key, value)
         case .signalAdminSocket: signal.adminSocket = string(key, value)
         case .signalMediaReconnectMinMilliseconds: signal.mediaReconnectMinMilliseconds = integer(key, value)
         case .signalMediaReconnectMaxMilliseconds: signal.mediaReconnectMaxMilliseconds = integer(key, value)

@@ -127,6 +127,7 @@ extension PalisadeConfiguration {
                  .listenerClientCertificates, .listenerCABundle, .listenerMinimumTLSVersion:
                 .array(listeners.map { $0[key] })
             case .logLevel, .logFormat, .mediaControlSocket, .mediaWorkers, .mediaTimeoutSeconds, .mediaHoldTimeoutSeconds, .mediaFirewall,
+                 .mediaSocketBufferBytes, .mediaPinWorkers,
                  .signalAdminSocket, .signalMediaReconnectMinMilliseconds, .signalMediaReconnectMaxMilliseconds,
                  .signalMediaPingIntervalMilliseconds, .signalMediaPingTimeoutMilliseconds, .signalDrainGraceSeconds, .metricsEnabled, .metricsListen,
                  .sipT1Milliseconds, .sipT2Milliseconds, .sipT4Milliseconds, .sipMaxMessageBytes, .sipMaxHeaders,

@@ -5,7 +5,8 @@ import CLibSRTP
 /// "any SSRC" template, so a peer that changes SSRC needs no new signalling.
 ///
 /// Packets are transformed in place, in a buffer the caller owns; nothing here allocates per
-/// packet (libsrtp2 itself: none with OpenSSL GCM, a few inside OpenSSL's HMAC, 28 on NSS).
+/// packet (libsrtp2 itself: none with scripts/build-libsrtp's build, whose HMAC-SHA1 is Palisade's;
+/// 2 per packet inside OpenSSL 3's HMAC with libsrtp's own; 28 on NSS).
 ///
 /// Ownership: a context is used by one thread at a time (the worker that owns its stream). It is
 /// `@unchecked Sendable` only so that the control thread can build it and hand it to that worker

@@ -73,11 +73,17 @@ public enum SRTPLibrary {
         return false
     }
 
+    /// Whether HMAC-SHA1 is Palisade's own (scripts/libsrtp/hmac_ossl.c: precomputed pad states,
+    /// no allocation per packet) rather than libsrtp's, which allocates per packet on OpenSSL 3.
+    public static var hasPrecomputedHMAC: Bool {
+        String(cString: palisade_srtp_hmac_module_name()).hasSuffix("(precomputed)")
+    }
+
     /// One line for benchmark output, e.g.
-    /// "libsrtp2 2.5.0, openssl backend, static" (scripts/build-libsrtp) or
+    /// "libsrtp2 2.5.0, openssl backend, precomputed HMAC, static" (scripts/build-libsrtp) or
     /// "libsrtp2 2.5.0, nss backend, shared libsrtp2.so.1" (Debian's libsrtp2-dev).
     public static var buildDescription: String {
         let linkage = isStaticallyLinked ? "static" : "shared libsrtp2.so.1"
-        return "\(version), \(cryptoBackend) backend, \(linkage)"
+        return "\(version), \(cryptoBackend) backend, \(hasPrecomputedHMAC ? "precomputed HMAC, " : "")\(linkage)"
     }
 }

@@ -41,8 +41,11 @@ struct MediaPlane {
         }
         let engine: MediaEngine
         do {
-            engine = try MediaEngine(.init(interfaces: interfaces,
-                                           workers: settings.media.workers == 0 ? nil : settings.media.workers))
+            let media = settings.media
+            engine = try MediaEngine(.init(interfaces: interfaces, workers: media.workers == 0 ? nil : media.workers,
+                                           pinWorkers: media.pinWorkers,
+                                           socketBufferBytes: media.socketBufferBytes == 0 ? nil
+                                               : Int32(clamping: media.socketBufferBytes)))
             try engine.start()
         } catch {
             throw StartError(description: "media engine: \(error)")

@@ -95,6 +95,8 @@ struct SRTPLibraryTests {
         #expect(description.contains("\(SRTPLibrary.cryptoBackend) backend"))
         // The static build is scripts/build-libsrtp's, on OpenSSL; the shared one is Debian's, on NSS.
         #expect(SRTPLibrary.cryptoBackend == (SRTPLibrary.isStaticallyLinked ? "openssl" : "nss"))
+        // ...with Palisade's allocation-free HMAC-SHA1 (scripts/libsrtp/hmac_ossl.c) in place.
+        #expect(SRTPLibrary.hasPrecomputedHMAC == SRTPLibrary.isStaticallyLinked, "\(description)")
     }
 
     @Test("Every suite in the catalogue is available in the linked libsrtp2", arguments: SRTPSuite.allCases)
