@@ -78,13 +78,15 @@ struct CallEndToEndTests {
         var pbxPort: UInt16 { pbxPorts[0] }
     }
 
-    static func setUp(targets: Int, mediaKeys: String, corePolicy: String, mediaBase base: Int) async throws -> Setup {
+    static func setUp(targets: Int, mediaKeys: String, corePolicy: String, accessListeners: String = "",
+                      mediaBase base: Int) async throws -> Setup {
         // Free ports for the PBXs: bound once by the test, released, then taken by sipp.
         let ports = try (0..<targets).map { _ in try LoopbackUDP().port }
         let tables = ports.enumerated().map { index, port in
             "\n[[realm.target]]\naddress = \"127.0.0.1:\(port)\"\ntransport = \"udp\"\npriority = \(index + 1)\n"
         }.joined()
-        let pair = try DaemonPair.start(accessKeys: "route_to = \"core\"", coreTables: tables, mediaBase: base,
+        let pair = try DaemonPair.start(accessListeners: accessListeners, accessKeys: "route_to = \"core\"",
+                                        coreTables: tables, mediaBase: base,
                                         mediaKeys: mediaKeys, corePolicy: corePolicy)
         let status = try #require(try await pair.ready(), "daemons never came up\n\(pair.logs)")
         return Setup(pair: pair, accessTarget: try #require(status.sip("access", "udp")), pbxPorts: ports)
@@ -92,10 +94,11 @@ struct CallEndToEndTests {
 
     /// Runs `body` on fresh daemons and stops them afterwards, whatever happened.
     static func withSetup(targets: Int = 1, mediaKeys: String = "", corePolicy: String = "rtp-only",
-                          _ body: (Setup) async throws -> Void) async throws {
+                          accessListeners: String = "", _ body: (Setup) async throws -> Void) async throws {
         let base = MediaRanges.acquire()
         defer { MediaRanges.release(base) }
-        let setup = try await setUp(targets: targets, mediaKeys: mediaKeys, corePolicy: corePolicy, mediaBase: base)
+        let setup = try await setUp(targets: targets, mediaKeys: mediaKeys, corePolicy: corePolicy,
+                                    accessListeners: accessListeners, mediaBase: base)
         do {
             try await body(setup)
         } catch {

@@ -1,0 +1,198 @@
+import Foundation
+import SRTP
+import Synchronization
+import Testing
+import TestSupport
+
+/// Issue 6, test 1: a phone on TLS with SRTP calls a core PBX on UDP with plain RTP. The phone's
+/// TLS is `openssl s_client` (a TLS stack the project did not write) carrying SIP the test writes;
+/// the PBX is sipp over UDP. Both SDPs carry only Palisade's addresses, and the media is checked
+/// on the phone's side with the key Palisade gave that leg.
+@Suite("TLS phone calls end to end", .serialized)
+struct TLSPhoneCallTests {
+    @Test("TLS + SRTP phone → UDP + RTP PBX: the call connects, each SDP is Palisade's, media re-keyed both ways")
+    func tlsSRTPPhoneToUDPCore() async throws {
+        let openssl = try #require(Command.which("openssl"))
+        let files = try TemporaryDirectory(prefix: "palisade-tls-call")
+        let cert = files.path + "/sip.pem", key = files.path + "/sip.key"
+        let made = try await Command.run(openssl, ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
+                                                   "-nodes", "-keyout", key, "-out", cert, "-days", "1",
+                                                   "-subj", "/CN=sip.example.com", "-addext", "subjectAltName=DNS:sip.example.com"])
+        try #require(made.status == 0, "\(made.stderr)")
+        let listener = """
+
+            [[realm.listener]]
+            transport = "tls"
+            listen = "127.0.0.1:0"
+            certificates = [{ cert = "\(cert)", key = "\(key)", server_names = ["sip.example.com"] }]
+
+            """
+        try await CallEndToEndTests.withSetup(accessListeners: listener) { setup in
+            let directory = setup.pair.directory.path
+            let status = try #require(try await setup.pair.status())
+            let target = try #require(status.sip("access", "tls"))
+            let phoneMedia = try LoopbackUDP(), pbxMedia = try LoopbackUDP()
+            let pbx = try CallEndToEndTests.SippPeer(scenario: "call-uas.xml", target: nil, port: setup.pbxPort,
+                                                     rtpPort: pbxMedia.port, directory: directory, name: "pbx")
+            try await Task.sleep(for: .milliseconds(300))
+
+            // The phone: verifies Palisade's certificate for sip.example.com, then speaks SIP over it.
+            let phone = try TLSPipe(openssl: openssl, target: target, serverName: "sip.example.com", caFile: cert)
+            defer { phone.close() }
+            let phoneKey = SRTPMasterKey.random(for: .aesCM128HmacSHA1_80)
+            let dialog = PhoneDialog(callID: "tls-\(UInt32.random(in: 1 ... .max))@phone.invalid", fromTag: "ph-tls")
+            try phone.write(dialog.invite(mediaPort: phoneMedia.port, key: phoneKey))
+
+            let ok = try #require(await phone.message { $0.hasPrefix("SIP/2.0 200") && $0.contains("CSeq: 1 INVITE") },
+                                  "no 200 OK over TLS\n\(phone.text)\n\(pbx.log)\n\(setup.pair.logs)")
+            let toTag = try #require(PhoneDialog.tag(in: ok, header: "To"))
+            let contact = try #require(PhoneDialog.uri(in: ok, header: "Contact"), "\(ok)")
+            try phone.write(dialog.ack(requestURI: contact, toTag: toTag))
+            let offerToCore = try #require(pbx.received.first { $0.hasPrefix("INVITE ") }, "\(pbx.log)")
+
+            // Each side sees only Palisade: its SDP addresses, its own profile, and no key crossing.
+            #expect(ok.contains("RTP/SAVP") && CallEndToEndTests.lines([ok], "a=crypto:").count == 1, "\(ok)")
+            #expect(offerToCore.contains("RTP/AVP") && !offerToCore.contains("a=crypto"), "\(offerToCore)")
+            #expect(!offerToCore.contains(phoneKey.sdesInlineKeySalt) && !offerToCore.contains(dialog.callID)
+                    && !offerToCore.contains("phone.invalid") && !offerToCore.contains("192.0.2.50"), "\(offerToCore)")
+            #expect(!ok.contains("pbx-tag") && !ok.contains("CorePBX") && !ok.contains(":\(setup.pbxPort)"), "\(ok)")
+            let palisadeKey = try SRTPCallTests.key(in: ok)
+            #expect(palisadeKey != phoneKey)
+
+            let accessPort = try #require(CallEndToEndTests.mediaPort(in: [ok], startingWith: "SIP/2.0 200"))
+            let corePort = try #require(CallEndToEndTests.mediaPort(in: [offerToCore], startingWith: "INVITE "))
+            let phoneSends = try SRTPContext(key: phoneKey, direction: .outbound)
+            let atPBX = try #require(try await CallEndToEndTests.stream(from: phoneMedia, toPort: accessPort, until: pbxMedia) {
+                try phoneSends.protected(MediaEndToEndTests.rtp(sequence: UInt16(1 + $0), ssrc: 0x7171, payload: "tls phone"))
+            }, "nothing reached the PBX\n\(setup.pair.logs)")
+            #expect(atPBX.bytes.dropFirst(12).elementsEqual("tls phone".utf8), "the PBX gets plain RTP")
+            #expect(atPBX.fromPort == corePort)
+            let atPhone = try #require(try await CallEndToEndTests.stream(from: pbxMedia, toPort: corePort, until: phoneMedia) {
+                MediaEndToEndTests.rtp(sequence: UInt16(1 + $0), ssrc: 0x7272, payload: "pbx speaks")
+            }, "nothing reached the phone\n\(setup.pair.logs)")
+            #expect(atPhone.fromPort == accessPort)
+            #expect(try SRTPContext(key: palisadeKey, direction: .inbound).unprotected(atPhone.bytes)?.dropFirst(12)
+                        .elementsEqual("pbx speaks".utf8) == true, "decrypts with the key Palisade gave the phone's leg")
+            #expect(try SRTPContext(key: phoneKey, direction: .inbound).unprotected(atPhone.bytes) == nil)
+
+            // The phone hangs up over TLS; the PBX gets BYE over UDP; the media session goes.
+            try phone.write(dialog.bye(requestURI: contact, toTag: toTag))
+            #expect(await phone.message { $0.hasPrefix("SIP/2.0 200") && $0.contains("CSeq: 2 BYE") } != nil,
+                    "no 200 to BYE\n\(phone.text)\n\(setup.pair.logs)")
+            #expect(await pbx.wait(seconds: 10) == 0, "pbx sipp failed\n\(pbx.log)")
+            #expect(try await CallEndToEndTests.sessionsDrained(setup.pair) == 0)
+        }
+    }
+}
+
+/// The phone's side of one dialog, written by hand: what a softphone on TLS would send.
+struct PhoneDialog {
+    let callID: String
+    let fromTag: String
+    let via = "SIP/2.0/TLS 192.0.2.50:5061"
+    let from = "<sip:alice@sip.example.com>"
+    let to = "<sip:2000@sip.example.com>"
+
+    func invite(mediaPort: UInt16, key: SRTPMasterKey) -> String {
+        let sdp = "v=0\r\no=phone 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
+            + "m=audio \(mediaPort) RTP/SAVP 0\r\na=rtpmap:0 PCMU/8000\r\n"
+            + "a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:\(key.sdesInlineKeySalt)\r\n"
+        return request("INVITE sip:2000@sip.example.com", branch: "z9hG4bK-inv", cseq: "1 INVITE", toTag: nil,
+                       extra: "Contact: <sip:alice@192.0.2.50:5061;transport=tls>\r\nContent-Type: application/sdp\r\n",
+                       body: sdp)
+    }
+
+    func ack(requestURI: String, toTag: String) -> String {
+        request("ACK \(requestURI)", branch: "z9hG4bK-ack", cseq: "1 ACK", toTag: toTag)
+    }
+
+    func bye(requestURI: String, toTag: String) -> String {
+        request("BYE \(requestURI)", branch: "z9hG4bK-bye", cseq: "2 BYE", toTag: toTag)
+    }
+
+    private func request(_ line: String, branch: String, cseq: String, toTag: String?, extra: String = "",
+                         body: String = "") -> String {
+        "\(line) SIP/2.0\r\nVia: \(via);branch=\(branch);rport\r\nMax-Forwards: 70\r\nFrom: \(from);tag=\(fromTag)\r\n"
+            + "To: \(to)\(toTag.map { ";tag=\($0)" } ?? "")\r\nCall-ID: \(callID)\r\nCSeq: \(cseq)\r\n\(extra)"
+            + "Content-Length: \(body.utf8.count)\r\n\r\n\(body)"
+    }
+
+    /// The tag parameter of a header line (`To: <...>;tag=x`).
+    static func tag(in message: String, header: String) -> String? {
+        guard let line = CallEndToEndTests.lines([message], header + ":").first,
+              let range = line.range(of: ";tag=") else { return nil }
+        return String(line[range.upperBound...].prefix { $0 != ";" && $0 != ">" && !$0.isWhitespace })
+    }
+
+    /// The URI inside <> of a header line.
+    static func uri(in message: String, header: String) -> String? {
+        guard let line = CallEndToEndTests.lines([message], header + ":").first,
+              let open = line.firstIndex(of: "<"), let close = line.firstIndex(of: ">") else { return nil }
+        return String(line[line.index(after: open)..<close])
+    }
+}
+
+/// `openssl s_client` as a phone's TLS connection: the test writes SIP to its stdin and reads the
+/// decrypted stream from its stdout, framed into messages by Content-Length.
+final class TLSPipe: @unchecked Sendable {
+    private let process = Process()
+    private let input = Pipe()
+    private let output = Pipe()
+    private final class Received: Sendable { let bytes = Mutex<[UInt8]>([]) }
+    private let received = Received()
+
+    init(openssl: String, target: String, serverName: String, caFile: String) throws {
+        process.executableURL = URL(fileURLWithPath: openssl)
+        process.arguments = ["s_client", "-connect", target, "-servername", serverName, "-CAfile", caFile,
+                             "-verify_return_error", "-quiet", "-no_ign_eof"]
+        process.standardInput = input
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        output.fileHandleForReading.readabilityHandler = { [received] handle in
+            let data = handle.availableData
+            received.bytes.withLock { $0.append(contentsOf: data) }
+        }
+        try process.run()
+    }
+
+    func write(_ text: String) throws {
+        try input.fileHandleForWriting.write(contentsOf: Data(text.utf8))
+    }
+
+    /// Everything received so far, as text.
+    var text: String { String(decoding: received.bytes.withLock { $0 }, as: UTF8.self) }
+
+    /// The first whole message received that satisfies `matches`, waiting up to `seconds`.
+    func message(seconds: Double = 10, _ matches: @escaping (String) -> Bool) async -> String? {
+        await eventually(seconds: seconds) { Self.messages(in: self.received.bytes.withLock { $0 }).first(where: matches) }
+    }
+
+    /// Splits a byte stream into messages: headers up to the blank line, then Content-Length bytes
+    /// (keepalive CRLFs between messages skipped).
+    static func messages(in stream: [UInt8]) -> [String] {
+        var messages: [String] = []
+        var start = 0
+        let blank: [UInt8] = Array("\r\n\r\n".utf8)
+        while start < stream.count {
+            while start < stream.count, stream[start] == 13 || stream[start] == 10 { start += 1 }
+            guard let end = (start..<max(start, stream.count - 3)).first(where: { stream[$0..<$0 + 4].elementsEqual(blank) })
+            else { break }
+            let head = String(decoding: stream[start..<end], as: UTF8.self)
+            let length = head.split(separator: "\r\n").first { $0.lowercased().hasPrefix("content-length:") }
+                .flatMap { Int($0.split(separator: ":")[1].trimmingCharacters(in: .whitespaces)) } ?? 0
+            let bodyEnd = end + 4 + length
+            guard bodyEnd <= stream.count else { break }
+            messages.append(String(decoding: stream[start..<bodyEnd], as: UTF8.self))
+            start = bodyEnd
+        }
+        return messages
+    }
+
+    func close() {
+        try? input.fileHandleForWriting.close()
+        if process.isRunning { process.terminate() }
+        output.fileHandleForReading.readabilityHandler = nil
+    }
+
+    deinit { close() }
+}
