@@ -21,6 +21,7 @@ public enum ConfigKey: String, CaseIterable, Sendable {
     case signalMediaPingIntervalMilliseconds = "signal.media_ping_interval_ms"
     case signalMediaPingTimeoutMilliseconds = "signal.media_ping_timeout_ms"
     case signalDrainGraceSeconds = "signal.drain_grace_s"
+    case signalCallRecords = "signal.call_records"
     case metricsEnabled = "metrics.enabled"
     case metricsListen = "metrics.listen"
     case sipT1Milliseconds = "sip.t1_ms"
@@ -73,7 +74,8 @@ public enum ConfigKey: String, CaseIterable, Sendable {
         case .mediaControlSocket, .mediaWorkers, .mediaTimeoutSeconds, .mediaHoldTimeoutSeconds, .mediaFirewall,
              .mediaSocketBufferBytes, .mediaPinWorkers: .media
         case .signalAdminSocket, .signalMediaReconnectMinMilliseconds, .signalMediaReconnectMaxMilliseconds,
-             .signalMediaPingIntervalMilliseconds, .signalMediaPingTimeoutMilliseconds, .signalDrainGraceSeconds: .signal
+             .signalMediaPingIntervalMilliseconds, .signalMediaPingTimeoutMilliseconds, .signalDrainGraceSeconds,
+             .signalCallRecords: .signal
         case .metricsEnabled, .metricsListen: .metrics
         case .sipT1Milliseconds, .sipT2Milliseconds, .sipT4Milliseconds, .sipMaxMessageBytes, .sipMaxHeaders,
              .sipTCPIdleTimeoutSeconds, .sipMaxConnections, .sipMaxConnectionsPerAddress, .sipKeepaliveIntervalSeconds,
@@ -110,6 +112,7 @@ public enum ConfigKey: String, CaseIterable, Sendable {
         case .signalMediaPingIntervalMilliseconds: .integer(100...60_000)
         case .signalMediaPingTimeoutMilliseconds: .integer(100...60_000)
         case .signalDrainGraceSeconds: .integer(0...86_400)
+        case .signalCallRecords: .absolutePath
         case .metricsEnabled: .boolean
         case .metricsListen: .listenAddress
         case .sipT1Milliseconds: .integer(50...10_000)
@@ -173,6 +176,7 @@ public enum ConfigKey: String, CaseIterable, Sendable {
         case .signalMediaPingIntervalMilliseconds: .integer(500)
         case .signalMediaPingTimeoutMilliseconds: .integer(1500)
         case .signalDrainGraceSeconds: .integer(30)
+        case .signalCallRecords: .unset
         case .metricsEnabled: .boolean(true)
         case .metricsListen: .string("127.0.0.1:9477")
         case .sipT1Milliseconds: .integer(500)
@@ -259,6 +263,10 @@ public enum ConfigKey: String, CaseIterable, Sendable {
         case .signalMediaReconnectMaxMilliseconds: "Longest delay between attempts to reconnect to the media plane; at least media_reconnect_min_ms."
         case .signalMediaPingIntervalMilliseconds: "How often palisade-signal pings the media plane over the control connection."
         case .signalMediaPingTimeoutMilliseconds: "How long palisade-signal waits for a ping reply before it takes the media plane for lost."
+        case .signalCallRecords: "File to which palisade-signal appends one JSON line per finished call: both legs' Call-IDs, "
+            + "realms, caller and callee, start/answer/end times, duration, end cause and who ended it, and per media "
+            + "stream and leg the packets, bytes, loss, jitter and drops. Opened for each record, so logrotate may move it. "
+            + "Unset: no call records."
         case .signalDrainGraceSeconds: "On SIGTERM (systemctl stop), palisade-signal first drains — new calls and registrations get 503 with Retry-After, calls in progress go on — for at most this many seconds, then stops; 0 stops at once."
         case .metricsEnabled: "Serve Prometheus metrics over HTTP at /metrics."
         case .metricsListen: "Address of the /metrics endpoint; port 0 picks a free port."

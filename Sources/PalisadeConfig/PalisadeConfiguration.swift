@@ -37,7 +37,8 @@ public struct PalisadeConfiguration: Sendable, Equatable {
                          socketBufferBytes: 0, pinWorkers: false),
             signal: Signal(
                 adminSocket: "", mediaReconnectMinMilliseconds: 0, mediaReconnectMaxMilliseconds: 0,
-                mediaPingIntervalMilliseconds: 0, mediaPingTimeoutMilliseconds: 0, drainGraceSeconds: 0),
+                mediaPingIntervalMilliseconds: 0, mediaPingTimeoutMilliseconds: 0, drainGraceSeconds: 0,
+                callRecords: nil),
             metrics: Metrics(enabled: false, listen: ListenAddress(host: "", port: 0)),
             sip: SIP(
                 t1Milliseconds: 0, t2Milliseconds: 0, t4Milliseconds: 0, maxMessageBytes: 0, maxHeaders: 0,
@@ -117,11 +118,15 @@ public struct PalisadeConfiguration: Sendable, Equatable {
         public var mediaPingTimeoutMilliseconds: Int
         /// SIGTERM's drain period before stopping.
         public var drainGraceSeconds: Int
+        /// The call-record file (one JSON line per finished call); nil: none.
+        public var callRecords: String?
 
         public init(
             adminSocket: String, mediaReconnectMinMilliseconds: Int, mediaReconnectMaxMilliseconds: Int,
-            mediaPingIntervalMilliseconds: Int, mediaPingTimeoutMilliseconds: Int, drainGraceSeconds: Int = 30
+            mediaPingIntervalMilliseconds: Int, mediaPingTimeoutMilliseconds: Int, drainGraceSeconds: Int = 30,
+            callRecords: String? = nil
         ) {
+            self.callRecords = callRecords
             self.drainGraceSeconds = drainGraceSeconds
             self.adminSocket = adminSocket
             self.mediaReconnectMinMilliseconds = mediaReconnectMinMilliseconds
@@ -244,6 +249,7 @@ extension PalisadeConfiguration {
         case .signalMediaPingIntervalMilliseconds: .integer(signal.mediaPingIntervalMilliseconds)
         case .signalMediaPingTimeoutMilliseconds: .integer(signal.mediaPingTimeoutMilliseconds)
         case .signalDrainGraceSeconds: .integer(signal.drainGraceSeconds)
+        case .signalCallRecords: signal.callRecords.map(ConfigValue.string) ?? .unset
         case .metricsEnabled: .boolean(metrics.enabled)
         case .metricsListen: .string(metrics.listen.description)
         case .sipT1Milliseconds: .integer(sip.t1Milliseconds)
@@ -296,6 +302,7 @@ extension PalisadeConfiguration {
         case .signalMediaPingIntervalMilliseconds: signal.mediaPingIntervalMilliseconds = integer(key, value)
         case .signalMediaPingTimeoutMilliseconds: signal.mediaPingTimeoutMilliseconds = integer(key, value)
         case .signalDrainGraceSeconds: signal.drainGraceSeconds = integer(key, value)
+        case .signalCallRecords: signal.callRecords = value == .unset ? nil : string(key, value)
         case .metricsEnabled: metrics.enabled = boolean(key, value)
         case .metricsListen: metrics.listen = ListenAddress(string(key, value)) ?? mismatch(key, value)
         case .sipT1Milliseconds: sip.t1Milliseconds = integer(key, value)

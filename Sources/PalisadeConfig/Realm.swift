@@ -129,7 +129,7 @@ extension PalisadeConfiguration {
             case .logLevel, .logFormat, .mediaControlSocket, .mediaWorkers, .mediaTimeoutSeconds, .mediaHoldTimeoutSeconds, .mediaFirewall,
                  .mediaSocketBufferBytes, .mediaPinWorkers,
                  .signalAdminSocket, .signalMediaReconnectMinMilliseconds, .signalMediaReconnectMaxMilliseconds,
-                 .signalMediaPingIntervalMilliseconds, .signalMediaPingTimeoutMilliseconds, .signalDrainGraceSeconds, .metricsEnabled, .metricsListen,
+                 .signalMediaPingIntervalMilliseconds, .signalMediaPingTimeoutMilliseconds, .signalDrainGraceSeconds, .signalCallRecords, .metricsEnabled, .metricsListen,
                  .sipT1Milliseconds, .sipT2Milliseconds, .sipT4Milliseconds, .sipMaxMessageBytes, .sipMaxHeaders,
                  .sipTCPIdleTimeoutSeconds, .sipMaxConnections, .sipMaxConnectionsPerAddress, .sipKeepaliveIntervalSeconds,
                  .sipTCPPingIntervalSeconds, .sipTCPPongTimeoutSeconds,

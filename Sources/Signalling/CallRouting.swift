@@ -57,10 +57,13 @@ public struct CallRouting: Sendable {
     public var registrations: (any RegistrationLookup)?
     public var media: any MediaControl
     public var mediaTimeoutMilliseconds: Int
+    /// Where finished calls are recorded (`signal.call_records`); nil: nowhere.
+    public var callRecords: (any CallRecordSink)?
 
     public init(realms: [Realm], routes: [String: RoutePlan], headers: HeaderPolicy = .default,
                 registrations: (any RegistrationLookup)? = nil, media: any MediaControl,
-                mediaTimeoutMilliseconds: Int = 2_000) {
+                mediaTimeoutMilliseconds: Int = 2_000, callRecords: (any CallRecordSink)? = nil) {
+        self.callRecords = callRecords
         self.realms = Dictionary(realms.map { ($0.name, $0) }) { first, _ in first }
         self.routes = routes
         self.headers = headers

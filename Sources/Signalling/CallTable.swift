@@ -1,5 +1,6 @@
 import B2BUA
 import MediaControlProtocol
+import PosixSupport
 import SIPCore
 import SIPMessage
 import SIPTransport
@@ -34,6 +35,9 @@ struct CallRecord: Sendable {
     var awaitingAckAnswer = false
     /// When the caller's INVITE arrived (for `calls list`).
     var started = ContinuousClock.now
+    /// The same and the answer, in Unix seconds (for the call record).
+    var startedAt = WallClock.now()
+    var answeredAt: Double?
 }
 
 /// Why Palisade runs a client transaction, so its responses reach the right place.

@@ -1,6 +1,7 @@
 import AdminProtocol
 import B2BUA
 import MediaControlProtocol
+import PosixSupport
 import SDP
 import SIPCore
 import SIPMessage
@@ -340,7 +341,7 @@ extension SIPService {
         let mapped = record.call.inviteResponseForA(response, body: CallBody.unchanged(response))
         callTable.records[id] = record
         respond(mapped, on: record.aServerKey)
-        await endCall(id, cause: "\(status)")
+        await endCall(id, cause: "\(status)", by: .callee)
     }
 
     /// The B-leg answered 2xx: anchor its answer (or its offer, when the caller sent none), ACK
@@ -387,6 +388,7 @@ extension SIPService {
             }
         }
         current.connected = true
+        current.answeredAt = WallClock.now()
         callTable.records[id] = current
         respond(mapped, on: current.aServerKey)
         callCounts.withLock { $0.answered[current.aFlow.realm, default: 0] += 1 }
@@ -576,7 +578,7 @@ extension SIPService {
             respond(response, on: record.aServerKey)
         }
         callTable.records[id] = record
-        enqueue(id) { await $0.endCall(id, cause: "\(status)") }
+        enqueue(id) { await $0.endCall(id, cause: "\(status)", by: .palisade) }
     }
 
     /// Sends Palisade's own BYE on `leg`.
@@ -592,7 +594,9 @@ extension SIPService {
     }
 
     /// Forgets the call and deletes its media session (every way a call ends comes here).
-    func endCall(_ id: String, cause: String) async {
+    ///
+    /// `by` defaults to what the cause says (`CallDetailRecord.endedBy(cause:)`).
+    func endCall(_ id: String, cause: String, by: CallDetailRecord.EndedBy? = nil) async {
         guard let record = callTable.remove(id) else { return }
         logger.info("call ended", metadata: ["call": "\(id)", "cause": "\(cause)"])
         callCounts.withLock { counts in
@@ -601,17 +605,30 @@ extension SIPService {
                 counts.failed[CallFailureKey(realm: record.aFlow.realm, cause: cause), default: 0] += 1
             }
         }
-        if record.sessionCreated { await deleteSession(id) }
+        let statistics = record.sessionCreated ? await deleteSession(id) : nil
+        if let sink = calls?.callRecords {
+            let call = record.call
+            sink.record(CallDetailRecord(
+                id: id, callIDA: call.a.callID, callIDB: call.b.callID, callerRealm: record.aFlow.realm,
+                calleeRealm: record.bRealm, caller: call.aInvite.from?.uri.user.map { String(decoding: $0, as: UTF8.self) },
+                callee: call.aInvite.requestURI?.user.map { String(decoding: $0, as: UTF8.self) },
+                started: record.startedAt, answered: record.answeredAt, ended: WallClock.now(), cause: cause,
+                endedBy: by ?? CallDetailRecord.endedBy(cause: cause), media: CallDetailRecord.media(statistics)))
+        }
     }
 
-    private func deleteSession(_ id: String) async {
-        guard let calls else { return }
+    /// Deletes the call's media session; its final statistics, or nil if the media plane did not answer.
+    @discardableResult
+    private func deleteSession(_ id: String) async -> SessionStatistics? {
+        guard let calls else { return nil }
         do {
-            _ = try await calls.media.request(.deleteSession(SessionReference(session: id)),
-                                              timeoutMilliseconds: calls.mediaTimeoutMilliseconds)
+            let reply = try await calls.media.request(.deleteSession(SessionReference(session: id)),
+                                                      timeoutMilliseconds: calls.mediaTimeoutMilliseconds)
+            if case .deleted(let statistics) = reply { return statistics }
         } catch {
             logger.warning("could not delete a media session", metadata: ["call": "\(id)", "error": "\(error)"])
         }
+        return nil
     }
 
     // MARK: - Media events

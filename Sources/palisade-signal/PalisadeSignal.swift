@@ -66,7 +66,10 @@ struct PalisadeSignal: AsyncParsableCommand {
                                                             allow: [.invite, .ack, .cancel, .bye, .options, .update,
                                                                     .info, .refer, .notify, .register]),
                                  calls: SIPWiring.calls(settings.realms, media: link, registrations: registrar,
-                                                        timeoutMilliseconds: settings.signal.mediaPingTimeoutMilliseconds),
+                                                        timeoutMilliseconds: settings.signal.mediaPingTimeoutMilliseconds,
+                                                        callRecords: settings.signal.callRecords.map {
+                                                            CallRecordFile(path: $0, logger: logger)
+                                                        }),
                                  registrar: registrar, drainGrace: .seconds(settings.signal.drainGraceSeconds),
                                  logger: logger)
             services.append(.init(service: registrar))

@@ -86,7 +86,8 @@ enum SIPWiring {
 extension SIPWiring {
     /// The B2BUA's view of the realms and routes; nil when no realm routes calls (`route_to`).
     static func calls(_ realms: [PalisadeConfiguration.Realm], media: any MediaControl,
-                      registrations: (any RegistrationLookup)?, timeoutMilliseconds: Int) -> CallRouting? {
+                      registrations: (any RegistrationLookup)?, timeoutMilliseconds: Int,
+                      callRecords: (any CallRecordSink)? = nil) -> CallRouting? {
         guard realms.contains(where: { $0.routeTo != nil }) else { return nil }
         let byName = Dictionary(realms.map { ($0.name, $0) }) { first, _ in first }
         var routes: [String: RoutePlan] = [:]
@@ -105,7 +106,7 @@ extension SIPWiring {
             })
         }
         return CallRouting(realms: realms.map(callRealm), routes: routes, registrations: registrations, media: media,
-                           mediaTimeoutMilliseconds: timeoutMilliseconds)
+                           mediaTimeoutMilliseconds: timeoutMilliseconds, callRecords: callRecords)
     }
 
     static func callRealm(_ realm: PalisadeConfiguration.Realm) -> CallRouting.Realm {

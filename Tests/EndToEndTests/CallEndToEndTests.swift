@@ -213,6 +213,23 @@ struct CallEndToEndTests {
             // Every call end deletes its media session.
             let sessions = try await Self.sessionsDrained(setup.pair)
             #expect(sessions == 0, "the media session outlived the call\n\(setup.pair.logs)")
+
+            // The call record (signal.call_records): both Call-IDs, who hung up, and the media
+            // palisade-media counted on each leg (the test's packets, from where they latched).
+            let record = try #require(try setup.pair.callRecords().first, "no call record\n\(setup.pair.logs)")
+            #expect("\(record["callIDA"] ?? "")" == phoneCallID.dropFirst("Call-ID:".count).trimmingCharacters(in: .whitespaces))
+            #expect("\(record["callIDB"] ?? "")" == pbxCallID.dropFirst("Call-ID:".count).trimmingCharacters(in: .whitespaces))
+            #expect(record["cause"] as? String == "caller-bye" && record["endedBy"] as? String == "caller", "\(record)")
+            #expect(record["callee"] as? String == "2000", "\(record)")
+            let started = try #require(record["started"] as? Double), answered = try #require(record["answered"] as? Double)
+            let ended = try #require(record["ended"] as? Double)
+            #expect(started <= answered && answered <= ended && (record["durationSeconds"] as? Double ?? 0) > 2, "\(record)")
+            let legs = record["media"] as? [[String: Any]] ?? []
+            let phoneLeg = legs.first { $0["leg"] as? String == "a" }, pbxLeg = legs.first { $0["leg"] as? String == "b" }
+            #expect((phoneLeg?["packets"] as? Int ?? 0) >= 1 && phoneLeg?["latched"] as? String == "127.0.0.1:\(phoneMedia.port)",
+                    "\(record)")
+            #expect((pbxLeg?["packets"] as? Int ?? 0) >= 1 && pbxLeg?["latched"] as? String == "127.0.0.1:\(pbxMedia.port)",
+                    "\(record)")
         }
     }
 
@@ -259,6 +276,12 @@ struct CallEndToEndTests {
             #expect(metrics.contains("palisade_calls_attempted_total{realm=\"access\"} 1"), "\(metrics)")
             #expect(metrics.contains("palisade_calls_failed_total{realm=\"access\",cause=\"486\"} 1"), "\(metrics)")
             #expect(metrics.contains("palisade_calls_active 0"), "\(metrics)")
+
+            // Its call record: never answered, ended by the callee's 486, no media.
+            let record = try #require(try setup.pair.callRecords().first, "no call record\n\(setup.pair.logs)")
+            #expect(record["cause"] as? String == "486" && record["endedBy"] as? String == "callee", "\(record)")
+            #expect(record["answered"] == nil && record["durationSeconds"] as? Double == 0, "\(record)")
+            #expect(record["callerRealm"] as? String == "access" && record["calleeRealm"] as? String == "core")
         }
     }
 

@@ -13,6 +13,16 @@ struct DaemonPair {
     let signal: Daemon
     var admin: String { directory.path + "/admin.sock" }
     var control: String { directory.path + "/media.sock" }
+    /// `signal.call_records`: every pair records its calls here.
+    var callRecordsPath: String { directory.path + "/calls.jsonl" }
+
+    /// The call records written so far, one JSON object per line, decoded.
+    func callRecords() throws -> [[String: Any]] {
+        let text = (try? String(contentsOfFile: callRecordsPath, encoding: .utf8)) ?? ""
+        return try text.split(separator: "\n").map {
+            try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] ?? [:]
+        }
+    }
 
     /// `accessListeners` are extra `[[realm.listener]]` tables for the access realm (a TLS one).
     /// `accessKeys` are extra keys of the access `[[realm]]` (`route_to`), `coreTables` extra
@@ -31,6 +41,7 @@ struct DaemonPair {
 
             [signal]
             admin_socket = "\(directory.path)/admin.sock"
+            call_records = "\(directory.path)/calls.jsonl"
 
             [metrics]
             listen = "127.0.0.1:0"

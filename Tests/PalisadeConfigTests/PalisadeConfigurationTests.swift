@@ -135,7 +135,7 @@ struct PalisadeConfigurationTests {
         for key in ConfigKey.allCases {
             guard let value = toml(key.defaultValue) else {
                 #expect(key.isRequired || [.listenerAdvertise, .listenerCABundle, .realmMediaAdvertise, .realmRouteTo, .registrarDomain,
-                                           .registrarUsersFile].contains(key), "\(key.rawValue)")
+                                           .registrarUsersFile, .signalCallRecords].contains(key), "\(key.rawValue)")
                 continue
             }
             #expect(throws: Never.self, "\(key.rawValue)") { try validator.check(value, against: key.rule).get() }
