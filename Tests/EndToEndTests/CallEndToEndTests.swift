@@ -16,19 +16,28 @@ struct CallEndToEndTests {
         let output = Pipe()
         let messages: String
 
+        /// `namespace`: run inside that network namespace (`ip netns exec`), on `localIP` there.
         init(scenario: String, target: String?, port: UInt16? = nil, transport: String = "u1", rtpPort: UInt16,
-             holdMilliseconds: Int = 0, extra: [String] = [], directory: String, name: String) throws {
+             holdMilliseconds: Int = 0, extra: [String] = [], directory: String, name: String,
+             namespace: String? = nil, localIP: String = "127.0.0.1") throws {
             guard let sipp = Command.which("sipp") else { throw TestSupportError("sipp missing: scripts/setup installs sip-tester") }
             messages = directory + "/\(name)-messages.log"
             // sipp's -p 0 means 5060: take a free port instead, so that tests run side by side.
             let port = try port ?? LoopbackUDP().port
-            var arguments = ["-sf", scenarios + "/" + scenario, "-t", transport, "-i", "127.0.0.1", "-p", "\(port)",
-                             "-mi", "127.0.0.1", "-key", "rtp_port", "\(rtpPort)", "-m", "1", "-nostdin",
+            var arguments = ["-sf", scenarios + "/" + scenario, "-t", transport, "-i", localIP, "-p", "\(port)",
+                             "-mi", localIP, "-key", "rtp_port", "\(rtpPort)", "-m", "1", "-nostdin",
                              "-timeout", "30s", "-timeout_error", "-trace_msg", "-message_file", messages,
                              "-trace_err", "-error_file", directory + "/\(name)-errors.log", "-d", "\(holdMilliseconds)"] + extra
             if let target { arguments.append(target) }
-            process.executableURL = URL(fileURLWithPath: sipp)
-            process.arguments = arguments
+            if let namespace {
+                // ip netns exec execs sipp: the PID stays sipp's own.
+                guard let ip = Command.which("ip") else { throw TestSupportError("ip missing: scripts/setup installs iproute2") }
+                process.executableURL = URL(fileURLWithPath: ip)
+                process.arguments = ["netns", "exec", namespace, sipp] + arguments
+            } else {
+                process.executableURL = URL(fileURLWithPath: sipp)
+                process.arguments = arguments
+            }
             process.currentDirectoryURL = URL(fileURLWithPath: directory)
             process.standardOutput = output
             process.standardError = output

@@ -336,48 +336,64 @@ final class MediaClient {
     private func decodeReply(_ frame: [UInt8]) throws -> ControlMessage { try ControlCodec.decode(frame) }
 }
 
-/// A UDP socket on 127.0.0.1 with an ephemeral port: a phone or a PBX sending and receiving RTP.
-final class LoopbackUDP {
+/// A UDP socket with an ephemeral port — on 127.0.0.1 unless told otherwise, and optionally inside
+/// a network namespace of the test's — a phone or a PBX sending and receiving RTP. It sends to
+/// `peer` (127.0.0.1 unless told otherwise).
+final class LoopbackUDP: @unchecked Sendable {
     let fd: Int32
     let port: UInt16
+    let peer: String
 
-    init() throws {
+    init(address: String = "127.0.0.1", peer: String = "127.0.0.1") throws {
         let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
         guard fd >= 0 else { throw TestSupportError("socket: \(errno)") }
-        var address = Self.loopback(port: 0)
-        let bound = withUnsafePointer(to: &address) {
+        var sin = Self.address(address, port: 0)
+        let bound = withUnsafePointer(to: &sin) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let named = withUnsafeMutablePointer(to: &address) {
+        let named = withUnsafeMutablePointer(to: &sin) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
         }
         guard bound == 0, named == 0 else {
             close(fd)
-            throw TestSupportError("bind 127.0.0.1:0: \(errno)")
+            throw TestSupportError("bind \(address):0: \(errno)")
         }
         self.fd = fd
-        port = UInt16(bigEndian: address.sin_port)
+        self.peer = peer
+        port = UInt16(bigEndian: sin.sin_port)
+    }
+
+    /// A socket made inside network namespace `namespace` (it stays there whichever thread uses
+    /// it): made on a thread of its own that enters the namespace and ends.
+    static func inside(namespace: String, address: String, peer: String) async throws -> LoopbackUDP {
+        try await offPool {
+            let ns = open("/run/netns/\(namespace)", O_RDONLY | O_CLOEXEC)
+            guard ns >= 0 else { throw TestSupportError("open /run/netns/\(namespace): \(errno)") }
+            defer { close(ns) }
+            guard enterNetworkNamespace(ns, 0x4000_0000) == 0 else { throw TestSupportError("setns \(namespace): \(errno)") }
+            return try LoopbackUDP(address: address, peer: peer)
+        }
     }
 
     deinit { close(fd) }
 
-    static func loopback(port: UInt16) -> sockaddr_in {
+    static func address(_ text: String, port: UInt16) -> sockaddr_in {
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = port.bigEndian
-        address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
+        inet_pton(AF_INET, text, &address.sin_addr)
         return address
     }
 
     func send(_ bytes: [UInt8], toPort port: UInt16) throws {
-        var target = Self.loopback(port: port)
+        var target = Self.address(peer, port: port)
         let sent = withUnsafePointer(to: &target) { pointer in
             pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { address in
                 bytes.withUnsafeBytes { sendto(fd, $0.baseAddress, $0.count, 0, address, socklen_t(MemoryLayout<sockaddr_in>.size)) }
             }
         }
-        guard sent == bytes.count else { throw TestSupportError("sendto 127.0.0.1:\(port): \(errno)") }
+        guard sent == bytes.count else { throw TestSupportError("sendto \(peer):\(port): \(errno)") }
     }
 
     /// The next datagram and its source port, or nil when none arrives within `seconds`. Polls
@@ -402,3 +418,6 @@ final class LoopbackUDP {
         return (Array(buffer[0..<n]), UInt16(bigEndian: source.sin_port))
     }
 }
+
+/// setns(2) (CLONE_NEWNET = 0x40000000): Swift's Glibc module does not declare it.
+@_silgen_name("setns") private func enterNetworkNamespace(_ fd: Int32, _ nstype: Int32) -> Int32

@@ -161,4 +161,130 @@ struct RegistrarNATEndToEndTests {
         #expect(log.contains("route=sip:alice@10.77.1.2:"))
         await media.stop()
     }
+
+    /// Issue 6, test 3: the phone behind the NAT registers, then the core PBX calls it. The INVITE
+    /// reaches the phone through its NAT binding; the phone's media, sent from its private address,
+    /// latches the access leg to the NAT's address, and the PBX's media comes back through it.
+    @Test("a phone behind masquerade NAT registers, then a call from the core reaches it through its NAT flow, media both ways")
+    func natCallFromCore() async throws {
+        try #require(getuid() == 0, "network namespaces need root")
+        let topology = try await Topology.make()
+        defer { topology.remove() }
+        let directory = try TemporaryDirectory(prefix: "reg-nat-call")
+        let password = String(UInt64.random(in: 1 ... .max), radix: 36)
+        let users = try await RegistrarEndToEndTests.usersFile(in: directory, users: [("2000", password)], realm: "palisade")
+        // Both daemons in the SBC's namespace: access on its veth (10.77.1.1), core on its loopback,
+        // and the core routes to the access realm's registrations.
+        let config = try directory.file("palisade.toml", contents: """
+            [log]
+            level = "debug"
+
+            [media]
+            control_socket = "\(directory.path)/media.sock"
+
+            [signal]
+            admin_socket = "\(directory.path)/admin.sock"
+            call_records = "\(directory.path)/calls.jsonl"
+
+            [metrics]
+            enabled = false
+
+            [registrar]
+            users_file = "\(users)"
+            algorithms = ["MD5"]
+
+            [[realm]]
+            name = "access"
+
+            [[realm.listener]]
+            transport = "udp"
+            listen = "10.77.1.1:0"
+
+            [realm.media]
+            address = "10.77.1.1"
+            port_min = 20000
+            port_max = 20999
+
+            [[realm]]
+            name = "core"
+            trust = "trusted"
+            media_policy = "rtp-only"
+            route_to = "access"
+
+            [[realm.listener]]
+            transport = "udp"
+            listen = "127.0.0.1:0"
+
+            [realm.media]
+            address = "127.0.0.1"
+            port_min = 21000
+            port_max = 21999
+
+            """)
+        let media = try NamespacedProcess(namespace: topology.sbc, try Products.path("palisade-media"),
+                                          ["--config", config], logPath: directory.path + "/media.log")
+        let signal = try NamespacedProcess(namespace: topology.sbc, try Products.path("palisade-signal"),
+                                           ["--config", config], logPath: directory.path + "/signal.log")
+        let ctl = try Products.path("palisadectl"), admin = directory.path + "/admin.sock"
+        let status = try #require(try await eventually(seconds: 15) { () async throws -> StatusReport? in
+            let result = try await Command.run(ctl, ["--socket", admin, "status", "--json"])
+            guard result.status == 0 else { return nil }
+            let report = try JSONDecoder().decode(StatusReport.self, from: Data(result.stdout.utf8))
+            return report.media.connected ? report : nil
+        }, "daemons never came up\n\(signal.log)\n\(media.log)")
+        let accessTarget = try #require(status.sip("access", "udp"))
+        let coreTarget = try #require(status.sip("core", "udp"))
+
+        // 2000 registers from 192.168.77.2:5062, the port its UAS then answers on (the NAT keeps
+        // the mapping), exactly as the registration-only test above.
+        let sipp = try #require(Command.which("sipp")), ip = try #require(Command.which("ip"))
+        let registered = try await Command.run(ip, [
+            "netns", "exec", topology.phone, sipp, "-sf", RegistrarEndToEndTests.scenarios + "/register-uac.xml",
+            "-t", "u1", "-i", "192.168.77.2", "-p", "5062", "-m", "1", "-timeout", "20s", "-timeout_error", "-nostdin",
+            "-s", "2000", "-au", "2000", "-ap", password, "-key", "expires", "60", accessTarget], timeoutSeconds: 30)
+        try #require(registered.status == 0, "\(registered.stdout)\(registered.stderr)\n\(signal.log)")
+
+        let phoneMedia = try await LoopbackUDP.inside(namespace: topology.phone, address: "192.168.77.2", peer: "10.77.1.1")
+        let pbxMedia = try await LoopbackUDP.inside(namespace: topology.sbc, address: "127.0.0.1", peer: "127.0.0.1")
+        let phone = try CallEndToEndTests.SippPeer(scenario: "call-uas.xml", target: nil, port: 5062, rtpPort: phoneMedia.port,
+                                                   directory: directory.path, name: "phone", namespace: topology.phone,
+                                                   localIP: "192.168.77.2")
+        try await Task.sleep(for: .milliseconds(300))
+        let pbx = try CallEndToEndTests.SippPeer(scenario: "call-uac.xml", target: coreTarget, rtpPort: pbxMedia.port,
+                                                 holdMilliseconds: 3000, directory: directory.path, name: "pbx",
+                                                 namespace: topology.sbc)
+
+        let ports = await eventually(seconds: 10) { () -> (UInt16, UInt16)? in
+            guard let access = CallEndToEndTests.mediaPort(in: phone.received, startingWith: "INVITE "),
+                  let core = CallEndToEndTests.mediaPort(in: pbx.received, startingWith: "SIP/2.0 200") else { return nil }
+            return (access, core)
+        }
+        let (accessPort, corePort) = try #require(ports, "no call\n\(phone.log)\n\(pbx.log)\n\(signal.log)")
+        let invite = try #require(phone.received.first { $0.hasPrefix("INVITE ") })
+        #expect(invite.contains("c=IN IP4 10.77.1.1") && !invite.contains("127.0.0.1"),
+                "the phone sees only Palisade's access address:\n\(invite)")
+
+        // The phone speaks first, from its private address, through the NAT: the access leg latches
+        // to the NAT's address, and the PBX's media finds its way back through the same mapping.
+        let atPBX = try await CallEndToEndTests.stream(from: phoneMedia, toPort: accessPort, until: pbxMedia) {
+            MediaEndToEndTests.rtp(sequence: UInt16(1 + $0), ssrc: 0x5151, payload: "behind nat")
+        }
+        #expect(atPBX?.bytes.dropFirst(12).elementsEqual("behind nat".utf8) == true, "nothing reached the PBX\n\(media.log)")
+        let atPhone = try await CallEndToEndTests.stream(from: pbxMedia, toPort: corePort, until: phoneMedia) {
+            MediaEndToEndTests.rtp(sequence: UInt16(1 + $0), ssrc: 0x5252, payload: "from the core")
+        }
+        #expect(atPhone?.bytes.dropFirst(12).elementsEqual("from the core".utf8) == true,
+                "nothing came back through the NAT\n\(media.log)")
+        #expect(atPhone?.fromPort == accessPort, "the phone hears Palisade's port from its SDP")
+
+        let streams = try await Command.run(ctl, ["--socket", admin, "--json", "media", "streams"])
+        let legs = try JSONSerialization.jsonObject(with: Data(streams.stdout.utf8)) as? [[String: Any]] ?? []
+        let phoneLeg = try #require(legs.first { $0["leg"] as? String == "b" }, "\(streams.stdout)")
+        #expect((phoneLeg["latched"] as? String)?.hasPrefix("10.77.1.2:") == true, "latched to the NAT: \(phoneLeg)")
+
+        #expect(await pbx.wait(seconds: 30) == 0, "pbx sipp failed\n\(pbx.log)\n\(signal.log)")
+        #expect(await phone.wait(seconds: 10) == 0, "phone sipp failed\n\(phone.log)")
+        let records = (try? String(contentsOfFile: directory.path + "/calls.jsonl", encoding: .utf8)) ?? ""
+        #expect(records.contains("\"cause\":\"caller-bye\"") && records.contains("\"callerRealm\":\"core\""), "\(records)")
+    }
 }
