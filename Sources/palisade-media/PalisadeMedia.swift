@@ -36,16 +36,18 @@ struct PalisadeMedia: AsyncParsableCommand {
         let rates = WorkerRates(startTime: started.startTimeSeconds)
         let server = MediaControlServer(socketPath: settings.media.controlSocket, identity: identity,
                                         logger: logger, watch: plane.watch) { request, ticket in
-            let now = ProcessSnapshot.current()
             switch request.body {
             case .status:
                 let wall = WallClock.now()
                 return .now(.success(.status(MediaStatus(
-                    software: PalisadeVersion.current, pid: now.pid, startTime: started.startTimeSeconds,
+                    software: PalisadeVersion.current, pid: started.pid, startTime: started.startTimeSeconds,
                     uptimeSeconds: max(0, wall - started.startTimeSeconds), workers: workers,
                     sessions: sessions.sessionCount,
                     workerPackets: rates.report(engine.workerTotals(), now: wall)))))
             case .processMetrics:
+                // Only here: it reads /proc (the descriptor count lists /proc/self/fd, four
+                // entries per call), far too dear for every session command.
+                let now = ProcessSnapshot.current()
                 return .now(.success(.processMetrics(ProcessFigures(
                     startTimeSeconds: now.startTimeSeconds, residentMemoryBytes: now.residentMemoryBytes,
                     virtualMemoryBytes: now.virtualMemoryBytes, openFileDescriptors: now.openFileDescriptors,
