@@ -56,7 +56,9 @@ enum ClientPurpose: Sendable {
 /// Every live call, its indices, and one ordered work queue per call: messages of a call are
 /// handled one after another, including the media-plane round trips between them.
 struct CallTable: Sendable {
-    typealias Work = @Sendable () async -> Void
+    /// Runs on the service's own executor (its `isolated` parameter), so a queued step does not
+    /// hop off the actor's loop and back.
+    typealias Work = @Sendable (isolated SIPService) async -> Void
 
     var records: [String: CallRecord] = [:]
     /// Both legs' Call-IDs → the call.
@@ -84,18 +86,17 @@ struct CallTable: Sendable {
         return record
     }
 
-    /// Runs `work` after every earlier work item of the same call.
-    mutating func enqueue(_ id: String, _ work: @escaping Work) {
+    /// Queues `work` after every earlier work item of the same call; returns the queue when it is
+    /// new, for the caller to start draining (on its own executor).
+    mutating func enqueue(_ id: String, _ work: @escaping Work) -> AsyncStream<Work>? {
         if let queue = queues[id] {
             queue.yield(work)
-            return
+            return nil
         }
         let (stream, continuation) = AsyncStream.makeStream(of: Work.self)
         queues[id] = continuation
         continuation.yield(work)
-        Task {
-            for await item in stream { await item() }
-        }
+        return stream
     }
 
     mutating func finishAll() {

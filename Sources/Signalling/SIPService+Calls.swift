@@ -62,8 +62,12 @@ extension SIPService {
         return false
     }
 
-    func enqueue(_ id: String, _ work: @escaping @Sendable (SIPService) async -> Void) {
-        callTable.enqueue(id) { [self] in await work(self) }
+    func enqueue(_ id: String, _ work: @escaping CallTable.Work) {
+        guard let queue = callTable.enqueue(id, work) else { return }
+        // Created on the actor, so the drain runs on its loop, one step at a time.
+        Task {
+            for await step in queue { await step(self) }
+        }
     }
 
     // MARK: - A new call

@@ -1,4 +1,5 @@
 import Logging
+import NIOCore
 import ServiceLifecycle
 import SIPCore
 import SIPMessage
@@ -7,8 +8,12 @@ import Synchronization
 
 /// palisade-signal's SIP engine: every message from the transports runs through the transaction
 /// layer (SIPCore), whose actions this shell performs — sends on the message's flow (or, for
-/// client transactions, to their destination), timers as tasks, deliveries to the transaction
-/// user. The transaction user is the B2BUA (`SIPService+Calls.swift`) for calls it can route,
+/// client transactions, to their destination), timers on its event loop, deliveries to the
+/// transaction user.
+///
+/// The actor runs on one NIO event loop (its executor): the receive loop, the send loop, the
+/// per-call queues and the transaction timers all run there, so a message does not hop between
+/// the event loops and Swift's global pool on its way through (each hop a thread wake-up). The transaction user is the B2BUA (`SIPService+Calls.swift`) for calls it can route,
 /// and the local request policy for the rest: OPTIONS to the SBC itself is answered 200,
 /// everything else gets a proper refusal, never silence.
 public actor SIPService: Service {
@@ -44,7 +49,11 @@ public actor SIPService: Service {
     let calls: CallRouting?
     var callTable = CallTable()
     var mediaEventTask: Task<Void, Never>?
-    private var timers: [TimerKey: Task<Void, Never>] = [:]
+    private var timers: [TimerKey: Scheduled<Void>] = [:]
+    /// The event loop this actor runs on.
+    nonisolated let loop: any EventLoop
+
+    public nonisolated var unownedExecutor: UnownedSerialExecutor { loop.executor.asUnownedSerialExecutor() }
     /// CANCEL server transactions and the INVITE server transaction each targets (§9.2).
     var cancelTargets: [TransactionKey: TransactionKey] = [:]
     private var timersOf: [TransactionKey: Set<TransactionTimer>] = [:]
@@ -110,7 +119,8 @@ public actor SIPService: Service {
 
     public init(transport: TransportLayer, timers: TransactionTimers, capacity: Int, policy: LocalRequestPolicy,
                 calls: CallRouting? = nil, registrar: RegistrarService? = nil, drainGrace: Duration = .zero,
-                logger: Logger) {
+                loop: any EventLoop, logger: Logger) {
+        self.loop = loop
         self.drainGrace = drainGrace
         self.transport = transport
         self.policy = policy
@@ -128,7 +138,7 @@ public actor SIPService: Service {
             group.addTask { await self.sendLoop() }
             await self.watchMediaEvents()
             await withGracefulShutdownHandler {
-                for await inbound in transport.messages { await self.receive(inbound) }
+                await self.consume(transport.messages)
             } onGracefulShutdown: {
                 Task { await self.drainThenStop() }
             }
@@ -166,7 +176,12 @@ public actor SIPService: Service {
         mediaEventTask?.cancel()
     }
 
-    private nonisolated func sendLoop() async {
+    /// The transports' messages, one after another, on the actor's loop.
+    private func consume(_ messages: AsyncStream<InboundMessage>) async {
+        for await inbound in messages { receive(inbound) }
+    }
+
+    private func sendLoop() async {
         for await item in outbound {
             do {
                 let flow: Flow
@@ -182,7 +197,7 @@ public actor SIPService: Service {
                 count(item.message, "out", on: flow)
             } catch {
                 logger.warning("could not send", metadata: ["hop": "\(item.hop)", "error": "\(error)"])
-                if let key = item.transaction { await transportFailed(key) }
+                if let key = item.transaction { transportFailed(key) }
             }
         }
     }
@@ -264,13 +279,10 @@ public actor SIPService: Service {
         let id = TimerKey(transaction: key, timer: timer)
         timers[id]?.cancel()
         timersOf[key, default: []].insert(timer)
-        timers[id] = Task {
-            do {
-                try await Task.sleep(until: deadline, clock: .continuous)
-            } catch {
-                return
-            }
-            fire(timer, of: key)
+        let delay = ContinuousClock.now.duration(to: deadline)
+        timers[id] = loop.scheduleTask(in: TimeAmount(max(delay, .zero))) { [self] in
+            // Scheduled on this actor's own loop, so the task runs isolated to it.
+            assumeIsolated { $0.fire(timer, of: key) }
         }
     }
 

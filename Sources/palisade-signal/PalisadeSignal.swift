@@ -71,7 +71,7 @@ struct PalisadeSignal: AsyncParsableCommand {
                                                             CallRecordFile(path: $0, logger: logger)
                                                         }),
                                  registrar: registrar, drainGrace: .seconds(settings.signal.drainGraceSeconds),
-                                 logger: logger)
+                                 loop: group.next(), logger: logger)
             services.append(.init(service: registrar))
             let reload = ConfigurationReload(path: options.config, running: settings, transport: transport,
                                              registrar: registrar, logger: logger)
