@@ -205,11 +205,15 @@ public struct SessionStatistics: Codable, Sendable, Equatable {
     /// Unix seconds.
     public var created: Double
     public var streams: [StreamStatistics]
+    /// Palisade's own addresses per stream, in the order of `streams` (`list-sessions` only; absent
+    /// from older media planes and from the other replies).
+    public var local: [StreamAllocation]?
 
-    public init(session: String, created: Double, streams: [StreamStatistics]) {
+    public init(session: String, created: Double, streams: [StreamStatistics], local: [StreamAllocation]? = nil) {
         self.session = session
         self.created = created
         self.streams = streams
+        self.local = local
     }
 }
 

@@ -34,6 +34,9 @@ struct CallRecord: Sendable {
     var awaitingAckAnswer = false
     /// When the caller's INVITE arrived (for `calls list`).
     var started = ContinuousClock.now
+    /// The caller got its first 180/183, and its final response (for the call timing histograms).
+    var rangTimed = false
+    var setupTimed = false
 }
 
 /// Why Palisade runs a client transaction, so its responses reach the right place.
