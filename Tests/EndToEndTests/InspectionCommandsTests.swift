@@ -20,6 +20,13 @@ struct InspectionCommandsTests {
                                                    "-subj", "/CN=sip.example.com/O=Palisade Test",
                                                    "-addext", "subjectAltName=DNS:sip.example.com,DNS:sbc.example.com"])
         try #require(made.status == 0, "\(made.stderr)")
+        // A phone's client certificate, trusted as its own CA: flows list names it.
+        let phoneCert = directory.path + "/phone.pem", phoneKey = directory.path + "/phone.key"
+        let madePhone = try await Command.run(openssl, ["req", "-x509", "-newkey", "ec", "-pkeyopt",
+                                                        "ec_paramgen_curve:P-256", "-nodes", "-keyout", phoneKey,
+                                                        "-out", phoneCert, "-days", "2", "-subj", "/CN=phone.example.com",
+                                                        "-addext", "subjectAltName=DNS:phone.example.com"])
+        try #require(madePhone.status == 0, "\(madePhone.stderr)")
         let users = try await RegistrarEndToEndTests.usersFile(in: directory, users: [("2000", "ext-2000-secret")],
                                                                realm: "palisade")
         let config = try directory.file("palisade.toml", contents: """
@@ -55,6 +62,8 @@ struct InspectionCommandsTests {
             transport = "tls"
             listen = "127.0.0.1:0"
             certificates = [{ cert = "\(cert)", key = "\(key)" }]
+            client_certificates = "optional"
+            ca_bundle = "\(phoneCert)"
 
             [realm.media]
             address = "127.0.0.1"
@@ -67,7 +76,7 @@ struct InspectionCommandsTests {
             media: try Daemon("palisade-media", ["--config", config], logPath: directory.path + "/media.log"),
             signal: try Daemon("palisade-signal", ["--config", config], logPath: directory.path + "/signal.log"))
         do {
-            try await run(pair)
+            try await run(pair, openssl: openssl, phoneCert: phoneCert, phoneKey: phoneKey)
         } catch {
             await pair.stop()
             throw error
@@ -80,7 +89,7 @@ struct InspectionCommandsTests {
         return try await offPool { try HTTPGet.fetch(address, path: "/metrics").body }
     }
 
-    func run(_ pair: DaemonPair) async throws {
+    func run(_ pair: DaemonPair, openssl: String, phoneCert: String, phoneKey: String) async throws {
         let status = try #require(try await pair.ready(), "daemons never came up\n\(pair.logs)")
         let udp = try #require(status.sip("access", "udp")), tcp = try #require(status.sip("access", "tcp"))
         let tls = try #require(status.sip("access", "tls"))
@@ -206,6 +215,18 @@ struct InspectionCommandsTests {
         }
         let misplaced = try await ctl(["flows", "list", "--realm", "access"])
         #expect(misplaced.status == 2 && misplaced.stderr.contains("takes no option --realm"), "\(misplaced.stderr)")
+        // A TLS phone presenting its certificate: its flow carries the certificate's names.
+        let script = "sleep 3 | \(openssl) s_client -connect \(tls) -cert \(phoneCert) -key \(phoneKey) 2>&1"
+        let tlsClient = Task { try await Command.run("/bin/sh", ["-c", script], timeoutSeconds: 20) }
+        let tlsFlow = await eventually(seconds: 5) { () -> [String: Any]? in
+            let flows = try? await json(["flows", "list"]) as? [[String: Any]]
+            return flows?.first { $0["transport"] as? String == "tls" && $0["tlsPeerIdentity"] != nil }
+        }
+        #expect(tlsFlow?["tlsPeerIdentity"] as? [String] == ["phone.example.com"], "\(String(describing: tlsFlow))")
+        #expect(tlsFlow?["realm"] as? String == "access" && tlsFlow?["registrations"] as? Int == 0)
+        let tlsOutput = try await tlsClient.value
+        #expect(tlsOutput.stdout.contains("sip.example.com") && tlsOutput.stdout.contains("BEGIN CERTIFICATE"), "\(tlsOutput.stdout)")
+
         // The help lists every command from the same table.
         let help = try await ctl(["help"])
         for usage in ["calls show ID", "registrations remove AOR [CONTACT]", "flows list", "media sessions",
