@@ -162,9 +162,12 @@ public struct MediaSessionSummary: Codable, Sendable, Equatable {
     public var drops: UInt64
     /// Per stream: Palisade's own RTP address on each leg (`0: a 192.0.2.1:30000, b 198.51.100.1:30002`).
     public var ports: [String]
+    /// The palisade-media packet worker relaying each stream.
+    public var workers: [Int]
 
     public init(session: String, ageSeconds: Double, streams: Int, packets: UInt64, bytes: UInt64, drops: UInt64,
-                ports: [String]) {
+                ports: [String], workers: [Int]) {
+        self.workers = workers
         self.session = session
         self.ageSeconds = ageSeconds
         self.streams = streams

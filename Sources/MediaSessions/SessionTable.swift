@@ -406,7 +406,7 @@ public final class SessionTable: @unchecked Sendable {
         case .list:
             var listed: [SessionStatistics] = bySession.map { name, created, streams in
                 SessionStatistics(session: name, created: created, streams: streams,
-                                  local: localAddresses(name, streams: streams))
+                                  local: localAddresses(name, streams: streams), workers: workers(name, streams: streams))
             }
             // Sessions without streams have no layout entry; list them too.
             let named = Set(listed.map(\.session))
@@ -426,6 +426,14 @@ public final class SessionTable: @unchecked Sendable {
             allocation.a.localKey = nil
             allocation.b.localKey = nil
             return allocation
+        }
+    }
+
+    /// The worker relaying each listed stream (-1 for one the engine no longer places).
+    private func workers(_ name: String, streams: [MediaControlProtocol.StreamStatistics]) -> [Int] {
+        let ids = sessions[name]?.streams ?? []
+        return streams.map { stream in
+            ids.first { $0.spec.index == stream.index }.flatMap { engine.worker(of: $0.id) } ?? -1
         }
     }
 

@@ -110,7 +110,7 @@ extension AdminCommands {
         return rows
     }
 
-    /// `media sessions`: palisade-media's sessions with their streams, ports and totals.
+    /// `media sessions`: palisade-media's sessions with their streams, ports, workers and totals.
     func mediaSessions() async -> Result<AdminReply.Body, AdminFailure> {
         guard link.state.isConnected else {
             return .failure(AdminFailure(.unavailable, "palisade-media is not connected"))
@@ -128,7 +128,7 @@ extension AdminCommands {
                     ports: (session.local ?? []).map { stream in
                         "\(stream.index): a \(Endpoint(address: stream.a.address, port: stream.a.rtpPort)), "
                             + "b \(Endpoint(address: stream.b.address, port: stream.b.rtpPort))"
-                    })
+                    }, workers: session.workers ?? [])
             }))
         } catch {
             return .failure(AdminFailure(.unavailable, "palisade-media: \(error)"))

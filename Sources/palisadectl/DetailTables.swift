@@ -69,10 +69,11 @@ enum DetailTables {
 
     static func render(_ sessions: [MediaSessionSummary]) -> String {
         guard !sessions.isEmpty else { return "no media sessions" }
-        var rows = [["SESSION", "STREAMS", "AGE", "PACKETS", "BYTES", "DROPS", "PORTS"]]
+        var rows = [["SESSION", "STREAMS", "AGE", "PACKETS", "BYTES", "DROPS", "WORKER", "PORTS"]]
         for session in sessions {
             rows.append([session.session, "\(session.streams)", StatusTable.duration(session.ageSeconds),
                          "\(session.packets)", "\(session.bytes)", "\(session.drops)",
+                         session.workers.isEmpty ? "-" : session.workers.map(String.init).joined(separator: ","),
                          session.ports.isEmpty ? "-" : session.ports.joined(separator: "; ")])
         }
         return StatusTable.table(rows).joined(separator: "\n")

@@ -45,7 +45,7 @@ struct InspectionCodecTests {
                             tlsPeerIdentity: nil, ageSeconds: nil, registrations: 1, calls: 0)]))), "flows list"),
             (AdminReply(id: 5, .success(.mediaSessions([MediaSessionSummary(
                 session: "c1", ageSeconds: 3, streams: 1, packets: 100, bytes: 17200, drops: 2,
-                ports: ["0: a 192.0.2.1:30000, b 198.51.100.1:30002"])]))), "media sessions"),
+                ports: ["0: a 192.0.2.1:30000, b 198.51.100.1:30002"], workers: [0])]))), "media sessions"),
             (AdminReply(id: 6, .success(.certificates([TLSCertificateReport(
                 realm: "core", listener: "127.0.0.1:5061", file: "/etc/palisade/sbc.pem", serverNames: [],
                 subject: "/CN=sbc.example.com", issuer: "/CN=Example CA", subjectAlternativeNames: ["DNS:sbc.example.com"],

@@ -193,6 +193,7 @@ struct InspectionCommandsTests {
         let session = try #require(sessions.first { $0["session"] as? String == id }, "\(sessions)")
         #expect(session["streams"] as? Int == 1 && (session["packets"] as? Int).map { $0 > 0 } == true, "\(session)")
         #expect((session["ports"] as? [String])?.first?.contains("127.0.0.1:\(accessPort)") == true, "\(session)")
+        #expect((session["workers"] as? [Int]).map { $0.count == 1 && $0[0] >= 0 } == true, "\(session)")
 
         // flows list: the caller's TCP connection carrying the call, the callee's UDP flow carrying the binding.
         let flows = try #require(try await json(["flows", "list"]) as? [[String: Any]])

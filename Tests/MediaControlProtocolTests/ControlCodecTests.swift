@@ -110,6 +110,7 @@ struct ControlCodecTests {
         var local = allocation.streams[0]
         local.a.localKey = nil
         figures.local = [local]
+        figures.workers = [1]
         return figures
     }
 

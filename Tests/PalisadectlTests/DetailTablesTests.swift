@@ -86,10 +86,11 @@ struct DetailTablesTests {
             """)
         #expect(DetailTables.render([FlowSummary]()) == "no connections and no UDP flows in use")
         #expect(DetailTables.render([MediaSessionSummary(session: "c1", ageSeconds: 5, streams: 1, packets: 100, bytes: 17200,
-                                                         drops: 2, ports: ["0: a 192.0.2.1:30000, b 198.51.100.1:31000"])])
+                                                         drops: 2, ports: ["0: a 192.0.2.1:30000, b 198.51.100.1:31000"],
+                                                         workers: [1])])
             == """
-            SESSION  STREAMS  AGE  PACKETS  BYTES  DROPS  PORTS
-            c1       1        5s   100      17200  2      0: a 192.0.2.1:30000, b 198.51.100.1:31000
+            SESSION  STREAMS  AGE  PACKETS  BYTES  DROPS  WORKER  PORTS
+            c1       1        5s   100      17200  2      1       0: a 192.0.2.1:30000, b 198.51.100.1:31000
             """)
         #expect(DetailTables.render([MediaSessionSummary]()) == "no media sessions")
         let certificate = TLSCertificateReport(realm: "access", listener: "192.0.2.1:5061", file: "/etc/palisade/sbc.pem",
