@@ -1,4 +1,3 @@
-import CBoringSSLShims
 import NIOCore
 import NIOSSL
 
@@ -38,8 +37,8 @@ extension TransportLayer {
         return listeners.flatMap { listener -> [CertificateSnapshot] in
             guard let contexts = tls[listener.id] else { return [] }
             return contexts.leaves.map { files, certificate in
-                CertificateSnapshot(listener: listener, files: files, subject: Self.name(certificate, issuer: false),
-                                    issuer: Self.name(certificate, issuer: true),
+                CertificateSnapshot(listener: listener, files: files, subject: BoringSSLCertificateNames.oneLine(certificate, issuer: false),
+                                    issuer: BoringSSLCertificateNames.oneLine(certificate, issuer: true),
                                     subjectAlternativeNames: Self.alternativeNames(certificate),
                                     notAfter: Double(certificate.notValidAfter))
             }
@@ -61,18 +60,5 @@ extension TransportLayer {
             default: return nil
             }
         }
-    }
-
-    /// The subject or issuer in one line, read by BoringSSL from the certificate's DER.
-    static func name(_ certificate: NIOSSLCertificate, issuer: Bool) -> String {
-        guard let der = try? certificate.toDERBytes() else { return "?" }
-        var buffer = [CChar](repeating: 0, count: 512)
-        let written = der.withUnsafeBufferPointer { bytes in
-            buffer.withUnsafeMutableBufferPointer { out in
-                palisade_x509_name(bytes.baseAddress, bytes.count, issuer ? 1 : 0, out.baseAddress, out.count)
-            }
-        }
-        guard written > 0 else { return "?" }
-        return String(decoding: buffer.prefix(Int(written)).map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 }

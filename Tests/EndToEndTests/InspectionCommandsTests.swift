@@ -256,6 +256,9 @@ struct InspectionCommandsTests {
                 "\(after480)")
         #expect(after480.contains("palisade_call_setup_seconds_count{realm=\"access\",outcome=\"failed\"} 1\n"))
         #expect(after480.contains("palisade_call_setup_seconds_bucket{realm=\"access\",outcome=\"answered\",le=\"+Inf\"} 1\n"))
+        let promtool = try #require(Command.which("promtool"), "promtool missing: scripts/setup installs prometheus")
+        let lint = try await Command.run(promtool, ["check", "metrics"], input: after480)
+        #expect(lint.status == 0, "promtool check metrics with histograms:\n\(lint.stdout)\(lint.stderr)\n\(after480)")
         let released = await eventually(seconds: 5) { () -> Bool? in
             let text = try? await metrics(status)
             return text?.contains("palisade_media_port_pairs_in_use{realm=\"access\"} 0\n") == true ? true : nil
