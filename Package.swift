@@ -70,7 +70,8 @@ let package = Package(
                 dependencies: ["MediaControlProtocol", "ControlFraming", "PosixSupport", logging],
                 swiftSettings: strict),
         .target(name: "Signalling",
-                dependencies: ["AdminProtocol", "B2BUA", "MediaControlProtocol", "NIOFraming", "PosixSupport", "SDP", "SIPCore",
+                dependencies: ["AdminProtocol", "B2BUA", "MediaControlProtocol", "MetricsExposition", "NIOFraming",
+                               "PosixSupport", "SDP", "SIPCore",
                                "SIPMessage", "SIPTransport", "Registration", "SIPAuth", nioCore, nioPosix, logging, lifecycle],
                 swiftSettings: strict),
         .target(name: "AdminServer",
@@ -121,6 +122,8 @@ let package = Package(
         .testTarget(name: "MediaControlProtocolTests", dependencies: ["MediaControlProtocol"],
                     exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(name: "AdminProtocolTests", dependencies: ["AdminProtocol"], swiftSettings: strict),
+        // palisadectl's tables, rendered from fixed replies (an executable target, @testable).
+        .testTarget(name: "PalisadectlTests", dependencies: ["palisadectl", "AdminProtocol"], swiftSettings: strict),
         .testTarget(name: "DaemonSupportTests", dependencies: ["DaemonSupport", logging], swiftSettings: strict),
         .testTarget(name: "MetricsExpositionTests", dependencies: ["MetricsExposition"], swiftSettings: strict),
         .testTarget(name: "SignallingTests",

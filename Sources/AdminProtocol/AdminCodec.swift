@@ -42,6 +42,11 @@ public enum AdminCodec {
         case .hungUp(let call): try? encoder.encode(call)
         case .registrations(let bindings): try? encoder.encode(bindings)
         case .mediaStreams(let legs): try? encoder.encode(legs)
+        case .callDetail(let call): try? encoder.encode(call)
+        case .registration(let detail): try? encoder.encode(detail)
+        case .flows(let flows): try? encoder.encode(flows)
+        case .mediaSessions(let sessions): try? encoder.encode(sessions)
+        case .certificates(let certificates): try? encoder.encode(certificates)
         }
         return String(decoding: data ?? Data(), as: UTF8.self)
     }
@@ -74,6 +79,12 @@ private struct ReplyEnvelope: Codable {
             case .callsHangup: .hungUp(try c.decode(CallSummary.self, forKey: .result))
             case .registrationsList: .registrations(try c.decode([RegistrationSummary].self, forKey: .result))
             case .mediaStreams: .mediaStreams(try c.decode([MediaLegSummary].self, forKey: .result))
+            case .callsShow: .callDetail(try c.decode(CallDetail.self, forKey: .result))
+            case .registrationsShow, .registrationsRemove:
+                .registration(try c.decode(RegistrationDetail.self, forKey: .result))
+            case .flowsList: .flows(try c.decode([FlowSummary].self, forKey: .result))
+            case .mediaSessions: .mediaSessions(try c.decode([MediaSessionSummary].self, forKey: .result))
+            case .tlsCertificates: .certificates(try c.decode([TLSCertificateReport].self, forKey: .result))
             }
             reply = AdminReply(id: id, .success(body))
         } else {
@@ -112,6 +123,22 @@ private struct ReplyEnvelope: Codable {
             case .mediaStreams(let legs):
                 try c.encode(AdminCommand.mediaStreams, forKey: .command)
                 try c.encode(legs, forKey: .result)
+            case .callDetail(let call):
+                try c.encode(AdminCommand.callsShow, forKey: .command)
+                try c.encode(call, forKey: .result)
+            case .registration(let detail):
+                try c.encode(detail.removed ? AdminCommand.registrationsRemove : AdminCommand.registrationsShow,
+                             forKey: .command)
+                try c.encode(detail, forKey: .result)
+            case .flows(let flows):
+                try c.encode(AdminCommand.flowsList, forKey: .command)
+                try c.encode(flows, forKey: .result)
+            case .mediaSessions(let sessions):
+                try c.encode(AdminCommand.mediaSessions, forKey: .command)
+                try c.encode(sessions, forKey: .result)
+            case .certificates(let certificates):
+                try c.encode(AdminCommand.tlsCertificates, forKey: .command)
+                try c.encode(certificates, forKey: .result)
             }
         case .failure(let failure):
             try c.encode(false, forKey: .ok)

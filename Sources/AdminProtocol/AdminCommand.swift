@@ -10,6 +10,12 @@ public enum AdminCommand: String, Sendable, CaseIterable, Codable {
     case callsHangup = "calls hangup"
     case registrationsList = "registrations list"
     case mediaStreams = "media streams"
+    case callsShow = "calls show"
+    case registrationsShow = "registrations show"
+    case registrationsRemove = "registrations remove"
+    case flowsList = "flows list"
+    case mediaSessions = "media sessions"
+    case tlsCertificates = "tls certificates"
 
     public var summary: String {
         switch self {
@@ -25,6 +31,16 @@ public enum AdminCommand: String, Sendable, CaseIterable, Codable {
             + "drops by reason, idle time (asks palisade-media)"
         case .registrationsList: "bindings of the embedded registrar: address of record, contact, the flow requests "
             + "to it take (NAT), expiry"
+        case .callsShow: "one call (ID from calls list): both legs' dialogs, flows and SDP (address, profile, SRTP suite), "
+            + "and its media streams with advertised and latched addresses, packets, loss, jitter, drops by reason"
+        case .registrationsShow: "the bindings of one address of record: contact, flow, transport, source, expiry, user agent"
+        case .registrationsRemove: "remove the bindings of an address of record (all, or the one CONTACT); requests to it "
+            + "then find no phone"
+        case .flowsList: "SIP connections and UDP flows: peer, transport, realm, TLS peer identity, age, and the "
+            + "registrations and calls using each"
+        case .mediaSessions: "palisade-media's sessions: streams, Palisade's ports and the worker relaying each stream, "
+            + "age, packet totals (asks palisade-media)"
+        case .tlsCertificates: "the certificates of every TLS listener: subject, SANs, issuer, expiry and days left"
         case .configReload: "read the configuration file again and apply it (as SIGHUP does); an invalid file is refused "
             + "with its errors and the running configuration stays; changes that need a restart are listed"
         }

@@ -270,9 +270,13 @@ public struct MediaLegSummary: Codable, Sendable, Equatable {
     public var drops: [String: UInt64]
     /// Seconds since the last accepted packet, nil before the first.
     public var idleSeconds: Double?
+    /// Where this leg's SDP asked for media (`calls show` only; left out of `media streams`).
+    public var advertised: String?
 
     public init(session: String, stream: Int, leg: String, latched: String?, latchReason: String?, packets: UInt64,
-                bytes: UInt64, lost: UInt64, jitterMilliseconds: Double, drops: [String: UInt64], idleSeconds: Double?) {
+                bytes: UInt64, lost: UInt64, jitterMilliseconds: Double, drops: [String: UInt64], idleSeconds: Double?,
+                advertised: String? = nil) {
+        self.advertised = advertised
         self.session = session
         self.stream = stream
         self.leg = leg
@@ -298,6 +302,12 @@ public struct AdminReply: Sendable, Equatable {
         case hungUp(CallSummary)
         case registrations([RegistrationSummary])
         case mediaStreams([MediaLegSummary])
+        case callDetail(CallDetail)
+        /// `registrations show` (`removed` false) and `registrations remove` (true).
+        case registration(RegistrationDetail)
+        case flows([FlowSummary])
+        case mediaSessions([MediaSessionSummary])
+        case certificates([TLSCertificateReport])
     }
 
     public var id: UInt64

@@ -84,10 +84,13 @@ public struct ProcessFigures: Codable, Sendable, Equatable {
     /// Added in 0.1 without a version change (absent from older palisade-media): the relay
     /// engine's counters per packet worker.
     public var relayWorkers: [RelayWorkerFigures]?
+    /// Added later, also without a version change: each media interface's port pool.
+    public var portPools: [PortPoolFigures]?
 
     public init(startTimeSeconds: Double, residentMemoryBytes: Int, virtualMemoryBytes: Int,
                 openFileDescriptors: Int, maxFileDescriptors: Int, cpuSecondsTotal: Double,
-                relayWorkers: [RelayWorkerFigures]? = nil) {
+                relayWorkers: [RelayWorkerFigures]? = nil, portPools: [PortPoolFigures]? = nil) {
+        self.portPools = portPools
         self.startTimeSeconds = startTimeSeconds
         self.residentMemoryBytes = residentMemoryBytes
         self.virtualMemoryBytes = virtualMemoryBytes
@@ -95,6 +98,20 @@ public struct ProcessFigures: Codable, Sendable, Equatable {
         self.maxFileDescriptors = maxFileDescriptors
         self.cpuSecondsTotal = cpuSecondsTotal
         self.relayWorkers = relayWorkers
+    }
+}
+
+/// One media interface's port pool (its realm's `port_min`…`port_max`), in RTP/RTCP port pairs.
+public struct PortPoolFigures: Codable, Sendable, Equatable {
+    /// The interface, named after its realm.
+    public var interface: String
+    public var pairsInUse: Int
+    public var pairsTotal: Int
+
+    public init(interface: String, pairsInUse: Int, pairsTotal: Int) {
+        self.interface = interface
+        self.pairsInUse = pairsInUse
+        self.pairsTotal = pairsTotal
     }
 }
 

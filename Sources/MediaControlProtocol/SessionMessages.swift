@@ -205,11 +205,19 @@ public struct SessionStatistics: Codable, Sendable, Equatable {
     /// Unix seconds.
     public var created: Double
     public var streams: [StreamStatistics]
+    /// Palisade's own addresses per stream, in the order of `streams` (`list-sessions` only; absent
+    /// from older media planes and from the other replies).
+    public var local: [StreamAllocation]?
+    /// The packet worker relaying each stream, in the order of `streams` (`list-sessions` only).
+    public var workers: [Int]?
 
-    public init(session: String, created: Double, streams: [StreamStatistics]) {
+    public init(session: String, created: Double, streams: [StreamStatistics], local: [StreamAllocation]? = nil,
+                workers: [Int]? = nil) {
+        self.workers = workers
         self.session = session
         self.created = created
         self.streams = streams
+        self.local = local
     }
 }
 

@@ -247,6 +247,14 @@ public final class MediaEngine: @unchecked Sendable {
     /// Port pairs still free on an interface.
     public func availablePorts(interface: String) -> Int? { pools[interface]?.available }
 
+    /// The packet worker relaying a stream, nil once it is gone.
+    public func worker(of stream: StreamID) -> Int? { placements[stream]?.worker }
+
+    /// Every interface's port pairs in use and in all, by interface name (for /metrics).
+    public func portPoolUsage() -> [(interface: String, inUse: Int, total: Int)] {
+        pools.sorted { $0.key < $1.key }.map { ($0.key, $0.value.capacity - $0.value.available, $0.value.capacity) }
+    }
+
     /// Allocates ports on both legs' interfaces, binds the sockets, and hands the stream to a worker.
     /// Returns the local addresses for SDP.
     public func addStream(_ spec: StreamSpec) -> Result<StreamPorts, MediaEngineError> {

@@ -404,13 +404,36 @@ public final class SessionTable: @unchecked Sendable {
             if case .delete = collection.purpose { return .deleted(statistics) }
             return .queried(statistics)
         case .list:
-            var listed = bySession.map { SessionStatistics(session: $0.0, created: $0.1, streams: $0.2) }
+            var listed: [SessionStatistics] = bySession.map { name, created, streams in
+                SessionStatistics(session: name, created: created, streams: streams,
+                                  local: localAddresses(name, streams: streams), workers: workers(name, streams: streams))
+            }
             // Sessions without streams have no layout entry; list them too.
             let named = Set(listed.map(\.session))
             for (name, session) in sessions where !named.contains(name) && session.streams.isEmpty {
                 listed.append(SessionStatistics(session: name, created: session.created, streams: []))
             }
             return .listed(SessionList(sessions: listed.sorted { $0.session < $1.session }))
+        }
+    }
+
+    /// Palisade's own address and ports of each listed stream, the keys left out: they stay where
+    /// they were handed out (the create and update replies).
+    private func localAddresses(_ name: String, streams: [MediaControlProtocol.StreamStatistics]) -> [StreamAllocation] {
+        let allocations: [StreamAllocation] = sessions[name]?.streams.map { $0.allocation } ?? []
+        return streams.compactMap { stream -> StreamAllocation? in
+            guard var allocation = allocations.first(where: { $0.index == stream.index }) else { return nil }
+            allocation.a.localKey = nil
+            allocation.b.localKey = nil
+            return allocation
+        }
+    }
+
+    /// The worker relaying each listed stream (-1 for one the engine no longer places).
+    private func workers(_ name: String, streams: [MediaControlProtocol.StreamStatistics]) -> [Int] {
+        let ids = sessions[name]?.streams ?? []
+        return streams.map { stream in
+            ids.first { $0.spec.index == stream.index }.flatMap { engine.worker(of: $0.id) } ?? -1
         }
     }
 

@@ -8,6 +8,7 @@ public struct Exposition: Sendable {
     }
 
     private var samples: [Metric: [Sample]] = [:]
+    private var histograms: [Metric: [(labelValues: [String], histogram: Histogram)]] = [:]
 
     public init() {}
 
@@ -17,10 +18,21 @@ public struct Exposition: Sendable {
         samples[metric, default: []].append(Sample(labelValues: labelValues, value: value))
     }
 
+    /// Adds one histogram series of a histogram family. `labelValues` follow `metric.labels`.
+    public mutating func add(_ metric: Metric, _ labelValues: [String], _ histogram: Histogram) {
+        precondition(metric.kind == .histogram, "\(metric.rawValue) is not a histogram")
+        precondition(labelValues.count == metric.labels.count, "\(metric.rawValue) takes labels \(metric.labels)")
+        histograms[metric, default: []].append((labelValues, histogram))
+    }
+
     /// Families in catalogue order, each with HELP and TYPE, only those with samples.
     public func render() -> String {
         var out = ""
         for metric in Metric.allCases {
+            if metric.kind == .histogram {
+                out += renderHistograms(metric)
+                continue
+            }
             guard let family = samples[metric], !family.isEmpty else { continue }
             out += "# HELP \(metric.rawValue) \(Self.escapeHelp(metric.help))\n"
             out += "# TYPE \(metric.rawValue) \(metric.kind.rawValue)\n"
@@ -32,6 +44,26 @@ public struct Exposition: Sendable {
                 }
                 out += " " + Self.format(sample.value) + "\n"
             }
+        }
+        return out
+    }
+
+    /// `_bucket` series with cumulative counts and `le` last among the labels, then `_sum` and `_count`.
+    private func renderHistograms(_ metric: Metric) -> String {
+        guard let family = histograms[metric], !family.isEmpty else { return "" }
+        var out = "# HELP \(metric.rawValue) \(Self.escapeHelp(metric.help))\n"
+        out += "# TYPE \(metric.rawValue) histogram\n"
+        for (labelValues, histogram) in family {
+            let pairs = zip(metric.labels, labelValues).map { "\($0)=\"\(Self.escapeLabel($1))\"" }
+            var cumulative: UInt64 = 0
+            for (bound, count) in zip(histogram.bounds + [.infinity], histogram.bucketCounts) {
+                cumulative += count
+                let le = "le=\"\(Self.format(bound))\""
+                out += "\(metric.rawValue)_bucket{" + (pairs + [le]).joined(separator: ",") + "} \(cumulative)\n"
+            }
+            let labels = pairs.isEmpty ? "" : "{" + pairs.joined(separator: ",") + "}"
+            out += "\(metric.rawValue)_sum\(labels) \(Self.format(histogram.sum))\n"
+            out += "\(metric.rawValue)_count\(labels) \(histogram.count)\n"
         }
         return out
     }

@@ -29,15 +29,19 @@ public enum Metric: String, CaseIterable, Sendable {
     case mediaPacketsReceived = "palisade_media_packets_received_total"
     case mediaPacketsRelayed = "palisade_media_packets_relayed_total"
     case mediaPacketsDropped = "palisade_media_packets_dropped_total"
+    case mediaPortPairsInUse = "palisade_media_port_pairs_in_use"
+    case mediaPortPairs = "palisade_media_port_pairs"
     case callsActive = "palisade_calls_active"
     case callsAttempted = "palisade_calls_attempted_total"
     case callsAnswered = "palisade_calls_answered_total"
     case callsFailed = "palisade_calls_failed_total"
+    case callSetupSeconds = "palisade_call_setup_seconds"
+    case callPostDialDelaySeconds = "palisade_call_post_dial_delay_seconds"
     case registrationsActive = "palisade_registrations_active"
     case registrarRequests = "palisade_registrar_requests_total"
     case registrarAuthFailures = "palisade_registrar_auth_failures_total"
 
-    public enum Kind: String, Sendable { case counter, gauge }
+    public enum Kind: String, Sendable { case counter, gauge, histogram }
 
     public var kind: Kind {
         switch self {
@@ -47,7 +51,8 @@ public enum Metric: String, CaseIterable, Sendable {
              .callsAttempted, .callsAnswered, .callsFailed, .registrarRequests, .registrarAuthFailures: .counter
         case .buildInfo, .processStartTime, .processResidentMemory, .processVirtualMemory,
              .processOpenFileDescriptors, .processMaxFileDescriptors, .mediaPlaneConnected, .sipConnectionsOpen, .mediaStreams,
-             .callsActive, .registrationsActive: .gauge
+             .callsActive, .registrationsActive, .mediaPortPairsInUse, .mediaPortPairs: .gauge
+        case .callSetupSeconds, .callPostDialDelaySeconds: .histogram
         }
     }
 
@@ -68,9 +73,12 @@ public enum Metric: String, CaseIterable, Sendable {
         case .sipTransactionTimeouts: ["timer"]
         case .mediaStreams, .mediaPacketsReceived, .mediaPacketsRelayed: ["worker"]
         case .mediaPacketsDropped: ["worker", "reason"]
+        case .mediaPortPairsInUse, .mediaPortPairs: ["realm"]
         case .callsActive: []
         case .callsAttempted, .callsAnswered: ["realm"]
         case .callsFailed: ["realm", "cause"]
+        case .callSetupSeconds: ["realm", "outcome"]
+        case .callPostDialDelaySeconds: ["realm"]
         case .registrationsActive: []
         case .registrarRequests: ["result"]
         case .registrarAuthFailures: ["reason"]
@@ -105,10 +113,17 @@ public enum Metric: String, CaseIterable, Sendable {
         case .mediaPacketsRelayed: "Packets each palisade-media packet worker handed to the kernel on the other leg."
         case .mediaPacketsDropped: "Packets dropped by each palisade-media packet worker, by reason (auth-failure, replay, "
             + "unknown-source, malformed, no-route, send-failure)."
+        case .mediaPortPairsInUse: "RTP/RTCP port pairs of each realm's media port range held by streams in palisade-media "
+            + "(usage: divide by palisade_media_port_pairs)."
+        case .mediaPortPairs: "RTP/RTCP port pairs in each realm's media port range (port_min to port_max)."
         case .callsActive: "Calls through the B2BUA from INVITE until they end."
         case .callsAttempted: "Calls the B2BUA started (an INVITE it could route), by the caller's realm."
         case .callsAnswered: "Calls answered (2xx from the callee), by the caller's realm."
         case .callsFailed: "Calls that ended before an answer, by the caller's realm and cause (the final status given to the caller, or cancelled)."
+        case .callSetupSeconds: "Call setup time: from the caller's INVITE arriving to the final response Palisade sent "
+            + "the caller (2xx: answered; any failure: failed), by the caller's realm and outcome. Buckets 0.05 to 60 s."
+        case .callPostDialDelaySeconds: "Post-dial delay: from the caller's INVITE arriving to the first 180 or 183 "
+            + "Palisade sent the caller, by the caller's realm (calls that never rang are not counted). Buckets 0.05 to 60 s."
         case .registrationsActive: "Bindings held by the embedded registrar (registered contacts not yet expired or removed)."
         case .registrarRequests: "REGISTER requests answered by the embedded registrar, by result (registered, unregistered, queried, challenged, auth-failed, refused, throttled)."
         case .registrarAuthFailures: "Failed REGISTER authentications, by reason (wrong-response, unknown-user, invalid-nonce, foreign-aor, ...)."

@@ -15,7 +15,8 @@ public enum MetricsReference {
             `process="media"` samples are absent and `palisade_media_plane_connected` is 0.
 
             Names follow Prometheus conventions: prefix `palisade_`, base units (seconds, bytes),
-            `_total` on counters. The output passes `promtool check metrics`.
+            `_total` on counters. Histograms have `_bucket` (with `le`), `_sum` and `_count` series;
+            their buckets are listed in their meaning. The output passes `promtool check metrics`.
 
             | metric | type | labels | meaning |
             |---|---|---|---|
@@ -51,6 +52,8 @@ public enum MetricsReference {
             + "`488`, `503`, …) or `cancelled`"),
         ("result", "`success`, or why a TLS handshake failed: `no_shared_cipher`, `bad_certificate`, "
             + "`unknown_ca`, `no_peer_certificate`, `domain_mismatch`, `timeout`, `other`"),
+        ("outcome", "how call setup ended: `answered` (a 2xx to the caller) or `failed` (a final failure, "
+            + "a CANCEL's 487 included)"),
         ("timer", "the RFC 3261 timer that expired: `B`, `F` (client transactions), `H` (server INVITE)"),
         ("worker", "the index of a palisade-media packet worker: `0` … `media.workers - 1`"),
     ]

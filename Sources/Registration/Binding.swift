@@ -66,6 +66,8 @@ public struct Binding<Flow: Hashable & Sendable>: Sendable {
     public var expiresAt: AuthInstant
     /// RFC 5626 `+sip.instance`, when the phone sent one.
     public var instance: String?
+    /// The REGISTER's User-Agent, for `palisadectl registrations show`.
+    public var userAgent: String?
     let key: ContactKey
 
     /// True when requests to this binding must follow its flow (NAT, or a stream connection).

@@ -69,6 +69,18 @@ public struct Registrar<Flow: Hashable & Sendable>: Sendable {
         return "sip:" + String(decoding: user, as: UTF8.self) + "@" + policy.domain
     }
 
+    /// An operator's removal (`palisadectl registrations remove`): the bindings of `aor` (a URI
+    /// or canonical form), all of them or only the one whose Contact is `contact`; returns them.
+    public mutating func remove(aor: String, contact: String? = nil) -> [Binding<Flow>] {
+        let canonical = canonicalAOR(aor) ?? aor
+        let existing = bindings.lookup(aor: canonical)
+        let removed = existing.filter { contact == nil || $0.contact == contact }
+        if !removed.isEmpty {
+            bindings.replace(aor: canonical, with: existing.filter { contact != nil && $0.contact != contact })
+        }
+        return removed
+    }
+
     /// Removes and returns the bindings expired at `now`.
     public mutating func removeExpired(now: AuthInstant) -> [Binding<Flow>] {
         bindings.removeExpired(now: now)
@@ -220,7 +232,9 @@ public struct Registrar<Flow: Hashable & Sendable>: Sendable {
             updated.append(Binding(
                 aor: aor, contact: contact.uri.string, routingURI: routingURI, flow: flow, source: source, nat: nat,
                 callID: callID, cseq: cseq, expiresAt: now.advanced(by: .seconds(granted)),
-                instance: contact.parameters.string("+sip.instance"), key: key))
+                instance: contact.parameters.string("+sip.instance"),
+                userAgent: request.field(.userAgent).map { String(decoding: request.value(of: $0), as: UTF8.self) },
+                key: key))
             addedAny = true
         }
         if updated.count > policy.maximumBindingsPerAOR {

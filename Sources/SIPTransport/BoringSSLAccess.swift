@@ -43,3 +43,21 @@ struct BoringSSLConnection {
         palisade_tls_shed_handshake_config(ssl)
     }
 }
+
+/// Distinguished names of a certificate, which swift-nio-ssl does not expose, read by BoringSSL
+/// from the certificate's DER (for `palisadectl tls certificates`).
+enum BoringSSLCertificateNames {
+    /// The subject or issuer in one line (`/CN=sbc.example.com/O=Example`), "?" when unreadable.
+    static func oneLine(_ certificate: NIOSSLCertificate, issuer: Bool) -> String {
+        guard let der = try? certificate.toDERBytes() else { return "?" }
+        var buffer = [CChar](repeating: 0, count: 512)
+        // Both buffers outlive the call; the shim writes at most `out.count` bytes, NUL included.
+        let written = der.withUnsafeBufferPointer { bytes in
+            buffer.withUnsafeMutableBufferPointer { out in
+                palisade_x509_name(bytes.baseAddress, bytes.count, issuer ? 1 : 0, out.baseAddress, out.count)
+            }
+        }
+        guard written > 0 else { return "?" }
+        return String(decoding: buffer.prefix(Int(written)).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+}

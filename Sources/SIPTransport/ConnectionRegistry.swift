@@ -18,6 +18,7 @@ final class ConnectionRegistry: Sendable {
         var flow: Flow
         /// Set for inbound connections: the remote IP they count against.
         var inboundIP: String?
+        var opened = ContinuousClock.now
     }
 
     struct State {
@@ -91,6 +92,10 @@ final class ConnectionRegistry: Sendable {
             for e in s.entries.values { out[e.flow.transport, default: 0] += 1 }
             return out
         }
+    }
+
+    func allEntries() -> [Entry] {
+        state.withLock { Array($0.entries.values) }
     }
 
     func allChannels() -> [any Channel] {

@@ -21,12 +21,16 @@ final class TLSServerContexts: Sendable {
     struct Loaded: Sendable {
         var chain: [NIOSSLCertificateSource]
         var key: NIOSSLPrivateKeySource
+        /// The chain's first certificate, for `palisadectl tls certificates`.
+        var leaf: NIOSSLCertificate
     }
 
     struct Table: Sendable {
         var context: NIOSSLContext
         var byName: [String: Loaded]
         var fallback: Loaded
+        /// Every configured certificate in the order of the spec, with its files.
+        var loaded: [(files: TLSCertificateFiles, certificate: Loaded)] = []
         /// The CA bundle's bytes the context trusts for client certificates.
         var caBundle: [UInt8]?
     }
@@ -52,8 +56,10 @@ final class TLSServerContexts: Sendable {
         }
         var byName: [String: Loaded] = [:]
         var fallback: Loaded?
+        var all: [(files: TLSCertificateFiles, certificate: Loaded)] = []
         for files in spec.certificates {
             let loaded = try Self.load(files)
+            all.append((files, loaded))
             if files == first { fallback = loaded }
             for name in files.serverNames { byName[name.lowercased()] = loaded }
         }
@@ -75,7 +81,7 @@ final class TLSServerContexts: Sendable {
         } else {
             context = try makeContext(fallback: fallback, caBundle: caBundle)
         }
-        let new = Table(context: context, byName: byName, fallback: fallback, caBundle: caBundle)
+        let new = Table(context: context, byName: byName, fallback: fallback, loaded: all, caBundle: caBundle)
         table.withLock { $0 = new }
     }
 
@@ -117,6 +123,11 @@ final class TLSServerContexts: Sendable {
         }
     }
 
+    /// The leaf certificate of every configured certificate, with its files, as last (re)loaded.
+    var leaves: [(files: TLSCertificateFiles, certificate: NIOSSLCertificate)] {
+        table.withLock { t in t?.loaded.map { ($0.files, $0.certificate.leaf) } ?? [] }
+    }
+
     func certificate(forServerName name: String?) -> Loaded {
         table.withLock { t in
             if let name, let hit = t!.byName[name.lowercased()] { return hit }
@@ -129,7 +140,7 @@ final class TLSServerContexts: Sendable {
             let chain = try NIOSSLCertificate.fromPEMFile(files.chainPath)
             guard !chain.isEmpty else { throw TransportError(.tlsConfiguration, "no certificate in \(files.chainPath)") }
             let key = try NIOSSLPrivateKey(file: files.keyPath, format: .pem)
-            return Loaded(chain: chain.map { .certificate($0) }, key: .privateKey(key))
+            return Loaded(chain: chain.map { .certificate($0) }, key: .privateKey(key), leaf: chain[0])
         } catch let e as TransportError {
             throw e
         } catch {

@@ -32,7 +32,7 @@ public final class TransportLayer: Sendable {
     let counters: CounterStore
     let registry: ConnectionRegistry
     private let continuation: AsyncStream<InboundMessage>.Continuation
-    private let started = Mutex<Started?>(nil)
+    let started = Mutex<Started?>(nil)
     private let clientContexts = Mutex<[TLSPeerPolicy: NIOSSLContext]>([:])
     private let connecting = Mutex<[PendingConnect: Task<Flow, any Error>]>([:])
 

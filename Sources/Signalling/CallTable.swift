@@ -38,6 +38,9 @@ struct CallRecord: Sendable {
     /// The same and the answer, in Unix seconds (for the call record).
     var startedAt = WallClock.now()
     var answeredAt: Double?
+    /// The caller got its first 180/183, and its final response (for the call timing histograms).
+    var rangTimed = false
+    var setupTimed = false
 }
 
 /// Why Palisade runs a client transaction, so its responses reach the right place.

@@ -130,3 +130,58 @@ extension RegistrarService {
         }
     }
 }
+
+extension RegistrarService {
+    /// The live bindings of one address of record (a URI or `user@domain`), for
+    /// `palisadectl registrations show`.
+    public func details(aor: String) -> RegistrationDetail {
+        let now = self.now
+        let (canonical, bindings) = registrar.withLock { r in
+            let canonical = Self.canonical(aor, in: r)
+            return (canonical, r.bindings.lookup(aor: canonical, now: now))
+        }
+        return RegistrationDetail(aor: canonical, removed: false, bindings: bindings.map { Self.detail($0, now: now) })
+    }
+
+    /// `palisadectl registrations remove AOR [CONTACT]`: removes the bindings and returns them.
+    public func remove(aor: String, contact: String?) -> RegistrationDetail {
+        let now = self.now
+        let (canonical, removed) = registrar.withLock { r in
+            let canonical = Self.canonical(aor, in: r)
+            return (canonical, r.remove(aor: canonical, contact: contact))
+        }
+        for binding in removed {
+            logger.notice("registration removed by the operator", metadata: ["aor": "\(binding.aor)",
+                                                                              "contact": "\(binding.contact)"])
+        }
+        return RegistrationDetail(aor: canonical, removed: true, bindings: removed.map { Self.detail($0, now: now) })
+    }
+
+    /// How many live bindings registered on each flow (for `palisadectl flows list`).
+    public func bindingsPerFlow() -> [Flow: Int] {
+        let now = self.now
+        var counts: [Flow: Int] = [:]
+        for binding in registrar.withLock({ $0.bindings.all }) where binding.expiresAt > now {
+            counts[binding.flow, default: 0] += 1
+        }
+        return counts
+    }
+
+    /// `alice@example.com` and `sip:alice@example.com` both name `sip:alice@<domain>`.
+    private static func canonical(_ aor: String, in registrar: Registrar<Flow>) -> String {
+        let uri = aor.hasPrefix("sip:") || aor.hasPrefix("sips:") ? aor : "sip:" + aor
+        return registrar.canonicalAOR(uri) ?? uri
+    }
+
+    private static func detail(_ binding: Binding<Flow>, now: AuthInstant) -> BindingDetail {
+        let flow = binding.flow
+        return BindingDetail(
+            aor: binding.aor, contact: binding.contact,
+            flow: "\(flow.transport.rawValue) \(flow.remote.ipAddress ?? "?"):\(flow.remote.port ?? 0)"
+                + (flow.connection.map { " (\($0))" } ?? ""),
+            transport: binding.source.transport, source: "\(binding.source.host):\(binding.source.port)",
+            realm: binding.source.realm, behindNAT: binding.isBehindNAT, nat: "\(binding.nat)",
+            expiresInSeconds: Double(Int64(binding.expiresAt.milliseconds) - Int64(now.milliseconds)) / 1000,
+            userAgent: binding.userAgent, callID: binding.callID, cseq: binding.cseq)
+    }
+}

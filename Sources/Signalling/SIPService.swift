@@ -90,6 +90,9 @@ public actor SIPService: Service {
 
     public nonisolated var callCounters: CallCounts { callCounts.withLock { $0 } }
 
+    /// Call setup time and post-dial delay for /metrics (`SIPService+CallTimings.swift`).
+    let callTimings = Mutex(CallTimings())
+
     /// Drain (`palisadectl drain`, SIGTERM): new calls and registrations are refused with 503 and
     /// Retry-After while calls in progress go on. A plain flag the receive path reads.
     private let drainFlag = Mutex(false)
@@ -343,6 +346,7 @@ public actor SIPService: Service {
 
     /// Sends a response through its server transaction.
     func respond(_ response: SIPMessage, on key: TransactionKey) {
+        if let call = callTable.byServerInvite[key], let status = response.statusCode { timeCallerResponse(call, status) }
         guard let actions = try? transactions.handle(.send(response), for: key, now: .now) else { return }
         perform(actions, for: key)
     }

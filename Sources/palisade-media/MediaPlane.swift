@@ -93,6 +93,10 @@ struct MediaPlane {
         }
     }
 
+    func portPoolFigures() -> [PortPoolFigures] {
+        engine.portPoolUsage().map { PortPoolFigures(interface: $0.interface, pairsInUse: $0.inUse, pairsTotal: $0.total) }
+    }
+
     var watch: ControlWatch {
         let sessions = sessions
         return ControlWatch(fd: engine.notificationFD) { sessions.engineReadable() }

@@ -52,7 +52,7 @@ struct PalisadeMedia: AsyncParsableCommand {
                     startTimeSeconds: now.startTimeSeconds, residentMemoryBytes: now.residentMemoryBytes,
                     virtualMemoryBytes: now.virtualMemoryBytes, openFileDescriptors: now.openFileDescriptors,
                     maxFileDescriptors: now.maxFileDescriptors, cpuSecondsTotal: now.cpuSecondsTotal,
-                    relayWorkers: plane.relayFigures()))))
+                    relayWorkers: plane.relayFigures(), portPools: plane.portPoolFigures()))))
             case .createSession, .updateSession, .deleteSession, .querySession, .listSessions:
                 return sessions.handle(request, ticket: ticket)
             case .hello, .ping:

@@ -5,6 +5,7 @@ import MediaControlProtocol
 import PalisadeConfig
 import PosixSupport
 import Signalling
+import SIPTransport
 
 /// palisade-signal's answers on the admin socket, one per `AdminCommand`.
 struct AdminCommands: Sendable {
@@ -17,6 +18,7 @@ struct AdminCommands: Sendable {
     let sip: SIPService
     let registrar: RegistrarService
     let reload: ConfigurationReload
+    let transport: TransportLayer
     let logger: Logger
 
     func answer(_ request: AdminRequest) async -> Result<AdminReply.Body, AdminFailure> {
@@ -24,7 +26,13 @@ struct AdminCommands: Sendable {
         case .status: .success(.status(await report()))
         case .logLevel: Self.logLevel(request.arguments, logger: logger)
         case .configReload: await reload.reload().map(AdminReply.Body.reload)
-        case .callsList: .success(.calls(await sip.callSummaries()))
+        case .callsList: await callsList(request.arguments)
+        case .callsShow: await callDetail(request.arguments)
+        case .registrationsShow: registration(request.arguments, remove: false)
+        case .registrationsRemove: registration(request.arguments, remove: true)
+        case .flowsList: .success(.flows(await flows()))
+        case .mediaSessions: await mediaSessions()
+        case .tlsCertificates: .success(.certificates(certificates(now: WallClock.now())))
         case .callsHangup: await hangUp(request.arguments)
         case .registrationsList: .success(.registrations(registrar.summaries()))
         case .mediaStreams: await mediaStreams()

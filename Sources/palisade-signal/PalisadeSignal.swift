@@ -93,7 +93,8 @@ struct PalisadeSignal: AsyncParsableCommand {
                                                                advertised: "\($0.advertised)")
                                          },
                                          timeoutMilliseconds: settings.signal.mediaPingTimeoutMilliseconds,
-                                         sip: sip, registrar: registrar, reload: reload, logger: logger)
+                                         sip: sip, registrar: registrar, reload: reload, transport: transport,
+                                         logger: logger)
             let admin = try await AdminServer.bind(socketPath: settings.signal.adminSocket, group: group,
                                                    logger: logger) { request in await commands.answer(request) }
             services.append(.init(service: admin))

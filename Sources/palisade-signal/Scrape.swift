@@ -40,6 +40,10 @@ struct Scrape: Sendable {
                     exposition.add(.mediaPacketsDropped, [label, reason], Double(count))
                 }
             }
+            for pool in media.portPools ?? [] {
+                exposition.add(.mediaPortPairsInUse, [pool.interface], Double(pool.pairsInUse))
+                exposition.add(.mediaPortPairs, [pool.interface], Double(pool.pairsTotal))
+            }
         }
         exposition.add(.mediaPlaneConnected, [], state.isConnected ? 1 : 0)
         exposition.add(.mediaPlaneConnections, [], Double(state.connections))
@@ -65,6 +69,13 @@ struct Scrape: Sendable {
         }
         for (key, count) in calls.failed.sorted(by: { ($0.key.realm, $0.key.cause) < ($1.key.realm, $1.key.cause) }) {
             exposition.add(.callsFailed, [key.realm, key.cause], Double(count))
+        }
+        let timings = sip.callTimingSnapshot
+        for (key, histogram) in timings.setup.sorted(by: { ($0.key.realm, $0.key.outcome) < ($1.key.realm, $1.key.outcome) }) {
+            exposition.add(.callSetupSeconds, [key.realm, key.outcome], histogram)
+        }
+        for (realm, histogram) in timings.postDialDelay.sorted(by: { $0.key < $1.key }) {
+            exposition.add(.callPostDialDelaySeconds, [realm], histogram)
         }
         if let registrar { RegistrarMetrics.add(registrar, to: &exposition) }
         return exposition.render()

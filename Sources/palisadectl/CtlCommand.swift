@@ -10,9 +10,15 @@ enum CtlCommand: String, CaseIterable {
     case drain
     case undrain
     case callsList = "calls list"
+    case callsShow = "calls show"
     case callsHangup = "calls hangup"
     case registrationsList = "registrations list"
+    case registrationsShow = "registrations show"
+    case registrationsRemove = "registrations remove"
+    case flowsList = "flows list"
+    case mediaSessions = "media sessions"
     case mediaStreams = "media streams"
+    case tlsCertificates = "tls certificates"
     case help
 
     /// The words that name the command on the command line.
@@ -30,6 +36,12 @@ enum CtlCommand: String, CaseIterable {
         case .callsHangup: .callsHangup
         case .registrationsList: .registrationsList
         case .mediaStreams: .mediaStreams
+        case .callsShow: .callsShow
+        case .registrationsShow: .registrationsShow
+        case .registrationsRemove: .registrationsRemove
+        case .flowsList: .flowsList
+        case .mediaSessions: .mediaSessions
+        case .tlsCertificates: .tlsCertificates
         case .sipCheck, .configCheck, .help: nil
         }
     }
@@ -43,7 +55,13 @@ enum CtlCommand: String, CaseIterable {
         case .logLevel: "log level [LEVEL]"
         case .drain: "drain"
         case .undrain: "undrain"
-        case .callsList: "calls list"
+        case .callsList: "calls list [--realm R] [--user U] [--min-age SECONDS]"
+        case .callsShow: "calls show ID"
+        case .registrationsShow: "registrations show AOR"
+        case .registrationsRemove: "registrations remove AOR [CONTACT]"
+        case .flowsList: "flows list"
+        case .mediaSessions: "media sessions"
+        case .tlsCertificates: "tls certificates"
         case .callsHangup: "calls hangup ID"
         case .registrationsList: "registrations list"
         case .mediaStreams: "media streams"
@@ -53,14 +71,23 @@ enum CtlCommand: String, CaseIterable {
 
     var summary: String {
         switch self {
-        case .status, .configReload, .logLevel, .drain, .undrain, .callsList, .callsHangup, .registrationsList,
-             .mediaStreams:
+        case .status, .configReload, .logLevel, .drain, .undrain, .callsList, .callsShow, .callsHangup,
+             .registrationsList, .registrationsShow, .registrationsRemove, .flowsList, .mediaSessions, .mediaStreams,
+             .tlsCertificates:
             adminCommand?.summary ?? ""
         case .sipCheck: "parse each file as one SIP message exactly as the signalling would; print accept, "
             + "the status it would answer, or drop (no daemon needed; exit 1 unless every file is accepted)"
         case .configCheck: "validate configuration files as the daemons would at start or reload; every error "
             + "names key and line (no daemon needed; exit 1 unless every file is valid)"
         case .help: "list the commands"
+        }
+    }
+
+    /// Options a command takes after its words, each followed by a value (`--realm R` or `--realm=R`).
+    var options: [String] {
+        switch self {
+        case .callsList: ["--realm", "--user", "--min-age"]
+        default: []
         }
     }
 

@@ -29,6 +29,11 @@ enum Palisadectl {
         guard let (command, arguments) = CtlCommand.resolve(invocation.words) else {
             fail("unknown command '\(invocation.words.joined(separator: " "))'; try 'palisadectl help'", code: 2)
         }
+        if let option = arguments.first(where: { word in
+            word.hasPrefix("--") && !command.options.contains { word == $0 || word.hasPrefix($0 + "=") }
+        }) {
+            fail("'\(command.rawValue)' takes no option \(option); try 'palisadectl help'", code: 2)
+        }
         switch command {
         case .help:
             print(invocation.json ? helpJSON() : helpText())
@@ -38,8 +43,9 @@ enum Palisadectl {
         case .configCheck:
             guard !arguments.isEmpty else { fail("usage: palisadectl \(command.usage)", code: 2) }
             exit(ConfigCheckCommand.run(files: arguments, json: invocation.json))
-        case .status, .configReload, .logLevel, .drain, .undrain, .callsList, .callsHangup, .registrationsList,
-             .mediaStreams:
+        case .status, .configReload, .logLevel, .drain, .undrain, .callsList, .callsShow, .callsHangup,
+             .registrationsList, .registrationsShow, .registrationsRemove, .flowsList, .mediaSessions, .mediaStreams,
+             .tlsCertificates:
             guard let admin = command.adminCommand else { fail("'\(command.rawValue)' is not a daemon command", code: 2) }
             let body = ask(admin, arguments: arguments, invocation)
             if invocation.json {
@@ -58,12 +64,20 @@ enum Palisadectl {
                           + (call.state == "confirmed" ? "BYE on both legs" : "CANCEL and 487"))
                 case .registrations(let bindings): print(ListTables.render(bindings))
                 case .mediaStreams(let legs): print(ListTables.render(legs))
+                case .callDetail(let call): print(DetailTables.render(call))
+                case .registration(let detail): print(DetailTables.render(detail))
+                case .flows(let flows): print(DetailTables.render(flows))
+                case .mediaSessions(let sessions): print(DetailTables.render(sessions))
+                case .certificates(let certificates): print(DetailTables.render(certificates))
                 }
             }
         }
     }
 
     struct UsageError: Error { var message: String }
+
+    /// Options some commands take (`calls list --realm R`): passed on to the daemon with the command's words.
+    static let commandOptions = Set(CtlCommand.allCases.flatMap(\.options))
 
     static func parse(_ arguments: [String]) throws(UsageError) -> Invocation {
         var invocation = Invocation()
@@ -76,6 +90,10 @@ enum Palisadectl {
                 invocation.socket = path
             case "-h", "--help": invocation.words.insert("help", at: 0)
             case _ where word.hasPrefix("--socket="): invocation.socket = String(word.dropFirst("--socket=".count))
+            case _ where commandOptions.contains(word):
+                guard let value = rest.popFirst() else { throw UsageError(message: "\(word) needs a value") }
+                invocation.words += [word, value]
+            case _ where commandOptions.contains { word.hasPrefix($0 + "=") }: invocation.words.append(word)
             case _ where word.hasPrefix("-"): throw UsageError(message: "unknown option '\(word)'")
             default: invocation.words.append(word)
             }

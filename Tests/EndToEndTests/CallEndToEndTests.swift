@@ -225,7 +225,7 @@ struct CallEndToEndTests {
 
             // The call record (signal.call_records): both Call-IDs, who hung up, and the media
             // palisade-media counted on each leg (the test's packets, from where they latched).
-            let record = try #require(try setup.pair.callRecords().first, "no call record\n\(setup.pair.logs)")
+            let record = try #require(try await setup.pair.callRecords().first, "no call record\n\(setup.pair.logs)")
             #expect("\(record["callIDA"] ?? "")" == phoneCallID.dropFirst("Call-ID:".count).trimmingCharacters(in: .whitespaces))
             #expect("\(record["callIDB"] ?? "")" == pbxCallID.dropFirst("Call-ID:".count).trimmingCharacters(in: .whitespaces))
             #expect(record["cause"] as? String == "caller-bye" && record["endedBy"] as? String == "caller", "\(record)")
@@ -287,7 +287,7 @@ struct CallEndToEndTests {
             #expect(metrics.contains("palisade_calls_active 0"), "\(metrics)")
 
             // Its call record: never answered, ended by the callee's 486, no media.
-            let record = try #require(try setup.pair.callRecords().first, "no call record\n\(setup.pair.logs)")
+            let record = try #require(try await setup.pair.callRecords().first, "no call record\n\(setup.pair.logs)")
             #expect(record["cause"] as? String == "486" && record["endedBy"] as? String == "callee", "\(record)")
             #expect(record["answered"] == nil && record["durationSeconds"] as? Double == 0, "\(record)")
             #expect(record["callerRealm"] as? String == "access" && record["calleeRealm"] as? String == "core")

@@ -16,9 +16,12 @@ struct DaemonPair {
     /// `signal.call_records`: every pair records its calls here.
     var callRecordsPath: String { directory.path + "/calls.jsonl" }
 
-    /// The call records written so far, one JSON object per line, decoded.
-    func callRecords() throws -> [[String: Any]] {
-        let text = (try? String(contentsOfFile: callRecordsPath, encoding: .utf8)) ?? ""
+    /// The call records, one JSON object per line, decoded — waiting up to 5 s for the first
+    /// (a call's record follows the deletion of its media session, just after its last message).
+    func callRecords() async throws -> [[String: Any]] {
+        let text = await eventually(seconds: 5) {
+            (try? String(contentsOfFile: callRecordsPath, encoding: .utf8)).flatMap { $0.isEmpty ? nil : $0 }
+        } ?? ""
         return try text.split(separator: "\n").map {
             try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] ?? [:]
         }

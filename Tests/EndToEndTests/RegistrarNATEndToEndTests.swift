@@ -284,7 +284,10 @@ struct RegistrarNATEndToEndTests {
 
         #expect(await pbx.wait(seconds: 30) == 0, "pbx sipp failed\n\(pbx.log)\n\(signal.log)")
         #expect(await phone.wait(seconds: 10) == 0, "phone sipp failed\n\(phone.log)")
-        let records = (try? String(contentsOfFile: directory.path + "/calls.jsonl", encoding: .utf8)) ?? ""
+        // Written once the media session is deleted, just after the last message.
+        let records = await eventually(seconds: 5) {
+            (try? String(contentsOfFile: directory.path + "/calls.jsonl", encoding: .utf8)).flatMap { $0.isEmpty ? nil : $0 }
+        } ?? ""
         #expect(records.contains("\"cause\":\"caller-bye\"") && records.contains("\"callerRealm\":\"core\""), "\(records)")
     }
 }

@@ -42,6 +42,12 @@ struct ControlCodecTests {
                     "send-failure": 0]),
                 RelayWorkerFigures(worker: 1, streams: 0, receivedPackets: 0, relayedPackets: 0, drops: [:]),
             ]))))),
+        // Added with each media interface's port pool; the fixtures above (without it) still decode.
+        ("process-metrics-reply-port-pools", .reply(.success(id: 11, .processMetrics(ProcessFigures(
+            startTimeSeconds: 1_700_000_000.25, residentMemoryBytes: 18_714_624, virtualMemoryBytes: 407_658_496,
+            openFileDescriptors: 14, maxFileDescriptors: 1024, cpuSecondsTotal: 0.75, relayWorkers: [],
+            portPools: [PortPoolFigures(interface: "access", pairsInUse: 3, pairsTotal: 500),
+                        PortPoolFigures(interface: "core", pairsInUse: 3, pairsTotal: 500)]))))),
         ("create-session-request", .request(ControlRequest(id: 20, .createSession(spec)))),
         ("create-session-reply", .reply(.success(id: 20, .created(allocation)))),
         ("update-session-request", .request(ControlRequest(id: 21, .updateSession(held)))),
@@ -52,6 +58,8 @@ struct ControlCodecTests {
         ("query-session-reply", .reply(.success(id: 23, .queried(statistics)))),
         ("list-sessions-request", .request(ControlRequest(id: 24, .listSessions))),
         ("list-sessions-reply", .reply(.success(id: 24, .listed(SessionList(sessions: [statistics]))))),
+        // Added with each stream's local addresses (keys left out); "list-sessions-reply" above still decodes.
+        ("list-sessions-reply-local", .reply(.success(id: 26, .listed(SessionList(sessions: [localStatistics]))))),
         ("ports-exhausted", .reply(.failure(id: 25, ControlFailure(
             .portsExhausted, "interface access: no free port pair in 30000...30009")))),
         ("id-reused", .reply(.failure(id: 20, ControlFailure(
@@ -96,6 +104,15 @@ struct ControlCodecTests {
         b: LegStatistics(packets: 1498, bytes: 257_656, drops: [:], lost: 0, jitterMilliseconds: 0.5,
                          lastPacketTime: 1_700_000_030.49, latched: Endpoint(address: "198.51.100.20", port: 20000),
                          latchReason: "signalled address (strict)"))])
+
+    static var localStatistics: SessionStatistics {
+        var figures = statistics
+        var local = allocation.streams[0]
+        local.a.localKey = nil
+        figures.local = [local]
+        figures.workers = [1]
+        return figures
+    }
 
     static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .appendingPathComponent("Fixtures/v1")

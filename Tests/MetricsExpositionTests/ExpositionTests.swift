@@ -20,6 +20,29 @@ struct ExpositionTests {
         #expect(text.components("# TYPE palisade_build_info") == 1)
     }
 
+    @Test("a histogram renders cumulative buckets with le last, +Inf, _sum and _count")
+    func histogram() {
+        var setup = Histogram(bounds: [0.1, 1, 10])
+        for seconds in [0.05, 0.1, 0.5, 2.5, 60] { setup.observe(seconds) }
+        #expect(setup.bucketCounts == [2, 1, 1, 1] && setup.count == 5)
+        var exposition = Exposition()
+        exposition.add(.callSetupSeconds, ["access", "answered"], setup)
+        exposition.add(.callPostDialDelaySeconds, ["access"], Histogram(bounds: [0.5]))
+        let text = exposition.render()
+        #expect(text.contains("# TYPE palisade_call_setup_seconds histogram\n"))
+        let lines = text.split(separator: "\n").filter { $0.hasPrefix("palisade_call_setup_seconds") }.map(String.init)
+        #expect(lines == [
+            #"palisade_call_setup_seconds_bucket{realm="access",outcome="answered",le="0.1"} 2"#,
+            #"palisade_call_setup_seconds_bucket{realm="access",outcome="answered",le="1"} 3"#,
+            #"palisade_call_setup_seconds_bucket{realm="access",outcome="answered",le="10"} 4"#,
+            #"palisade_call_setup_seconds_bucket{realm="access",outcome="answered",le="+Inf"} 5"#,
+            #"palisade_call_setup_seconds_sum{realm="access",outcome="answered"} 63.15"#,
+            #"palisade_call_setup_seconds_count{realm="access",outcome="answered"} 5"#,
+        ])
+        #expect(text.contains(#"palisade_call_post_dial_delay_seconds_bucket{realm="access",le="+Inf"} 0"#))
+        #expect(text.contains("palisade_call_post_dial_delay_seconds_count{realm=\"access\"} 0\n"))
+    }
+
     @Test("catalogue follows the naming rules: prefix, _total exactly on counters, help text")
     func catalogueRules() {
         for metric in Metric.allCases {

@@ -200,6 +200,39 @@ struct RegistrarTests {
         #expect(harness.registrar.bindings.count == 0)
     }
 
+    @Test("operator removal: one contact, then the rest; an unknown AOR or contact removes nothing")
+    func operatorRemoval() throws {
+        var harness = Harness()
+        _ = harness.register(Phone(), contacts: ["<sip:alice@198.51.100.7:5060>", "<sip:alice@198.51.100.7:5070>"])
+        let contacts = harness.registrar.lookup(aor: "sip:alice@example.com", now: harness.now).map(\.contact)
+        #expect(contacts == ["sip:alice@198.51.100.7:5060", "sip:alice@198.51.100.7:5070"])
+        #expect(harness.registrar.remove(aor: "sip:alice@example.com", contact: "sip:alice@198.51.100.7:9999").isEmpty)
+        #expect(harness.registrar.remove(aor: "sip:carol@example.com").isEmpty)
+        let one = harness.registrar.remove(aor: "sip:alice@192.0.2.1", contact: "sip:alice@198.51.100.7:5070")
+        #expect(one.map(\.contact) == ["sip:alice@198.51.100.7:5070"], "a served host names the same AOR")
+        #expect(harness.registrar.bindings.count == 1)
+        let rest = harness.registrar.remove(aor: "sip:alice@example.com")
+        #expect(rest.map(\.contact) == ["sip:alice@198.51.100.7:5060"] && harness.registrar.bindings.count == 0)
+        #expect(harness.registrar.lookup(aor: "sip:alice@example.com", now: harness.now).isEmpty)
+    }
+
+    @Test("a binding keeps the REGISTER's User-Agent")
+    func userAgent() throws {
+        var harness = Harness()
+        var phone = Phone()
+        let challenge = harness.send(phone.register(extra: ["User-Agent: Yealink SIP-T46U 108.86.0.20"]))
+        let header = challenge.headers("WWW-Authenticate").first { $0.contains("SHA-256") } ?? ""
+        phone.cseq += 1
+        let answer = harness.send(phone.register(extra: ["User-Agent: Yealink SIP-T46U 108.86.0.20"],
+                                                 authorization: phone.authorization(for: header)))
+        #expect(answer.status == 200)
+        let binding = try #require(harness.registrar.lookup(aor: "sip:alice@example.com", now: harness.now).first)
+        #expect(binding.userAgent == "Yealink SIP-T46U 108.86.0.20")
+        _ = harness.register(Phone(), contacts: ["<sip:alice@198.51.100.7:5080>"])
+        #expect(harness.registrar.lookup(aor: "sip:alice@example.com", now: harness.now)
+            .first { $0.contact.hasSuffix(":5080") }?.userAgent == nil, "no User-Agent, none kept")
+    }
+
     @Test("RFC 3261 §10.3 step 6: Contact * with a non-zero Expires, or beside another contact, is 400")
     func wildcardMisuse() {
         var harness = Harness()

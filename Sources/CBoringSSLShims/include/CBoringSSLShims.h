@@ -24,4 +24,10 @@ void palisade_tls_shed_handshake_config(void *ssl);
 /// after the handshake failed on it: it tells an unknown CA from an otherwise bad certificate.
 long palisade_tls_verify_result(const void *ssl);
 
+/// The subject (`issuer` 0) or issuer (1) of the DER certificate `der` as one line
+/// (`/CN=sbc.example.com/O=Example`) in `out`, NUL-terminated. Returns the length written, or -1
+/// when `der` is not a certificate. For `palisadectl tls certificates`.
+#include <stddef.h>
+long palisade_x509_name(const unsigned char *der, size_t der_length, int issuer, char *out, size_t out_length);
+
 #endif

@@ -1,0 +1,41 @@
+import MetricsExposition
+import Synchronization
+
+/// Call setup time (INVITE in → final response out to the caller) and post-dial delay (INVITE in
+/// → first 180/183 out), measured where every response to the caller's INVITE leaves: `respond`.
+public struct CallTimings: Sendable {
+    public struct SetupKey: Hashable, Sendable {
+        public let realm: String
+        /// "answered" (2xx) or "failed".
+        public let outcome: String
+    }
+
+    public var setup: [SetupKey: Histogram] = [:]
+    /// By the caller's realm.
+    public var postDialDelay: [String: Histogram] = [:]
+}
+
+extension SIPService {
+    public nonisolated var callTimingSnapshot: CallTimings { callTimings.withLock { $0 } }
+
+    /// Notes a response on the caller's INVITE server transaction: the first 180/183 and the final
+    /// response, once each per call.
+    func timeCallerResponse(_ id: String, _ status: Int) {
+        guard var record = callTable.records[id] else { return }
+        let ringing = status == 180 || status == 183
+        guard ringing && !record.rangTimed || status >= 200 && !record.setupTimed else { return }
+        let elapsed = ContinuousClock.now - record.started
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let realm = record.aFlow.realm
+        callTimings.withLock { timings in
+            if ringing {
+                timings.postDialDelay[realm, default: Histogram(bounds: Histogram.callSetupBounds)].observe(seconds)
+            } else {
+                let key = CallTimings.SetupKey(realm: realm, outcome: status < 300 ? "answered" : "failed")
+                timings.setup[key, default: Histogram(bounds: Histogram.callSetupBounds)].observe(seconds)
+            }
+        }
+        if ringing { record.rangTimed = true } else { record.setupTimed = true }
+        callTable.records[id] = record
+    }
+}
