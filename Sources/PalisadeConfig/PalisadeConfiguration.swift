@@ -261,6 +261,7 @@ extension PalisadeConfiguration {
         case .realmName, .realmTrust, .realmMediaPolicy, .realmSRTPSuites, .realmTLSPeers, .listenerTransport, .listenerListen,
              .listenerAdvertise, .listenerCertificates, .listenerClientCertificates, .listenerCABundle,
              .listenerMinimumTLSVersion, .realmMediaAddress, .realmMediaAdvertise, .realmMediaPortMin, .realmMediaPortMax, .realmRouteTo,
+             .realmMaxCalls, .realmMaxCallsPerSource, .realmAuthenticateCalls,
              .targetAddress, .targetTransport, .targetPriority, .targetWeight:
             preconditionFailure("handled above by section")
         }
@@ -311,6 +312,7 @@ extension PalisadeConfiguration {
         case .realmName, .realmTrust, .realmMediaPolicy, .realmSRTPSuites, .realmTLSPeers, .listenerTransport, .listenerListen,
              .listenerAdvertise, .listenerCertificates, .listenerClientCertificates, .listenerCABundle,
              .listenerMinimumTLSVersion, .realmMediaAddress, .realmMediaAdvertise, .realmMediaPortMin, .realmMediaPortMax, .realmRouteTo,
+             .realmMaxCalls, .realmMaxCallsPerSource, .realmAuthenticateCalls,
              .targetAddress, .targetTransport, .targetPriority, .targetWeight:
             preconditionFailure("\(key.rawValue) belongs to a realm, which RealmBuilder builds")
         }
