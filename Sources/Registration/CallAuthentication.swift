@@ -116,7 +116,8 @@ extension Registrar {
         let role = DigestChallengeRole.proxy
         let headers = authenticator.challenges(now: now, salt: salt, clientAddress: clientAddress, stale: stale)
             .map { (role.challengeHeaderName, String(decoding: $0.headerValue, as: UTF8.self)) }
-        let response = SIPResponseBuilder.response(to: request, status: role.statusCode, toTag: toTag,
+        let response = SIPResponseBuilder.response(to: request, status: role.statusCode,
+                                                   reason: "Proxy Authentication Required", toTag: toTag,
                                                    headers: headers)
         return .answer(response, delay: delay, outcome: outcome)
     }

@@ -82,6 +82,8 @@ struct AdmissionEndToEndTests {
                 scenario: RegistrarEndToEndTests.scenarios + "/call-auth-refused-uac.xml", target: target, calls: calls,
                 rate: 10, timeoutSeconds: 30,
                 extra: ["-l", "1", "-s", "2000", "-key", "caller", "alice", "-au", user, "-ap", password,
+                        // sipp's digest-uri is the target's address unless told; phones use the Request-URI.
+                        "-auth_uri", "2000@\(target)", "-p", "\(try LoopbackUDP().port)",
                         "-trace_msg", "-message_file", log],
                 workDirectory: directory)
             return (outcome, (try? String(contentsOfFile: log, encoding: .utf8)) ?? "")

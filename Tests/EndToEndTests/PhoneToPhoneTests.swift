@@ -32,7 +32,7 @@ struct PhoneToPhoneTests {
         let caller = try CallEndToEndTests.SippPeer(scenario: "call-auth-uac.xml", target: target, rtpPort: callerMedia.port,
                                                     holdMilliseconds: 300,
                                                     extra: ["-s", "2000", "-key", "caller", "alice", "-au", "alice",
-                                                            "-ap", password],
+                                                            "-ap", password, "-auth_uri", "2000@\(target)"],
                                                     directory: directory, name: "caller")
         #expect(await caller.wait(seconds: 30) == 0, "caller sipp failed\n\(caller.log)\n\(pair.logs)")
         #expect(await callee.wait(seconds: 10) == 0, "callee sipp failed\n\(callee.log)")
