@@ -40,6 +40,9 @@ public enum Metric: String, CaseIterable, Sendable {
     case registrationsActive = "palisade_registrations_active"
     case registrarRequests = "palisade_registrar_requests_total"
     case registrarAuthFailures = "palisade_registrar_auth_failures_total"
+    case admissionRejections = "palisade_admission_rejections_total"
+    case callsActiveByRealm = "palisade_calls_active_by_realm"
+    case callAuthentications = "palisade_call_authentications_total"
 
     public enum Kind: String, Sendable { case counter, gauge, histogram }
 
@@ -48,10 +51,11 @@ public enum Metric: String, CaseIterable, Sendable {
         case .processCPUSeconds, .mediaPlaneConnections, .sipRequests, .sipResponses, .sipMessagesReceived, .sipMessagesSent, .sipParseErrors,
              .sipResponsesDropped, .sipConnectionsRefused, .sipDeadFlows, .sipKeepalivesAnswered, .tlsHandshakes,
              .sipTransactionTimeouts, .mediaPacketsReceived, .mediaPacketsRelayed, .mediaPacketsDropped,
-             .callsAttempted, .callsAnswered, .callsFailed, .registrarRequests, .registrarAuthFailures: .counter
+             .callsAttempted, .callsAnswered, .callsFailed, .registrarRequests, .registrarAuthFailures,
+             .admissionRejections, .callAuthentications: .counter
         case .buildInfo, .processStartTime, .processResidentMemory, .processVirtualMemory,
              .processOpenFileDescriptors, .processMaxFileDescriptors, .mediaPlaneConnected, .sipConnectionsOpen, .mediaStreams,
-             .callsActive, .registrationsActive, .mediaPortPairsInUse, .mediaPortPairs: .gauge
+             .callsActive, .registrationsActive, .mediaPortPairsInUse, .mediaPortPairs, .callsActiveByRealm: .gauge
         case .callSetupSeconds, .callPostDialDelaySeconds: .histogram
         }
     }
@@ -82,6 +86,9 @@ public enum Metric: String, CaseIterable, Sendable {
         case .registrationsActive: []
         case .registrarRequests: ["result"]
         case .registrarAuthFailures: ["reason"]
+        case .admissionRejections: ["realm", "reason"]
+        case .callsActiveByRealm: ["realm"]
+        case .callAuthentications: ["result"]
         }
     }
 
@@ -127,6 +134,9 @@ public enum Metric: String, CaseIterable, Sendable {
         case .registrationsActive: "Bindings held by the embedded registrar (registered contacts not yet expired or removed)."
         case .registrarRequests: "REGISTER requests answered by the embedded registrar, by result (registered, unregistered, queried, challenged, auth-failed, refused, throttled)."
         case .registrarAuthFailures: "Failed REGISTER authentications, by reason (wrong-response, unknown-user, invalid-nonce, foreign-aor, ...)."
+        case .admissionRejections: "New INVITEs refused by admission control with 503 and Retry-After, by the realm at its limit and the limit (max-calls, max-calls-per-source)."
+        case .callsActiveByRealm: "Calls each realm carries now (from it or routed to it), as admission control counts them against realm.max_calls."
+        case .callAuthentications: "New INVITEs from untrusted realms checked by digest proxy authentication, by result (authenticated, challenged, auth-failed, foreign-caller, throttled)."
         }
     }
 }

@@ -52,6 +52,9 @@ public enum ConfigKey: String, CaseIterable, Sendable {
     case realmSRTPSuites = "realm.srtp_suites"
     case realmTLSPeers = "realm.tls_peers"
     case realmRouteTo = "realm.route_to"
+    case realmMaxCalls = "realm.max_calls"
+    case realmMaxCallsPerSource = "realm.max_calls_per_source"
+    case realmAuthenticateCalls = "realm.authenticate_calls"
     case listenerTransport = "realm.listener.transport"
     case listenerListen = "realm.listener.listen"
     case listenerAdvertise = "realm.listener.advertise"
@@ -80,7 +83,8 @@ public enum ConfigKey: String, CaseIterable, Sendable {
         case .sipT1Milliseconds, .sipT2Milliseconds, .sipT4Milliseconds, .sipMaxMessageBytes, .sipMaxHeaders,
              .sipTCPIdleTimeoutSeconds, .sipMaxConnections, .sipMaxConnectionsPerAddress, .sipKeepaliveIntervalSeconds,
              .sipTCPPingIntervalSeconds, .sipTCPPongTimeoutSeconds: .sip
-        case .realmName, .realmTrust, .realmMediaPolicy, .realmSRTPSuites, .realmTLSPeers, .realmRouteTo: .realm
+        case .realmName, .realmTrust, .realmMediaPolicy, .realmSRTPSuites, .realmTLSPeers, .realmRouteTo, .realmMaxCalls,
+             .realmMaxCallsPerSource, .realmAuthenticateCalls: .realm
         case .targetAddress, .targetTransport, .targetPriority, .targetWeight: .realmTarget
         case .registrarDomain, .registrarRealm, .registrarUsersFile, .registrarAlgorithms, .registrarDefaultExpiresSeconds,
              .registrarMinExpiresSeconds, .registrarMaxExpiresSeconds, .registrarNonceLifetimeSeconds,
@@ -139,6 +143,8 @@ public enum ConfigKey: String, CaseIterable, Sendable {
         case .realmSRTPSuites: .choiceList(PalisadeConfiguration.Realm.srtpSuiteNames)
         case .realmTLSPeers: .tlsPeers
         case .realmRouteTo: .name
+        case .realmMaxCalls, .realmMaxCallsPerSource: .integer(0...1_000_000)
+        case .realmAuthenticateCalls: .boolean
         case .targetAddress: .advertisedAddress
         case .targetTransport: .choice(PalisadeConfiguration.Listener.Transport.allCases.map(\.rawValue))
         case .targetPriority, .targetWeight: .integer(0...65_535)
@@ -207,6 +213,8 @@ public enum ConfigKey: String, CaseIterable, Sendable {
         case .realmSRTPSuites: .array(PalisadeConfiguration.Realm.defaultSRTPSuites.map(ConfigValue.string))
         case .realmTLSPeers: .array([])
         case .realmRouteTo: .unset
+        case .realmMaxCalls, .realmMaxCallsPerSource: .integer(0)
+        case .realmAuthenticateCalls: .boolean(true)
         case .targetAddress: .unset
         case .targetTransport: .string("udp")
         case .targetPriority, .targetWeight: .integer(1)
@@ -298,6 +306,9 @@ public enum ConfigKey: String, CaseIterable, Sendable {
         case .realmMediaPolicy: "SRTP required (RTP offers refused with 488), SRTP optional (both offered, either accepted) or plain RTP only; applied to every SDP offer and answer of calls in this realm."
         case .realmSRTPSuites: "SDES crypto suites offered and accepted, in order of preference."
         case .realmRouteTo: "Realm that new calls (INVITE) from this realm go to: to that realm's [[realm.target]] in priority and weight order, or to a user registered there. A realm without targets may name itself: its registered phones call each other. Unset: calls from this realm are refused (404, or 403 for a foreign domain)."
+        case .realmMaxCalls: "Most calls this realm carries at once, counting calls from it and calls routed to it; a new INVITE beyond it gets 503 with Retry-After and a Warning naming the limit, before any media is allocated. 0: unlimited (then the transaction table, 100,000, is the bound). Set it to the capacity of the trunk or PBX behind the realm."
+        case .realmMaxCallsPerSource: "Most calls one source IP address (the transport address the INVITE came from, after NAT) may hold at once in this realm; beyond it, 503 with Retry-After. 0: unlimited. On an access realm of phones, 2 to 4 stops one phone or one compromised account from taking the whole realm; leave it 0 on a realm whose calls all come from one trunk."
+        case .realmAuthenticateCalls: "Challenge new INVITEs from this realm with 407 (digest, the registrar's users, algorithms and nonces; the same auth-failure throttle as REGISTER) and require the authenticated user to be the From user (403 otherwise). Applies only to an untrusted realm while [registrar] users_file is set; a trusted realm is never challenged. false: any source may call (an open relay unless something else guards the realm)."
         case .targetAddress: "Next hop in this realm for calls routed here (a PBX, a trunk): host:port or host (port 5060, 5061 for TLS); an IP literal or a DNS name."
         case .targetTransport: "Transport to the target."
         case .targetPriority: "Lower is tried first (RFC 2782); the next priority is tried after a timeout, a transport error or a 503."

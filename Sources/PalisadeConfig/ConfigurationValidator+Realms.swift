@@ -33,6 +33,9 @@ extension ConfigurationValidator {
         let suites = value(.realmSRTPSuites, in: table).map { $0.arrayValue.map(\.stringValue) }
         let tlsPeers = value(.realmTLSPeers, in: table).map { $0.arrayValue.map(Self.tlsPeer) }
         let routeTo = value(.realmRouteTo, in: table)
+        let maxCalls = value(.realmMaxCalls, in: table).map(\.integerValue)
+        let maxCallsPerSource = value(.realmMaxCallsPerSource, in: table).map(\.integerValue)
+        let authenticateCalls = value(.realmAuthenticateCalls, in: table).map(\.booleanValue)
         let targetTables = table.children[.realmTarget] ?? []
         let targets = targetTables.map { buildTarget($0) }
 
@@ -50,11 +53,13 @@ extension ConfigurationValidator {
             report(.missingKey, table.path + ".media", table.line,
                    "a realm needs a [realm.media] table with at least its address")
         }
-        guard let name, let trust, let policy, let suites, let media, let tlsPeers, let routeTo, !listeners.isEmpty,
+        guard let name, let trust, let policy, let suites, let media, let tlsPeers, let routeTo, let maxCalls,
+              let maxCallsPerSource, let authenticateCalls, !listeners.isEmpty,
               case let built = listeners.compactMap({ $0 }), built.count == listeners.count,
               case let builtTargets = targets.compactMap({ $0 }), builtTargets.count == targets.count else { return nil }
         return Realm(name: name.stringValue, trust: trust, mediaPolicy: policy, srtpSuites: suites, listeners: built,
-                     media: media, tlsPeers: tlsPeers, routeTo: routeTo.optionalString, targets: builtTargets)
+                     media: media, tlsPeers: tlsPeers, routeTo: routeTo.optionalString, targets: builtTargets,
+                     maxCalls: maxCalls, maxCallsPerSource: maxCallsPerSource, authenticateCalls: authenticateCalls)
     }
     /// A `tls_peers` entry that passed the `.tlsPeers` rule (fields present and valid).
     private static func tlsPeer(_ value: ConfigValue) -> Realm.TLSPeer {
@@ -284,6 +289,11 @@ extension ConfigValue {
     var integerValue: Int {
         if case .integer(let number) = self { return number }
         preconditionFailure("expected an integer, found \(self)")
+    }
+
+    var booleanValue: Bool {
+        if case .boolean(let flag) = self { return flag }
+        preconditionFailure("expected a boolean, found \(self)")
     }
 
     var arrayValue: [ConfigValue] {

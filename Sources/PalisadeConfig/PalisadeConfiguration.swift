@@ -277,6 +277,7 @@ extension PalisadeConfiguration {
         case .realmName, .realmTrust, .realmMediaPolicy, .realmSRTPSuites, .realmTLSPeers, .listenerTransport, .listenerListen,
              .listenerAdvertise, .listenerCertificates, .listenerClientCertificates, .listenerCABundle,
              .listenerMinimumTLSVersion, .realmMediaAddress, .realmMediaAdvertise, .realmMediaPortMin, .realmMediaPortMax, .realmRouteTo,
+             .realmMaxCalls, .realmMaxCallsPerSource, .realmAuthenticateCalls,
              .targetAddress, .targetTransport, .targetPriority, .targetWeight:
             preconditionFailure("handled above by section")
         }
@@ -330,6 +331,7 @@ extension PalisadeConfiguration {
         case .realmName, .realmTrust, .realmMediaPolicy, .realmSRTPSuites, .realmTLSPeers, .listenerTransport, .listenerListen,
              .listenerAdvertise, .listenerCertificates, .listenerClientCertificates, .listenerCABundle,
              .listenerMinimumTLSVersion, .realmMediaAddress, .realmMediaAdvertise, .realmMediaPortMin, .realmMediaPortMax, .realmRouteTo,
+             .realmMaxCalls, .realmMaxCallsPerSource, .realmAuthenticateCalls,
              .targetAddress, .targetTransport, .targetPriority, .targetWeight:
             preconditionFailure("\(key.rawValue) belongs to a realm, which RealmBuilder builds")
         }

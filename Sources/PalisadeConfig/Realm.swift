@@ -16,11 +16,22 @@ extension PalisadeConfiguration {
         public var routeTo: String?
         /// Next hops in this realm for calls routed here.
         public var targets: [Target]
+        /// Most calls at once through this realm (from it or to it); 0: unlimited.
+        public var maxCalls: Int
+        /// Most calls at once from one source IP address of this realm; 0: unlimited.
+        public var maxCallsPerSource: Int
+        /// New INVITEs from this realm are digest-challenged (407) when it is untrusted and the
+        /// registrar has a users file.
+        public var authenticateCalls: Bool
 
         public init(
             name: String, trust: Trust, mediaPolicy: MediaPolicy, srtpSuites: [String], listeners: [Listener],
-            media: MediaInterface, tlsPeers: [TLSPeer] = [], routeTo: String? = nil, targets: [Target] = []
+            media: MediaInterface, tlsPeers: [TLSPeer] = [], routeTo: String? = nil, targets: [Target] = [],
+            maxCalls: Int = 0, maxCallsPerSource: Int = 0, authenticateCalls: Bool = true
         ) {
+            self.maxCalls = maxCalls
+            self.maxCallsPerSource = maxCallsPerSource
+            self.authenticateCalls = authenticateCalls
             self.routeTo = routeTo
             self.targets = targets
             self.name = name
@@ -118,6 +129,9 @@ extension PalisadeConfiguration {
             case .realmSRTPSuites: .array(srtpSuites.map(ConfigValue.string))
             case .realmTLSPeers: .array(tlsPeers.map(\.configValue))
             case .realmRouteTo: routeTo.map(ConfigValue.string) ?? .unset
+            case .realmMaxCalls: .integer(maxCalls)
+            case .realmMaxCallsPerSource: .integer(maxCallsPerSource)
+            case .realmAuthenticateCalls: .boolean(authenticateCalls)
             case .targetAddress, .targetTransport, .targetPriority, .targetWeight: .array(targets.map { $0[key] })
             case .realmMediaAddress: .string(media.address)
             case .realmMediaAdvertise: media.advertise.map(ConfigValue.string) ?? .unset

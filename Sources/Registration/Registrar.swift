@@ -33,8 +33,8 @@ import SIPMessage
 public struct Registrar<Flow: Hashable & Sendable>: Sendable {
     public let policy: RegistrarPolicy
     public private(set) var bindings: BindingTable<Flow>
-    public private(set) var authenticator: DigestAuthenticator
-    public private(set) var throttle: AuthFailureThrottle<String>
+    public internal(set) var authenticator: DigestAuthenticator
+    public internal(set) var throttle: AuthFailureThrottle<String>
 
     public init(policy: RegistrarPolicy, authenticator: DigestAuthenticator,
                 throttle: AuthFailureThrottle<String>.Policy = .init()) {
@@ -274,7 +274,7 @@ public struct Registrar<Flow: Hashable & Sendable>: Sendable {
                                delay: delay, outcome: .challenged(stale: stale))
     }
 
-    private func throttled(_ request: SIPMessage, until: AuthInstant, now: AuthInstant, toTag: String) -> RegistrarAnswer {
+    func throttled(_ request: SIPMessage, until: AuthInstant, now: AuthInstant, toTag: String) -> RegistrarAnswer {
         let seconds = max(1, (until.milliseconds &- min(until.milliseconds, now.milliseconds) + 999) / 1000)
         return RegistrarAnswer(response: SIPResponseBuilder.response(to: request, status: 503, toTag: toTag,
                                                                     headers: [("Retry-After", "\(seconds)")]),

@@ -41,12 +41,23 @@ public struct CallRouting: Sendable {
         public var name: String
         public var trusted: Bool
         public var media: RealmMediaPolicy
+        /// Admission limits (`max_calls`, `max_calls_per_source`).
+        public var limits: AdmissionControl.Limits
+        /// New INVITEs from this realm are challenged when it is untrusted and the registrar has
+        /// a users file (`authenticate_calls`).
+        public var authenticateCalls: Bool
 
-        public init(name: String, trusted: Bool, media: RealmMediaPolicy) {
+        public init(name: String, trusted: Bool, media: RealmMediaPolicy, limits: AdmissionControl.Limits = .unlimited,
+                    authenticateCalls: Bool = true) {
             self.name = name
             self.trusted = trusted
             self.media = media
+            self.limits = limits
+            self.authenticateCalls = authenticateCalls
         }
+
+        /// RFC 3261 §22.3: Palisade acts as the proxy that authenticates callers of this realm.
+        public var challengesCalls: Bool { authenticateCalls && !trusted }
     }
 
     public var realms: [String: Realm]

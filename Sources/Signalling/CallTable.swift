@@ -24,6 +24,8 @@ struct CallRecord: Sendable {
     /// The INVITE body toward the B-leg, kept for a failover attempt.
     var bOffer: CallBody = .none
     var sessionCreated = false
+    /// What admission control gave this call; released when it ends.
+    var slot: AdmissionControl.Slot?
     var cancelled = false
     /// The B-leg answered 2xx (its retransmissions are ACKed again with `ackB`).
     var answeredB = false

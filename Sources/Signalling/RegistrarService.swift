@@ -16,17 +16,25 @@ public final class RegistrarService: Service, Sendable {
         /// Requests by result (`RegistrationOutcome.result`).
         public var results: [String: Int] = [:]
         public var authFailures: [AuthFailureReason: Int] = [:]
+        /// New INVITEs authenticated by the registrar, by `CallAuthenticationOutcome.result`.
+        public var callAuthentications: [String: Int] = [:]
     }
 
     private let registrar: Mutex<Registrar<Flow>>
     private let counters = Mutex(Counters())
     private let epoch = ContinuousClock.now
     private let logger: Logger
+    /// `[registrar] users_file` is set: calls from untrusted realms are authenticated.
+    private let usersFile: Mutex<Bool>
 
-    public init(registrar: Registrar<Flow>, logger: Logger) {
+    public init(registrar: Registrar<Flow>, usersFileConfigured: Bool = false, logger: Logger) {
         self.registrar = Mutex(registrar)
+        self.usersFile = Mutex(usersFileConfigured)
         self.logger = logger
     }
+
+    /// Whether a users file is configured (a reload may add or remove it).
+    public var authenticatesCalls: Bool { usersFile.withLock { $0 } }
 
     /// The registrar's clock: milliseconds since this service was made (monotonic).
     var now: AuthInstant {
@@ -62,6 +70,54 @@ public final class RegistrarService: Service, Sendable {
     /// New users (a reload of the users file); bindings and nonces in flight stay.
     public func replaceUsers(_ users: UserTable) {
         registrar.withLock { $0.replaceUsers(users) }
+    }
+
+    /// New users from a reload that may have set or unset `users_file`.
+    public func replaceUsers(_ users: UserTable, usersFileConfigured: Bool) {
+        registrar.withLock { $0.replaceUsers(users) }
+        usersFile.withLock { $0 = usersFileConfigured }
+    }
+
+    /// `request` without the Proxy-Authorization fields for Palisade's own realm: credentials
+    /// consumed here never travel on to the core (a 407 from the core's own proxy still gets its
+    /// credentials through, they name another realm).
+    public func withoutOwnCredentials(_ request: SIPMessage) -> SIPMessage {
+        let realm = registrar.withLock { $0.authenticator.configuration.realm }
+        var edited = request
+        var removed = false
+        for field in request.fields where field.name == .proxyAuthorization {
+            guard let parsed = try? DigestCredentials(parsing: request.value(of: field)), parsed.realm == realm else { continue }
+            edited.removeField(field)
+            removed = true
+        }
+        guard removed, let reparsed = try? SIPMessage(parsing: edited.printed) else { return request }
+        return reparsed
+    }
+
+    /// Proxy authentication of a new INVITE that arrived on `flow` (`Registrar.authenticateCall`):
+    /// the same users, nonces and auth-failure throttle as REGISTER.
+    public func authenticateCall(_ request: SIPMessage, on flow: Flow, toTag: String) -> CallAuthenticationAnswer {
+        let source = RegistrationSource(transport: flow.transport.rawValue, host: flow.remote.ipAddress ?? "?",
+                                        port: flow.remote.port ?? 0, realm: flow.realm)
+        let now = self.now
+        let answer = registrar.withLock {
+            $0.authenticateCall(request, source: source, now: now, salt: UInt64.random(in: .min ... .max), toTag: toTag)
+        }
+        let outcome: CallAuthenticationOutcome
+        switch answer {
+        case .authenticated: outcome = .authenticated
+        case .answer(_, _, let o): outcome = o
+        }
+        counters.withLock { $0.callAuthentications[outcome.result, default: 0] += 1 }
+        switch outcome {
+        case .failed(let reason):
+            logger.notice("call authentication failed", metadata: ["reason": "\(reason.rawValue)", "source": "\(source)"])
+        case .throttled:
+            logger.notice("call refused by the auth-failure throttle", metadata: ["source": "\(source)"])
+        case .authenticated, .challenged:
+            logger.debug("call \(outcome.result)", metadata: ["source": "\(source)"])
+        }
+        return answer
     }
 
     public var activeBindings: Int { registrar.withLock { $0.bindings.count } }

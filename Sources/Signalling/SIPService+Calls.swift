@@ -43,7 +43,25 @@ extension SIPService {
                                                 headers: [("Unsupported", unsupported.joined(separator: ", "))]), on: key)
             return true
         }
-        startCall(request, key: key, flow: flow, plan: plan, calls: calls)
+        var invite = request
+        // RFC 3261 §22.3: on an untrusted realm Palisade is the proxy that authenticates the
+        // caller (no open relay, no toll fraud), before admission or media cost anything.
+        if let registrar, registrar.authenticatesCalls, calls.realms[flow.realm]?.challengesCalls == true {
+            switch registrar.authenticateCall(request, on: flow, toTag: Self.makeTag()) {
+            case .answer(let response, let delay, _):
+                guard let delay else {
+                    respond(response, on: key)
+                    return true
+                }
+                // The throttle holds the answer back; the server transaction absorbs retransmissions.
+                Task { try? await Task.sleep(for: delay); respond(response, on: key) }
+                return true
+            case .authenticated(let user):
+                logger.debug("call authenticated", metadata: ["user": "\(user)", "flow": "\(flow)"])
+                invite = registrar.withoutOwnCredentials(request)
+            }
+        }
+        startCall(invite, key: key, flow: flow, plan: plan, calls: calls)
         return true
     }
 
@@ -77,6 +95,26 @@ extension SIPService {
             respond(SIPResponseBuilder.response(to: invite, status: 500, toTag: Self.makeTag()), on: key)
             return
         }
+        // Admission control before anything is allocated: the call never reaches the core.
+        let source = flow.remote.ipAddress ?? "?"
+        let slot: AdmissionControl.Slot
+        switch admission.withLock({ $0.admit(callerRealm: flow.realm, calleeRealm: plan.realm, source: source) }) {
+        case .admitted(let admitted):
+            slot = admitted
+        case .rejected(let realm, let reason, let limit):
+            callCounts.withLock {
+                $0.admissionRejected[AdmissionRejectionKey(realm: realm, reason: reason), default: 0] += 1
+            }
+            let limitName = reason == .maxCalls ? "max_calls" : "max_calls_per_source"
+            logger.notice("call refused by admission control", metadata: [
+                "realm": "\(realm)", "limit": "\(limitName) = \(limit)", "source": "\(source)", "from": "\(flow.realm)"])
+            // RFC 3261 §21.5.4: 503 with Retry-After; the Warning names the limit (§20.43, code 399).
+            respond(SIPResponseBuilder.response(
+                to: invite, status: 503, toTag: Self.makeTag(),
+                headers: [("Retry-After", "\(Self.admissionRetryAfterSeconds)"),
+                          ("Warning", "399 palisade \"realm \(realm): \(limitName) (\(limit)) reached\"")]), on: key)
+            return
+        }
         let targets = RoutePlan.order(plan.targets) { Int.random(in: 0...$0) }
         let bTransport = targets.first.map { Self.kind($0.transport) } ?? .udp
         let ids = CallIdentifiers(callID: Self.makeTag() + Self.makeTag(), bTag: Self.makeTag(), aTag: Self.makeTag())
@@ -89,8 +127,9 @@ extension SIPService {
         let media = MediaNegotiation(session: id, policyA: realmA.media, policyB: realmB.media,
                                      originA: SDPOriginIdentity(sessionID: Self.originID()),
                                      originB: SDPOriginIdentity(sessionID: Self.originID()))
-        let record = CallRecord(call: call, media: media, aFlow: flow, aServerKey: key, targets: targets, bHop: nil,
+        var record = CallRecord(call: call, media: media, aFlow: flow, aServerKey: key, targets: targets, bHop: nil,
                                 bRealm: realmB.name, bTransport: bTransport)
+        record.slot = slot
         callTable.insert(record, id: id)
         callCounts.withLock {
             $0.active += 1
@@ -602,6 +641,7 @@ extension SIPService {
     /// `by` defaults to what the cause says (`CallDetailRecord.endedBy(cause:)`).
     func endCall(_ id: String, cause: String, by: CallDetailRecord.EndedBy? = nil) async {
         guard let record = callTable.remove(id) else { return }
+        if let slot = record.slot { admission.withLock { $0.release(slot) } }
         logger.info("call ended", metadata: ["call": "\(id)", "cause": "\(cause)"])
         callCounts.withLock { counts in
             counts.active -= 1

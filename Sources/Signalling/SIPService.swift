@@ -1,3 +1,4 @@
+import B2BUA
 import Logging
 import NIOCore
 import ServiceLifecycle
@@ -79,6 +80,13 @@ public actor SIPService: Service {
         public var answered: [String: Int] = [:]
         /// By the caller's realm and cause.
         public var failed: [CallFailureKey: Int] = [:]
+        /// New INVITEs refused by admission control, by the realm at its limit and the limit.
+        public var admissionRejected: [AdmissionRejectionKey: Int] = [:]
+    }
+
+    public struct AdmissionRejectionKey: Hashable, Sendable {
+        public let realm: String
+        public let reason: AdmissionControl.Rejection
     }
 
     public struct CallFailureKey: Hashable, Sendable {
@@ -92,6 +100,17 @@ public actor SIPService: Service {
 
     /// Call setup time and post-dial delay for /metrics (`SIPService+CallTimings.swift`).
     let callTimings = Mutex(CallTimings())
+    /// Admission control (issue 6 item 9): the realms' limits and the calls holding slots. Read
+    /// by /metrics, so behind a lock rather than on the actor.
+    let admission: Mutex<AdmissionControl>
+    /// What a caller refused by admission control is told to wait (Retry-After, seconds).
+    public static let admissionRetryAfterSeconds = 10
+
+    /// The realms calls go through, sorted (every one gets a line in /metrics, zeros included).
+    public nonisolated var realmNames: [String] { (calls?.realms.keys).map { $0.sorted() } ?? [] }
+
+    /// Calls each realm carries now, as admission control counts them.
+    public nonisolated var activeCallsByRealm: [String: Int] { admission.withLock { $0.active } }
 
     /// Drain (`palisadectl drain`, SIGTERM): new calls and registrations are refused with 503 and
     /// Retry-After while calls in progress go on. A plain flag the receive path reads.
@@ -129,6 +148,7 @@ public actor SIPService: Service {
         self.policy = policy
         self.calls = calls
         self.registrar = registrar
+        admission = Mutex(AdmissionControl(limits: (calls?.realms ?? [:]).mapValues(\.limits)))
         self.logger = logger
         transactions = TransactionLayer(capacity: capacity, timers: timers)
         (outbound, outboundContinuation) = AsyncStream.makeStream(of: Outbound.self)

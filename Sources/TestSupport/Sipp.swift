@@ -25,7 +25,10 @@ public enum Sipp {
             throw TestSupportError("sipp missing: scripts/setup installs sip-tester")
         }
         let stats = workDirectory + "/sipp-stats.csv"
-        let arguments = ["-sf", scenario, "-t", transport, "-i", localIP, "-p", "0", "-m", "\(calls)",
+        // sipp's -p 0 means 5060, where tests running side by side would collide: a free port
+        // instead, unless the caller names one.
+        let port = extra.contains("-p") ? [] : ["-p", "\(try LoopbackPort.free())"]
+        let arguments = ["-sf", scenario, "-t", transport, "-i", localIP] + port + ["-m", "\(calls)",
                          "-r", "\(rate)", "-timeout", "\(timeoutSeconds)s", "-timeout_error", "-nostdin",
                          "-trace_err", "-error_file", workDirectory + "/sipp-errors.log",
                          "-trace_stat", "-stf", stats, "-fd", "1"] + extra + [target]

@@ -58,7 +58,7 @@ actor ConfigurationReload {
         }
         var applied = ["TLS certificates read again"]
         var restartNeeded: [String] = []
-        registrar.replaceUsers(users)
+        registrar.replaceUsers(users, usersFileConfigured: new.registrar.usersFile != nil)
         applied.append("registrar users read again (\(users.count) line\(users.count == 1 ? "" : "s"))")
         var registrarSettings = new.registrar
         registrarSettings.usersFile = running.registrar.usersFile

@@ -54,7 +54,7 @@ enum RegistrarWiring {
             "algorithms": "\(settings.algorithms.joined(separator: ","))",
             "expires": "\(settings.minExpiresSeconds)...\(settings.maxExpiresSeconds) (default \(settings.defaultExpiresSeconds))"])
         return RegistrarService(registrar: Registrar(policy: policy, authenticator: authenticator, throttle: throttle),
-                                logger: logger)
+                                usersFileConfigured: settings.usersFile != nil, logger: logger)
     }
 
     /// The user table from the file; an error names `file:line` and what is wrong.

@@ -117,6 +117,9 @@ extension SIPWiring {
         }
         let media = RealmMediaPolicy(interface: realm.name, advertisedAddress: realm.media.advertise ?? realm.media.address,
                                      srtp: srtp, suites: realm.srtpSuites.map { SDPCryptoSuite($0) })
-        return CallRouting.Realm(name: realm.name, trusted: realm.trust == .trusted, media: media)
+        return CallRouting.Realm(name: realm.name, trusted: realm.trust == .trusted, media: media,
+                                 limits: AdmissionControl.Limits(maxCalls: realm.maxCalls,
+                                                                 maxCallsPerSource: realm.maxCallsPerSource),
+                                 authenticateCalls: realm.authenticateCalls)
     }
 }

@@ -77,6 +77,13 @@ struct Scrape: Sendable {
         for (realm, histogram) in timings.postDialDelay.sorted(by: { $0.key < $1.key }) {
             exposition.add(.callPostDialDelaySeconds, [realm], histogram)
         }
+        for (key, count) in calls.admissionRejected.sorted(by: { ($0.key.realm, $0.key.reason.rawValue) < ($1.key.realm, $1.key.reason.rawValue) }) {
+            exposition.add(.admissionRejections, [key.realm, key.reason.rawValue], Double(count))
+        }
+        let carried = sip.activeCallsByRealm
+        for realm in sip.realmNames {
+            exposition.add(.callsActiveByRealm, [realm], Double(carried[realm] ?? 0))
+        }
         if let registrar { RegistrarMetrics.add(registrar, to: &exposition) }
         return exposition.render()
     }

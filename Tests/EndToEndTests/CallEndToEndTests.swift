@@ -46,21 +46,23 @@ struct CallEndToEndTests {
 
         deinit {
             if process.isRunning {
-                process.terminate()
+                // SIGKILL: a sipp in the middle of a call can ignore SIGTERM for minutes.
+                kill(process.processIdentifier, SIGKILL)
                 process.waitUntilExit()
             }
         }
 
-        /// sipp's exit status (0: its one call succeeded), killing it after `seconds`.
+        /// sipp's exit status (0: its one call succeeded), killing it after `seconds` (SIGTERM,
+        /// then SIGKILL a second later: a sipp in the middle of a call can ignore SIGTERM).
         func wait(seconds: Double) async -> Int32 {
             let deadline = Date().addingTimeInterval(seconds)
             while process.isRunning, Date() < deadline { try? await Task.sleep(for: .milliseconds(50)) }
-            if process.isRunning {
-                process.terminate()
-                process.waitUntilExit()
-                return -1
-            }
-            return process.terminationStatus
+            guard process.isRunning else { return process.terminationStatus }
+            process.terminate()
+            for _ in 0..<20 where process.isRunning { try? await Task.sleep(for: .milliseconds(50)) }
+            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+            while process.isRunning { try? await Task.sleep(for: .milliseconds(20)) }
+            return -1
         }
 
         /// Every message sipp received, as logged ("UDP message received [n] bytes :" blocks).

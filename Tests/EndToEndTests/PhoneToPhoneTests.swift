@@ -3,12 +3,13 @@ import Testing
 import TestSupport
 
 /// Two phones of one realm, registered with the embedded registrar, call each other through
-/// Palisade (`route_to` naming its own realm): what `scripts/run` offers out of the box.
+/// Palisade (`route_to` naming its own realm): what `scripts/run` offers out of the box. The
+/// realm is untrusted and the registrar has users, so the caller authenticates (407, RFC 3261 §22.3).
 @Suite("Phone to phone end to end", .serialized)
 struct PhoneToPhoneTests {
-    @Test("extension 2000 registers over UDP; a phone calls it; the INVITE reaches it through its binding's flow")
+    @Test("extension 2000 registers over UDP; alice calls it, authenticating with 407; the INVITE reaches it through its binding's flow")
     func callRegisteredPhone() async throws {
-        let (pair, _) = try await RegistrarEndToEndTests.start(accessKeys: "route_to = \"access\"",
+        let (pair, password) = try await RegistrarEndToEndTests.start(accessKeys: "route_to = \"access\"",
                                                          moreUsers: [("2000", "ext-2000-secret")])
         let status = try #require(try await pair.ready(), "daemons never came up\n\(pair.logs)")
         let target = try #require(status.sip("access", "udp"))
@@ -28,8 +29,11 @@ struct PhoneToPhoneTests {
         let callee = try CallEndToEndTests.SippPeer(scenario: "call-uas.xml", target: nil, port: calleePort,
                                                     rtpPort: calleeMedia.port, directory: directory, name: "callee")
         try await Task.sleep(for: .milliseconds(300))
-        let caller = try CallEndToEndTests.SippPeer(scenario: "call-uac.xml", target: target, rtpPort: callerMedia.port,
-                                                    holdMilliseconds: 300, directory: directory, name: "caller")
+        let caller = try CallEndToEndTests.SippPeer(scenario: "call-auth-uac.xml", target: target, rtpPort: callerMedia.port,
+                                                    holdMilliseconds: 300,
+                                                    extra: ["-s", "2000", "-key", "caller", "alice", "-au", "alice",
+                                                            "-ap", password, "-auth_uri", "2000@\(target)"],
+                                                    directory: directory, name: "caller")
         #expect(await caller.wait(seconds: 30) == 0, "caller sipp failed\n\(caller.log)\n\(pair.logs)")
         #expect(await callee.wait(seconds: 10) == 0, "callee sipp failed\n\(callee.log)")
 
@@ -37,6 +41,8 @@ struct PhoneToPhoneTests {
         #expect(!invite.contains(" \(callerMedia.port) ") && !invite.contains("phone-tag-"),
                 "nothing of the caller's leg reaches the callee:\n\(invite)")
         #expect(invite.contains("o=palisade"), "\(invite)")
+        #expect(caller.received.contains { $0.hasPrefix("SIP/2.0 407") }, "the caller was challenged\n\(caller.log)")
+        #expect(!invite.contains("Proxy-Authorization"), "credentials for Palisade never travel on:\n\(invite)")
         let answer = try #require(caller.received.first { $0.hasPrefix("SIP/2.0 200") && $0.contains("m=audio") })
         #expect(!answer.contains(" \(calleeMedia.port) "), "the caller sees Palisade's media port, not the callee's")
         await pair.stop()
