@@ -93,6 +93,7 @@ private struct Envelope: Codable {
             case .deleteSession: .deleteSession(try c.decode(SessionReference.self, forKey: .body))
             case .querySession: .querySession(try c.decode(SessionReference.self, forKey: .body))
             case .listSessions: .listSessions
+            case .banSource: .banSource(try c.decode(SourceBan.self, forKey: .body))
             }
             message = .request(ControlRequest(id: id, body))
         case "reply":
@@ -111,6 +112,7 @@ private struct Envelope: Codable {
             case .deleteSession: .deleted(try c.decode(SessionStatistics.self, forKey: .body))
             case .querySession: .queried(try c.decode(SessionStatistics.self, forKey: .body))
             case .listSessions: .listed(try c.decode(SessionList.self, forKey: .body))
+            case .banSource: .banned(try c.decode(SourceBan.self, forKey: .body))
             }
             message = .reply(.success(id: id, body))
         case "event":
@@ -133,6 +135,7 @@ private struct Envelope: Codable {
             case .hello(let hello): try c.encode(hello, forKey: .body)
             case .createSession(let spec), .updateSession(let spec): try c.encode(spec, forKey: .body)
             case .deleteSession(let reference), .querySession(let reference): try c.encode(reference, forKey: .body)
+            case .banSource(let ban): try c.encode(ban, forKey: .body)
             case .ping, .status, .processMetrics, .listSessions: break
             }
         case .reply(let reply):
@@ -150,6 +153,7 @@ private struct Envelope: Codable {
                 case .created(let allocation), .updated(let allocation): try c.encode(allocation, forKey: .body)
                 case .deleted(let statistics), .queried(let statistics): try c.encode(statistics, forKey: .body)
                 case .listed(let list): try c.encode(list, forKey: .body)
+                case .banned(let ban): try c.encode(ban, forKey: .body)
                 }
             case .failure(let failure):
                 try c.encode(false, forKey: .ok)

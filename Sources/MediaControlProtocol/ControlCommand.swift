@@ -19,6 +19,7 @@ public enum ControlCommand: String, Sendable, CaseIterable, Codable {
     case deleteSession = "delete-session"
     case querySession = "query-session"
     case listSessions = "list-sessions"
+    case banSource = "ban-source"
 
     public var summary: String {
         switch self {
@@ -31,6 +32,7 @@ public enum ControlCommand: String, Sendable, CaseIterable, Codable {
         case .deleteSession: "stop relaying a call, release its ports; answered with its final statistics"
         case .querySession: "statistics of one call: per stream and leg"
         case .listSessions: "statistics of every call"
+        case .banSource: "drop every packet from an address at the firewall for a while (media.firewall)"
         }
     }
 
@@ -38,7 +40,7 @@ public enum ControlCommand: String, Sendable, CaseIterable, Codable {
     /// retransmitted request of such a command answered from the cache, not executed again.
     public var changesState: Bool {
         switch self {
-        case .createSession, .updateSession, .deleteSession: true
+        case .createSession, .updateSession, .deleteSession, .banSource: true
         case .hello, .ping, .status, .processMetrics, .querySession, .listSessions: false
         }
     }

@@ -148,6 +148,8 @@ public struct ControlFailure: Error, Codable, Sendable, Equatable, CustomStringC
         case invalidSpec = "invalid-spec"
         /// A request id seen before with a different request: ids must not be reused.
         case idReused = "id-reused"
+        /// A firewall command while palisade-media does not program nftables (`media.firewall`).
+        case firewallDisabled = "firewall-disabled"
     }
 
     public var code: Code
@@ -173,6 +175,7 @@ public struct ControlRequest: Sendable, Equatable {
         case deleteSession(SessionReference)
         case querySession(SessionReference)
         case listSessions
+        case banSource(SourceBan)
     }
 
     public var id: UInt64
@@ -194,6 +197,7 @@ public struct ControlRequest: Sendable, Equatable {
         case .deleteSession: .deleteSession
         case .querySession: .querySession
         case .listSessions: .listSessions
+        case .banSource: .banSource
         }
     }
 }
@@ -210,6 +214,8 @@ public struct ControlReply: Sendable, Equatable {
         case deleted(SessionStatistics)
         case queried(SessionStatistics)
         case listed(SessionList)
+        /// The ban as applied.
+        case banned(SourceBan)
 
         /// The command this body answers (one body kind per command).
         public var command: ControlCommand {
@@ -223,6 +229,7 @@ public struct ControlReply: Sendable, Equatable {
             case .deleted: .deleteSession
             case .queried: .querySession
             case .listed: .listSessions
+            case .banned: .banSource
             }
         }
     }

@@ -221,6 +221,23 @@ public struct SessionStatistics: Codable, Sendable, Equatable {
     }
 }
 
+/// A source address the signalling wants dropped at the firewall (an address its auth-failure
+/// throttle refused): every packet from it, to any port of the SBC, for `seconds`. Banning again
+/// restarts the time.
+public struct SourceBan: Codable, Sendable, Equatable {
+    /// An IPv4 or IPv6 address, no port.
+    public var address: String
+    public var seconds: Int
+    /// Why, for the media plane's log.
+    public var reason: String
+
+    public init(address: String, seconds: Int, reason: String) {
+        self.address = address
+        self.seconds = seconds
+        self.reason = reason
+    }
+}
+
 public struct SessionReference: Codable, Sendable, Equatable {
     public var session: String
     public init(session: String) { self.session = session }

@@ -329,7 +329,7 @@ public final class MediaControlServer: @unchecked Sendable {
                 }
             }
         case (.some, .status), (.some, .processMetrics), (.some, .querySession), (.some, .listSessions),
-             (.some, .createSession), (.some, .updateSession), (.some, .deleteSession):
+             (.some, .createSession), (.some, .updateSession), (.some, .deleteSession), (.some, .banSource):
             let ticket = makeTicket()
             switch responder(request, ticket) {
             case .now(let result):

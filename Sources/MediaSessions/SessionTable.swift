@@ -105,6 +105,8 @@ public final class SessionTable: @unchecked Sendable {
                            ticket: ticket)
         case .listSessions:
             return collect(.list, sessions.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }, ticket: ticket)
+        case .banSource(let ban):
+            return .now(self.ban(ban))
         case .hello, .ping, .status, .processMetrics:
             return .now(.failure(ControlFailure(.internalError, "\(request.command.rawValue) is not a session command")))
         }
@@ -466,6 +468,27 @@ public final class SessionTable: @unchecked Sendable {
             firewallFailures += 1
             try? firewall.setUp()
         }
+    }
+
+    /// Puts a source in the ban set (every packet from it dropped until the timeout passes);
+    /// refused with a clear failure when palisade-media does not own a firewall table.
+    private func ban(_ ban: SourceBan) -> Result<ControlReply.Body, ControlFailure> {
+        guard let firewall else {
+            return .failure(ControlFailure(.firewallDisabled, "media.firewall is off: palisade-media does not program nftables"))
+        }
+        guard let address = NFTAddress(ban.address) else {
+            return .failure(ControlFailure(.invalidSpec, "ban-source: '\(ban.address)' is not an IP address"))
+        }
+        guard (1...86_400).contains(ban.seconds) else {
+            return .failure(ControlFailure(.invalidSpec, "ban-source: seconds must be 1...86400, not \(ban.seconds)"))
+        }
+        do {
+            try firewall.apply([.ban(address, timeout: .seconds(ban.seconds))])
+        } catch {
+            firewallFailures += 1
+            return .failure(ControlFailure(.internalError, "ban-source \(ban.address): \(error)"))
+        }
+        return .success(.banned(ban))
     }
 
     static func notFound(_ name: String) -> ControlFailure {

@@ -46,6 +46,7 @@ public enum ConfigKey: String, CaseIterable, Sendable {
     case registrarAuthDelayAfterFailures = "registrar.auth_delay_after_failures"
     case registrarAuthRefuseAfterFailures = "registrar.auth_refuse_after_failures"
     case registrarAuthRefuseSeconds = "registrar.auth_refuse_s"
+    case registrarBanRefusedSources = "registrar.ban_refused_sources"
     case realmName = "realm.name"
     case realmTrust = "realm.trust"
     case realmMediaPolicy = "realm.media_policy"
@@ -88,7 +89,8 @@ public enum ConfigKey: String, CaseIterable, Sendable {
         case .targetAddress, .targetTransport, .targetPriority, .targetWeight: .realmTarget
         case .registrarDomain, .registrarRealm, .registrarUsersFile, .registrarAlgorithms, .registrarDefaultExpiresSeconds,
              .registrarMinExpiresSeconds, .registrarMaxExpiresSeconds, .registrarNonceLifetimeSeconds,
-             .registrarAuthDelayAfterFailures, .registrarAuthRefuseAfterFailures, .registrarAuthRefuseSeconds: .registrar
+             .registrarAuthDelayAfterFailures, .registrarAuthRefuseAfterFailures, .registrarAuthRefuseSeconds,
+             .registrarBanRefusedSources: .registrar
         case .listenerTransport, .listenerListen, .listenerAdvertise, .listenerCertificates,
              .listenerClientCertificates, .listenerCABundle, .listenerMinimumTLSVersion: .realmListener
         case .realmMediaAddress, .realmMediaAdvertise, .realmMediaPortMin, .realmMediaPortMax: .realmMedia
@@ -137,6 +139,7 @@ public enum ConfigKey: String, CaseIterable, Sendable {
         case .registrarNonceLifetimeSeconds: .integer(10...86_400)
         case .registrarAuthDelayAfterFailures, .registrarAuthRefuseAfterFailures: .integer(1...1_000)
         case .registrarAuthRefuseSeconds: .integer(1...86_400)
+        case .registrarBanRefusedSources: .boolean
         case .realmName: .name
         case .realmTrust: .choice(PalisadeConfiguration.Realm.Trust.allCases.map(\.rawValue))
         case .realmMediaPolicy: .choice(PalisadeConfiguration.Realm.MediaPolicy.allCases.map(\.rawValue))
@@ -207,6 +210,7 @@ public enum ConfigKey: String, CaseIterable, Sendable {
         case .registrarAuthDelayAfterFailures: .integer(3)
         case .registrarAuthRefuseAfterFailures: .integer(10)
         case .registrarAuthRefuseSeconds: .integer(300)
+        case .registrarBanRefusedSources: .boolean(true)
         case .realmName: .unset
         case .realmTrust: .string(PalisadeConfiguration.Realm.Trust.untrusted.rawValue)
         case .realmMediaPolicy: .string(PalisadeConfiguration.Realm.MediaPolicy.srtpOptional.rawValue)
@@ -301,6 +305,10 @@ public enum ConfigKey: String, CaseIterable, Sendable {
         case .registrarAuthDelayAfterFailures: "Failed REGISTER authentications from one IP address (within a minute) after which answers to it are delayed, 1 s doubling up to 8 s."
         case .registrarAuthRefuseAfterFailures: "Failed authentications from one IP address after which it is refused with 503 and Retry-After for auth_refuse_s; at least auth_delay_after_failures."
         case .registrarAuthRefuseSeconds: "Seconds an IP address stays refused once it reached auth_refuse_after_failures."
+        case .registrarBanRefusedSources: "When the auth-failure throttle starts refusing an address (REGISTER or INVITE), "
+            + "palisade-signal also asks palisade-media to put it in the nftables ban set for the same time: every packet "
+            + "from it is then dropped by the kernel, SIP and media alike. Needs media.firewall on palisade-media (without "
+            + "it the request is refused and the throttle alone answers 503)."
         case .realmName: "Name of the realm, unique, used in routing rules, metrics and logs (lowercase letters, digits, '-' and '_')."
         case .realmTrust: "Whether the peers of this realm are trusted (the core) or not (phones and the Internet). P-Asserted-Identity and Privacy pass into other realms only from a trusted realm."
         case .realmMediaPolicy: "SRTP required (RTP offers refused with 488), SRTP optional (both offered, either accepted) or plain RTP only; applied to every SDP offer and answer of calls in this realm."

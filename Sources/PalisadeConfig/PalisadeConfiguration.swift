@@ -187,6 +187,8 @@ public struct PalisadeConfiguration: Sendable, Equatable {
         public var authDelayAfterFailures: Int
         public var authRefuseAfterFailures: Int
         public var authRefuseSeconds: Int
+        /// Whether addresses the throttle refuses are also banned at palisade-media's firewall.
+        public var banRefusedSources: Bool
 
         /// The digest algorithms `algorithms` may name (RFC 7616 tokens).
         public static let algorithmNames = ["SHA-256", "MD5"]
@@ -195,7 +197,9 @@ public struct PalisadeConfiguration: Sendable, Equatable {
         public init(domain: String? = nil, realm: String = "", usersFile: String? = nil, algorithms: [String] = [],
                     defaultExpiresSeconds: Int = 0,
                     minExpiresSeconds: Int = 0, maxExpiresSeconds: Int = 0, nonceLifetimeSeconds: Int = 0,
-                    authDelayAfterFailures: Int = 0, authRefuseAfterFailures: Int = 0, authRefuseSeconds: Int = 0) {
+                    authDelayAfterFailures: Int = 0, authRefuseAfterFailures: Int = 0, authRefuseSeconds: Int = 0,
+                    banRefusedSources: Bool = false) {
+            self.banRefusedSources = banRefusedSources
             self.domain = domain
             self.realm = realm
             self.usersFile = usersFile
@@ -274,6 +278,7 @@ extension PalisadeConfiguration {
         case .registrarAuthDelayAfterFailures: .integer(registrar.authDelayAfterFailures)
         case .registrarAuthRefuseAfterFailures: .integer(registrar.authRefuseAfterFailures)
         case .registrarAuthRefuseSeconds: .integer(registrar.authRefuseSeconds)
+        case .registrarBanRefusedSources: .boolean(registrar.banRefusedSources)
         case .realmName, .realmTrust, .realmMediaPolicy, .realmSRTPSuites, .realmTLSPeers, .listenerTransport, .listenerListen,
              .listenerAdvertise, .listenerCertificates, .listenerClientCertificates, .listenerCABundle,
              .listenerMinimumTLSVersion, .realmMediaAddress, .realmMediaAdvertise, .realmMediaPortMin, .realmMediaPortMax, .realmRouteTo,
@@ -328,6 +333,7 @@ extension PalisadeConfiguration {
         case .registrarAuthDelayAfterFailures: registrar.authDelayAfterFailures = integer(key, value)
         case .registrarAuthRefuseAfterFailures: registrar.authRefuseAfterFailures = integer(key, value)
         case .registrarAuthRefuseSeconds: registrar.authRefuseSeconds = integer(key, value)
+        case .registrarBanRefusedSources: registrar.banRefusedSources = boolean(key, value)
         case .realmName, .realmTrust, .realmMediaPolicy, .realmSRTPSuites, .realmTLSPeers, .listenerTransport, .listenerListen,
              .listenerAdvertise, .listenerCertificates, .listenerClientCertificates, .listenerCABundle,
              .listenerMinimumTLSVersion, .realmMediaAddress, .realmMediaAdvertise, .realmMediaPortMin, .realmMediaPortMax, .realmRouteTo,

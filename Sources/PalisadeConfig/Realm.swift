@@ -149,7 +149,8 @@ extension PalisadeConfiguration {
                  .sipTCPPingIntervalSeconds, .sipTCPPongTimeoutSeconds,
                  .registrarDomain, .registrarRealm, .registrarUsersFile, .registrarAlgorithms, .registrarDefaultExpiresSeconds,
                  .registrarMinExpiresSeconds, .registrarMaxExpiresSeconds, .registrarNonceLifetimeSeconds,
-                 .registrarAuthDelayAfterFailures, .registrarAuthRefuseAfterFailures, .registrarAuthRefuseSeconds:
+                 .registrarAuthDelayAfterFailures, .registrarAuthRefuseAfterFailures, .registrarAuthRefuseSeconds,
+                 .registrarBanRefusedSources:
                 .unset
             }
         }

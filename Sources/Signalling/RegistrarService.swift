@@ -1,5 +1,6 @@
 import AdminProtocol
 import Logging
+import MediaControlProtocol
 import Registration
 import ServiceLifecycle
 import SIPAuth
@@ -26,10 +27,17 @@ public final class RegistrarService: Service, Sendable {
     private let logger: Logger
     /// `[registrar] users_file` is set: calls from untrusted realms are authenticated.
     private let usersFile: Mutex<Bool>
+    /// `registrar.ban_refused_sources`: given each address the auth-failure throttle starts
+    /// refusing, once per refusal, to be banned at the firewall (palisade-media) for as long.
+    private let banSource: (@Sendable (SourceBan) -> Void)?
+    /// Addresses already handed to `banSource`, until when.
+    private let bannedUntil = Mutex<[String: ContinuousClock.Instant]>([:])
 
-    public init(registrar: Registrar<Flow>, usersFileConfigured: Bool = false, logger: Logger) {
+    public init(registrar: Registrar<Flow>, usersFileConfigured: Bool = false,
+                banSource: (@Sendable (SourceBan) -> Void)? = nil, logger: Logger) {
         self.registrar = Mutex(registrar)
         self.usersFile = Mutex(usersFileConfigured)
+        self.banSource = banSource
         self.logger = logger
     }
 
@@ -57,6 +65,10 @@ public final class RegistrarService: Service, Sendable {
             if case .authenticationFailed(let reason) = answer.outcome { counters.authFailures[reason, default: 0] += 1 }
         }
         log(answer.outcome, source: source, flow: flow)
+        switch answer.outcome {
+        case .throttled, .authenticationFailed: banIfRefused(answer.response, host: source.host)
+        default: break
+        }
         return answer
     }
 
@@ -112,12 +124,40 @@ public final class RegistrarService: Service, Sendable {
         switch outcome {
         case .failed(let reason):
             logger.notice("call authentication failed", metadata: ["reason": "\(reason.rawValue)", "source": "\(source)"])
+            if case .answer(let response, _, _) = answer { banIfRefused(response, host: source.host) }
         case .throttled:
             logger.notice("call refused by the auth-failure throttle", metadata: ["source": "\(source)"])
+            if case .answer(let response, _, _) = answer { banIfRefused(response, host: source.host) }
         case .authenticated, .challenged:
             logger.debug("call \(outcome.result)", metadata: ["source": "\(source)"])
         }
         return answer
+    }
+
+    /// An authentication answer that is the throttle's 503 (Retry-After: the rest of the
+    /// cool-off) bans its source at the firewall for that long, once per refusal.
+    private func banIfRefused(_ response: SIPMessage, host: String) {
+        guard let banSource, response.statusCode == 503, let seconds = Self.retryAfterSeconds(response),
+              seconds > 0 else { return }
+        let now = ContinuousClock.now
+        let fresh = bannedUntil.withLock { table in
+            table = table.filter { $0.value > now }
+            guard table[host] == nil else { return false }
+            table[host] = now + .seconds(seconds)
+            return true
+        }
+        guard fresh else { return }
+        logger.warning("banning a source the auth-failure throttle refuses",
+                       metadata: ["source": "\(host)", "seconds": "\(seconds)"])
+        banSource(SourceBan(address: host, seconds: seconds, reason: "auth-failure throttle"))
+    }
+
+    /// The delta-seconds of a Retry-After field (RFC 3261 §20.33), comment and parameters ignored.
+    static func retryAfterSeconds(_ response: SIPMessage) -> Int? {
+        guard let field = response.fields.first(where: { $0.name == .retryAfter }) else { return nil }
+        let digits = response.value(of: field).drop { $0 == 0x20 || $0 == 0x09 }.prefix { $0 >= 0x30 && $0 <= 0x39 }
+        guard !digits.isEmpty, digits.count <= 9 else { return nil }
+        return digits.reduce(0) { $0 * 10 + Int($1 - 0x30) }
     }
 
     public var activeBindings: Int { registrar.withLock { $0.bindings.count } }

@@ -55,6 +55,13 @@ struct PalisadeMedia: AsyncParsableCommand {
                     relayWorkers: plane.relayFigures(), portPools: plane.portPoolFigures()))))
             case .createSession, .updateSession, .deleteSession, .querySession, .listSessions:
                 return sessions.handle(request, ticket: ticket)
+            case .banSource(let ban):
+                let answer = sessions.handle(request, ticket: ticket)
+                if case .now(.success) = answer {
+                    logger.notice("source banned at the firewall", metadata: [
+                        "address": "\(ban.address)", "seconds": "\(ban.seconds)", "reason": "\(ban.reason)"])
+                }
+                return answer
             case .hello, .ping:
                 return .now(.failure(ControlFailure(.internalError, "handled by the control loop")))
             }

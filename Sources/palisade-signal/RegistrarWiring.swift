@@ -1,6 +1,7 @@
 import DaemonSupport
 import Foundation
 import Logging
+import MediaControlProtocol
 import PalisadeConfig
 import Registration
 import Signalling
@@ -14,8 +15,9 @@ enum RegistrarWiring {
     }
 
     /// The registrar for the SBC's own hosts (and the configured domain), users from the file.
+    /// `banSource` (with `ban_refused_sources`) takes the addresses the throttle starts refusing.
     static func service(_ settings: PalisadeConfiguration.Registrar, ownHosts: Set<String>,
-                        logger: Logger) throws -> RegistrarService {
+                        banSource: (@Sendable (SourceBan) -> Void)? = nil, logger: Logger) throws -> RegistrarService {
         let users = try loadUsers(settings.usersFile)
         let realmUsers = users.entries.filter { $0.realm.elementsEqual(settings.realm.utf8) }.count
         if settings.usersFile == nil {
@@ -54,7 +56,8 @@ enum RegistrarWiring {
             "algorithms": "\(settings.algorithms.joined(separator: ","))",
             "expires": "\(settings.minExpiresSeconds)...\(settings.maxExpiresSeconds) (default \(settings.defaultExpiresSeconds))"])
         return RegistrarService(registrar: Registrar(policy: policy, authenticator: authenticator, throttle: throttle),
-                                usersFileConfigured: settings.usersFile != nil, logger: logger)
+                                usersFileConfigured: settings.usersFile != nil,
+                                banSource: settings.banRefusedSources ? banSource : nil, logger: logger)
     }
 
     /// The user table from the file; an error names `file:line` and what is wrong.

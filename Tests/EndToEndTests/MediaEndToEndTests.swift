@@ -95,6 +95,9 @@ struct MediaEndToEndTests {
 
     func relay(_ media: Media) async throws {
         let control = try await media.connect()
+        // Without media.firewall there is no ban set: a ban is refused, clearly.
+        let ban = try control.request(.banSource(SourceBan(address: "192.0.2.66", seconds: 60, reason: "test")))
+        #expect(ban == .failure(ControlFailure(.firewallDisabled, "")), "\(ban)")
         let phone = try LoopbackUDP()
         let pbx = try LoopbackUDP()
         let spec = SessionSpec(session: "call-1", streams: [StreamSpec(

@@ -41,6 +41,16 @@ struct MediaFirewallTests {
         let closed = try namespace.nft("list", "table", "inet", "palisade")
         #expect(closed.contains("set media_open") && !closed.contains("elements = "), "pinholes closed on delete:\n\(closed)")
 
+        // The signalling's ban (an address its auth-failure throttle refuses) lands in the ban set
+        // with its timeout; a bad address is refused.
+        let ban = SourceBan(address: "192.0.2.66", seconds: 120, reason: "auth-failure throttle")
+        #expect(try control.request(.banSource(ban)) == .success(.banned(ban)), "\(media.daemon.log)")
+        let banned = try namespace.nft("list", "set", "inet", "palisade", "banned4")
+        #expect(try namespace.elements(of: "banned4").contains("192.0.2.66"), "\(banned)")
+        let refused = try control.request(.banSource(SourceBan(address: "not-an-ip", seconds: 60, reason: "test")))
+        #expect(refused == .failure(ControlFailure(.invalidSpec, "")), "\(refused)")
+        #expect(media.daemon.log.contains("source banned at the firewall"))
+
         media.daemon.send(SIGTERM)
         #expect(await media.daemon.waitForExit(seconds: 10) == 0, "\(media.daemon.log)")
         #expect(!media.daemon.log.contains("not closed"), "\(media.daemon.log)")

@@ -177,6 +177,14 @@ struct RegistrarEndToEndTests {
         let refused = try await Self.register(pair, target: target, password: password, expires: 30)
         #expect(refused.status != 0)
         #expect(Self.messages(pair, expires: 30).contains("SIP/2.0 503 Service Unavailable"))
+        // registrar.ban_refused_sources (on by default): the refused address is handed to the media
+        // plane once, for the cool-off; this pair's palisade-media has no firewall and says so.
+        let logs = await eventually(seconds: 5) { () -> String? in
+            let text = pair.logs
+            return text.contains("firewall-disabled") ? text : nil
+        } ?? pair.logs
+        #expect(logs.components(separatedBy: "banning a source the auth-failure throttle refuses").count == 2, "\(logs)")
+        #expect(logs.contains("source=127.0.0.1") && logs.contains("firewall-disabled"), "\(logs)")
         await pair.stop()
     }
 

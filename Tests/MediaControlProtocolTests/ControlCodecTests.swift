@@ -31,6 +31,12 @@ struct ControlCodecTests {
                               relayedPerSecond: 0, rateIntervalSeconds: 12.5),
             ]))))),
         ("process-metrics-request", .request(ControlRequest(id: 9, .processMetrics))),
+        ("ban-source-request", .request(ControlRequest(id: 30, .banSource(
+            SourceBan(address: "203.0.113.66", seconds: 300, reason: "auth-failure throttle"))))),
+        ("ban-source-reply", .reply(.success(id: 30, .banned(
+            SourceBan(address: "203.0.113.66", seconds: 300, reason: "auth-failure throttle"))))),
+        ("firewall-disabled", .reply(.failure(id: 31, ControlFailure(
+            .firewallDisabled, "media.firewall is off: palisade-media does not program nftables")))),
         ("process-metrics-reply", .reply(.success(id: 9, .processMetrics(ProcessFigures(
             startTimeSeconds: 1_700_000_000.25, residentMemoryBytes: 18_714_624, virtualMemoryBytes: 407_658_496,
             openFileDescriptors: 14, maxFileDescriptors: 1024, cpuSecondsTotal: 0.75))))),
