@@ -150,7 +150,7 @@ public final class TransportLayer: Sendable {
     // MARK: Sending
 
     /// Sends on the flow a message came on: its connection, or its UDP listener to its remote address.
-    public func send(_ bytes: [UInt8], on flow: Flow) async throws {
+    nonisolated(nonsending) public func send(_ bytes: [UInt8], on flow: Flow) async throws {
         if let id = flow.connection {
             guard let entry = registry.entry(id) else { throw TransportError(.flowClosed, "\(flow)") }
             try await entry.channel.writeAndFlush(ByteBuffer(bytes: bytes))
@@ -167,7 +167,7 @@ public final class TransportLayer: Sendable {
     /// new connection to `received` (or sent-by) and the sent-by port. Over UDP it goes to
     /// `received`:`rport` (RFC 3581 §4), `received`:port, or sent-by, from the listener it came to.
     @discardableResult
-    public func sendResponse(_ response: SIPMessage, to requestFlow: Flow) async throws -> Flow {
+    nonisolated(nonsending) public func sendResponse(_ response: SIPMessage, to requestFlow: Flow) async throws -> Flow {
         let bytes = response.printed
         if let id = requestFlow.connection, registry.entry(id) != nil {
             try await send(bytes, on: requestFlow)
@@ -188,7 +188,7 @@ public final class TransportLayer: Sendable {
     /// Sends to a destination: over UDP from the realm's listener; over TCP/TLS on a pooled
     /// connection (opened, verified and pooled on first use). Returns the flow used.
     @discardableResult
-    public func send(_ bytes: [UInt8], to destination: OutboundDestination) async throws -> Flow {
+    nonisolated(nonsending) public func send(_ bytes: [UInt8], to destination: OutboundDestination) async throws -> Flow {
         var destination = destination
         if destination.transport == .tls, destination.tls == nil {
             destination.tls = tlsPolicy(realm: destination.realm, host: destination.address.host)

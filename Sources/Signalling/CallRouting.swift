@@ -27,7 +27,7 @@ public protocol RegistrationLookup: Sendable {
 
 /// palisade-media as the B2BUA uses it: one request, one reply. `MediaPlaneLink` is the real one.
 public protocol MediaControl: Sendable {
-    func request(_ body: ControlRequest.Body, timeoutMilliseconds: Int) async throws -> ControlReply.Body
+    nonisolated(nonsending) func request(_ body: ControlRequest.Body, timeoutMilliseconds: Int) async throws -> ControlReply.Body
     /// The media plane's events (stream timeouts end calls).
     var events: AsyncStream<MediaEvent> { get }
 }

@@ -82,7 +82,7 @@ public final class MediaPlaneLink: Service, Sendable {
     }
 
     /// Sends one request and waits for its reply. Fails at once when the media plane is down.
-    public func request(_ body: ControlRequest.Body, timeoutMilliseconds: Int) async throws -> ControlReply.Body {
+    nonisolated(nonsending) public func request(_ body: ControlRequest.Body, timeoutMilliseconds: Int) async throws -> ControlReply.Body {
         let (id, outbound) = shared.withLock { shared -> (UInt64, Outbound?) in
             defer { shared.nextID += 1 }
             return (shared.nextID, shared.outbound)
@@ -91,7 +91,7 @@ public final class MediaPlaneLink: Service, Sendable {
         return try await exchange(ControlRequest(id: id, body), on: outbound, timeoutMilliseconds: timeoutMilliseconds)
     }
 
-    private func exchange(_ request: ControlRequest, on outbound: Outbound,
+    nonisolated(nonsending) private func exchange(_ request: ControlRequest, on outbound: Outbound,
                           timeoutMilliseconds: Int) async throws -> ControlReply.Body {
         let id = request.id
         let timer = Task {
