@@ -60,7 +60,9 @@ struct PalisadeSignal: AsyncParsableCommand {
                     "address": "\(listener.localAddress)", "advertised": "\(listener.advertised)"])
             }
             let ownHosts = SIPWiring.ownHosts(transport.listeners)
-            let registrar = try RegistrarWiring.service(settings.registrar, ownHosts: ownHosts, logger: logger)
+            let registrar = try RegistrarWiring.service(settings.registrar, ownHosts: ownHosts,
+                                                            keepaliveIntervalSeconds: settings.sip.keepaliveIntervalSeconds,
+                                                            transport: transport, logger: logger)
             let sip = SIPService(transport: transport, timers: SIPWiring.timers(settings.sip), capacity: 100_000,
                                  policy: LocalRequestPolicy(ownHosts: ownHosts,
                                                             allow: [.invite, .ack, .cancel, .bye, .options, .update,
