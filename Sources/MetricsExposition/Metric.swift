@@ -40,6 +40,8 @@ public enum Metric: String, CaseIterable, Sendable {
     case registrationsActive = "palisade_registrations_active"
     case registrarRequests = "palisade_registrar_requests_total"
     case registrarAuthFailures = "palisade_registrar_auth_failures_total"
+    case registrarKeepalivesSent = "palisade_registrar_keepalives_sent_total"
+    case registrarKeepaliveFailures = "palisade_registrar_keepalive_failures_total"
     case admissionRejections = "palisade_admission_rejections_total"
     case callsActiveByRealm = "palisade_calls_active_by_realm"
     case callAuthentications = "palisade_call_authentications_total"
@@ -53,6 +55,7 @@ public enum Metric: String, CaseIterable, Sendable {
              .sipTransactionTimeouts, .mediaPacketsReceived, .mediaPacketsRelayed, .mediaPacketsDropped,
              .callsAttempted, .callsAnswered, .callsFailed, .registrarRequests, .registrarAuthFailures,
              .admissionRejections, .callAuthentications: .counter
+        case .registrarKeepalivesSent, .registrarKeepaliveFailures: .counter
         case .buildInfo, .processStartTime, .processResidentMemory, .processVirtualMemory,
              .processOpenFileDescriptors, .processMaxFileDescriptors, .mediaPlaneConnected, .sipConnectionsOpen, .mediaStreams,
              .callsActive, .registrationsActive, .mediaPortPairsInUse, .mediaPortPairs, .callsActiveByRealm: .gauge
@@ -86,6 +89,7 @@ public enum Metric: String, CaseIterable, Sendable {
         case .registrationsActive: []
         case .registrarRequests: ["result"]
         case .registrarAuthFailures: ["reason"]
+        case .registrarKeepalivesSent, .registrarKeepaliveFailures: ["transport"]
         case .admissionRejections: ["realm", "reason"]
         case .callsActiveByRealm: ["realm"]
         case .callAuthentications: ["result"]
@@ -133,6 +137,9 @@ public enum Metric: String, CaseIterable, Sendable {
             + "Palisade sent the caller, by the caller's realm (calls that never rang are not counted). Buckets 0.05 to 60 s."
         case .registrationsActive: "Bindings held by the embedded registrar (registered contacts not yet expired or removed)."
         case .registrarRequests: "REGISTER requests answered by the embedded registrar, by result (registered, unregistered, queried, challenged, auth-failed, refused, throttled)."
+        case .registrarKeepalivesSent: "Keepalives the embedded registrar sent to registered phones to keep their NAT "
+            + "mappings open (a CRLFCRLF to each UDP flow every sip.keepalive_interval_s), by transport."
+        case .registrarKeepaliveFailures: "Keepalives to registered phones that could not be sent (no listener, a socket error), by transport."
         case .registrarAuthFailures: "Failed REGISTER authentications, by reason (wrong-response, unknown-user, invalid-nonce, foreign-aor, ...)."
         case .admissionRejections: "New INVITEs refused by admission control with 503 and Retry-After, by the realm at its limit and the limit (max-calls, max-calls-per-source)."
         case .callsActiveByRealm: "Calls each realm carries now (from it or routed to it), as admission control counts them against realm.max_calls."

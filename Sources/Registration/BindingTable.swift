@@ -27,6 +27,20 @@ public struct BindingTable<Flow: Hashable & Sendable>: Sendable {
     /// Every binding, by AOR then registration order.
     public var all: [Binding<Flow>] { addressesOfRecord.flatMap { byAOR[$0] ?? [] } }
 
+    /// The flows a keepalive sweep visits at `now`: each distinct flow of a live binding that
+    /// `needsKeepalive` accepts (the shell passes "is UDP": stream flows have their own pings),
+    /// once however many contacts or AORs registered on it, in AOR then registration order.
+    public func keepaliveFlows(now: AuthInstant, where needsKeepalive: (Flow) -> Bool) -> [Flow] {
+        var seen = Set<Flow>()
+        var flows: [Flow] = []
+        for aor in addressesOfRecord {
+            for binding in byAOR[aor] ?? [] where binding.expiresAt > now && needsKeepalive(binding.flow) {
+                if seen.insert(binding.flow).inserted { flows.append(binding.flow) }
+            }
+        }
+        return flows
+    }
+
     /// Replaces the bindings of one AOR (the registrar commits a REGISTER all at once, §10.3).
     mutating func replace(aor: String, with bindings: [Binding<Flow>]) {
         count -= byAOR[aor]?.count ?? 0

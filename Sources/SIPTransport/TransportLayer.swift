@@ -220,7 +220,18 @@ public final class TransportLayer: Sendable {
 
     /// RFC 5626 §4.4.1: sends a CRLFCRLF ping on a stream flow; without a pong in
     /// `settings.pongTimeout` the connection is closed and counted as a dead flow.
+    /// On a UDP flow it sends one CRLFCRLF datagram to the flow's remote address from the flow's
+    /// listener (RFC 5626 §3.5.1 style; no answer expected), so it refreshes the NAT mapping the
+    /// flow's messages use. It is not a SIP message and is not counted as one.
     public func keepalive(_ flow: Flow) async throws {
+        if flow.connection == nil, flow.transport == .udp {
+            guard let listener = flow.listener, let channel = started.withLock({ $0?.udp[listener] }) else {
+                throw TransportError(.noListener, "\(flow)")
+            }
+            try await channel.writeAndFlush(AddressedEnvelope(remoteAddress: flow.remote,
+                                                              data: ByteBuffer(bytes: Self.crlfcrlf)))
+            return
+        }
         guard let id = flow.connection, let entry = registry.entry(id) else {
             throw TransportError(.flowClosed, "\(flow)")
         }
@@ -231,6 +242,8 @@ public final class TransportLayer: Sendable {
             handler.sendPing(context: context)
         }.get()
     }
+
+    private static let crlfcrlf: [UInt8] = Array("\r\n\r\n".utf8)
 
     /// Closes a stream flow's connection. UDP flows have nothing to close.
     public func close(_ flow: Flow) async {

@@ -12,13 +12,33 @@ import Synchronization
 /// REGISTER with its flow; it supplies the clock, the randomness and the flow's address, keeps
 /// the counters /metrics reads, and sweeps expired bindings once a second. The bindings answer
 /// `lookup(aor:)` for routing a request from the core to a registered phone through its flow.
+/// With `UDPKeepalive` set it also keeps the NAT mappings of UDP-registered phones open between
+/// their re-registrations: one periodic sweep sends a CRLFCRLF to every distinct UDP flow of a
+/// live binding (stream flows have their own RFC 5626 pings in the transport).
 public final class RegistrarService: Service, Sendable {
+    /// Keepalives to UDP-registered phones (`sip.keepalive_interval_s`).
+    public struct UDPKeepalive: Sendable {
+        public var interval: Duration
+        /// Sends one keepalive on a UDP flow from the listener it came in on
+        /// (`TransportLayer.keepalive(_:)` in the daemon).
+        public var send: @Sendable (Flow) async throws -> Void
+
+        public init(interval: Duration, send: @escaping @Sendable (Flow) async throws -> Void) {
+            self.interval = interval
+            self.send = send
+        }
+    }
+
     public struct Counters: Sendable {
         /// Requests by result (`RegistrationOutcome.result`).
         public var results: [String: Int] = [:]
         public var authFailures: [AuthFailureReason: Int] = [:]
         /// New INVITEs authenticated by the registrar, by `CallAuthenticationOutcome.result`.
         public var callAuthentications: [String: Int] = [:]
+        /// Keepalives sent to registered phones, by transport.
+        public var keepalivesSent: [String: Int] = [:]
+        /// Keepalives that could not be sent (no listener, a socket error), by transport.
+        public var keepaliveFailures: [String: Int] = [:]
     }
 
     private let registrar: Mutex<Registrar<Flow>>
@@ -32,11 +52,13 @@ public final class RegistrarService: Service, Sendable {
     private let banSource: (@Sendable (SourceBan) -> Void)?
     /// Addresses already handed to `banSource`, until when.
     private let bannedUntil = Mutex<[String: ContinuousClock.Instant]>([:])
+    private let udpKeepalive: UDPKeepalive?
 
-    public init(registrar: Registrar<Flow>, usersFileConfigured: Bool = false,
+    public init(registrar: Registrar<Flow>, usersFileConfigured: Bool = false, udpKeepalive: UDPKeepalive? = nil,
                 banSource: (@Sendable (SourceBan) -> Void)? = nil, logger: Logger) {
         self.registrar = Mutex(registrar)
         self.usersFile = Mutex(usersFileConfigured)
+        self.udpKeepalive = udpKeepalive
         self.banSource = banSource
         self.logger = logger
     }
@@ -163,14 +185,54 @@ public final class RegistrarService: Service, Sendable {
     public var activeBindings: Int { registrar.withLock { $0.bindings.count } }
     public var counterSnapshot: Counters { counters.withLock { $0 } }
 
-    /// Sweeps expired bindings once a second until shutdown.
+    /// Sweeps expired bindings once a second, and sends the UDP keepalives every interval, until
+    /// shutdown. Two loops, so a slow keepalive round never delays expiry.
     public func run() async throws {
         await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                try? await Task.sleep(for: .seconds(1))
-                self.sweep()
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    while !Task.isCancelled {
+                        try? await Task.sleep(for: .seconds(1))
+                        self.sweep()
+                    }
+                }
+                if let keepalive = self.udpKeepalive {
+                    group.addTask {
+                        while !Task.isCancelled {
+                            try? await Task.sleep(for: keepalive.interval)
+                            if Task.isCancelled { break }
+                            await self.sendKeepalives(keepalive)
+                        }
+                    }
+                }
             }
         }
+    }
+
+    /// One keepalive round: a CRLFCRLF to each distinct UDP flow of a live binding, once however
+    /// many contacts registered on it. A phone that does not answer is not removed: CRLF over UDP
+    /// gets no answer; its binding lives until it expires or is refreshed.
+    func sendKeepalives(_ keepalive: UDPKeepalive) async {
+        let now = self.now
+        let flows = registrar.withLock {
+            $0.bindings.keepaliveFlows(now: now) { $0.transport == .udp && $0.connection == nil }
+        }
+        var sent = 0, failed = 0
+        for flow in flows {
+            do {
+                try await keepalive.send(flow)
+                sent += 1
+            } catch {
+                failed += 1
+                logger.debug("keepalive not sent", metadata: ["flow": "\(flow)", "error": "\(error)"])
+            }
+        }
+        guard !flows.isEmpty else { return }
+        counters.withLock {
+            $0.keepalivesSent[TransportKind.udp.rawValue, default: 0] += sent
+            $0.keepaliveFailures[TransportKind.udp.rawValue, default: 0] += failed
+        }
+        logger.trace("keepalives sent", metadata: ["sent": "\(sent)", "failed": "\(failed)"])
     }
 
     func sweep() {

@@ -61,17 +61,19 @@ struct PalisadeSignal: AsyncParsableCommand {
             }
             let ownHosts = SIPWiring.ownHosts(transport.listeners)
             let timeout = settings.signal.mediaPingTimeoutMilliseconds
-            let registrar = try RegistrarWiring.service(settings.registrar, ownHosts: ownHosts, banSource: { ban in
-                Task {
-                    do {
-                        _ = try await link.request(.banSource(ban), timeoutMilliseconds: timeout)
-                    } catch {
-                        // media.firewall off, or the media plane away: the throttle's 503 still holds.
-                        logger.info("the media plane did not ban the source",
-                                    metadata: ["source": "\(ban.address)", "error": "\(error)"])
+            let registrar = try RegistrarWiring.service(
+                settings.registrar, ownHosts: ownHosts, keepaliveIntervalSeconds: settings.sip.keepaliveIntervalSeconds,
+                transport: transport, banSource: { ban in
+                    Task {
+                        do {
+                            _ = try await link.request(.banSource(ban), timeoutMilliseconds: timeout)
+                        } catch {
+                            // media.firewall off, or the media plane away: the throttle's 503 still holds.
+                            logger.info("the media plane did not ban the source",
+                                        metadata: ["source": "\(ban.address)", "error": "\(error)"])
+                        }
                     }
-                }
-            }, logger: logger)
+                }, logger: logger)
             let sip = SIPService(transport: transport, timers: SIPWiring.timers(settings.sip), capacity: 100_000,
                                  policy: LocalRequestPolicy(ownHosts: ownHosts,
                                                             allow: [.invite, .ack, .cancel, .bye, .options, .update,

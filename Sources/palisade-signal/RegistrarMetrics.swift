@@ -14,6 +14,8 @@ enum RegistrarMetrics {
         for reason in AuthFailureReason.allCases {
             exposition.add(.registrarAuthFailures, [reason.rawValue], Double(counters.authFailures[reason] ?? 0))
         }
+        exposition.add(.registrarKeepalivesSent, ["udp"], Double(counters.keepalivesSent["udp"] ?? 0))
+        exposition.add(.registrarKeepaliveFailures, ["udp"], Double(counters.keepaliveFailures["udp"] ?? 0))
         for result in CallAuthenticationOutcome.results {
             exposition.add(.callAuthentications, [result], Double(counters.callAuthentications[result] ?? 0))
         }

@@ -6,6 +6,7 @@ import PalisadeConfig
 import Registration
 import Signalling
 import SIPAuth
+import SIPTransport
 
 /// The `[registrar]` section as the embedded registrar takes it, and the user-line maker behind
 /// `palisade-signal --hash-user`.
@@ -15,8 +16,11 @@ enum RegistrarWiring {
     }
 
     /// The registrar for the SBC's own hosts (and the configured domain), users from the file.
+    /// `keepaliveIntervalSeconds` (`sip.keepalive_interval_s`, 0: none): CRLFCRLF keepalives to
+    /// every UDP-registered phone through `transport`, from the listener its REGISTER came to.
     /// `banSource` (with `ban_refused_sources`) takes the addresses the throttle starts refusing.
     static func service(_ settings: PalisadeConfiguration.Registrar, ownHosts: Set<String>,
+                        keepaliveIntervalSeconds: Int = 0, transport: TransportLayer? = nil,
                         banSource: (@Sendable (SourceBan) -> Void)? = nil, logger: Logger) throws -> RegistrarService {
         let users = try loadUsers(settings.usersFile)
         let realmUsers = users.entries.filter { $0.realm.elementsEqual(settings.realm.utf8) }.count
@@ -55,8 +59,12 @@ enum RegistrarWiring {
             "domain": "\(domain)", "realm": "\(settings.realm)", "users": "\(realmUsers)",
             "algorithms": "\(settings.algorithms.joined(separator: ","))",
             "expires": "\(settings.minExpiresSeconds)...\(settings.maxExpiresSeconds) (default \(settings.defaultExpiresSeconds))"])
+        var keepalive: RegistrarService.UDPKeepalive?
+        if keepaliveIntervalSeconds > 0, let transport {
+            keepalive = .init(interval: .seconds(keepaliveIntervalSeconds)) { try await transport.keepalive($0) }
+        }
         return RegistrarService(registrar: Registrar(policy: policy, authenticator: authenticator, throttle: throttle),
-                                usersFileConfigured: settings.usersFile != nil,
+                                usersFileConfigured: settings.usersFile != nil, udpKeepalive: keepalive,
                                 banSource: settings.banRefusedSources ? banSource : nil, logger: logger)
     }
 

@@ -347,10 +347,11 @@ final class LoopbackUDP: @unchecked Sendable {
     let port: UInt16
     let peer: String
 
-    init(address: String = "127.0.0.1", peer: String = "127.0.0.1") throws {
+    /// `bindPort`: 0 for an ephemeral one; another to take over a port a peer (sipp) used and left.
+    init(address: String = "127.0.0.1", peer: String = "127.0.0.1", bindPort: UInt16 = 0) throws {
         let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
         guard fd >= 0 else { throw TestSupportError("socket: \(errno)") }
-        var sin = Self.address(address, port: 0)
+        var sin = Self.address(address, port: bindPort)
         let bound = withUnsafePointer(to: &sin) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
@@ -360,7 +361,7 @@ final class LoopbackUDP: @unchecked Sendable {
         }
         guard bound == 0, named == 0 else {
             close(fd)
-            throw TestSupportError("bind \(address):0: \(errno)")
+            throw TestSupportError("bind \(address):\(bindPort): \(errno)")
         }
         self.fd = fd
         self.peer = peer

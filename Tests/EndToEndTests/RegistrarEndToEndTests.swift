@@ -26,8 +26,9 @@ struct RegistrarEndToEndTests {
     }
 
     /// `accessKeys`: more keys of the access realm (`route_to`); `moreUsers` join alice and bob.
+    /// `sip`: keys of the `[sip]` section.
     static func start(registrar: String = "algorithms = [\"MD5\"]", accessKeys: String = "",
-                      moreUsers: [(String, String)] = []) async throws -> (DaemonPair, password: String) {
+                      moreUsers: [(String, String)] = [], sip: String = "") async throws -> (DaemonPair, password: String) {
         let directory = try TemporaryDirectory(prefix: "reg-e2e")
         let password = String(UInt64.random(in: 1 ... .max), radix: 36)
         let users = try await usersFile(in: directory, users: [("alice", password), ("bob", "bob-\(password)")] + moreUsers,
@@ -44,6 +45,9 @@ struct RegistrarEndToEndTests {
 
             [metrics]
             listen = "127.0.0.1:0"
+
+            [sip]
+            \(sip)
 
             [registrar]
             users_file = "\(users)"
@@ -78,11 +82,12 @@ struct RegistrarEndToEndTests {
 
     static func register(_ pair: DaemonPair, target: String, transport: String = "u1", user: String = "alice",
                          password: String, expires: Int = 60, calls: Int = 1,
-                         scenario: String = "register-uac.xml") async throws -> Sipp.Outcome {
+                         scenario: String = "register-uac.xml", extraArguments: [String] = []) async throws -> Sipp.Outcome {
         try await Sipp.run(scenario: scenarios + "/" + scenario, target: target, transport: transport, calls: calls,
                      rate: 10, timeoutSeconds: 30,
                      extra: ["-l", "1", "-s", user, "-au", user, "-ap", password, "-key", "expires", "\(expires)",
-                             "-trace_msg", "-message_file", pair.directory.path + "/sipp-\(user)-\(expires).log"],
+                             "-trace_msg", "-message_file", pair.directory.path + "/sipp-\(user)-\(expires).log"]
+                         + extraArguments,
                      workDirectory: pair.directory.path)
     }
 

@@ -379,4 +379,28 @@ struct RegistrarTests {
         #expect(binding.flow == "conn-9" && binding.nat == .contactPortDiffers)
         #expect(binding.routingURI == "sip:alice@198.51.100.7:51234;transport=tcp")
     }
+
+    @Test("UDP keepalives: one per distinct flow of a live UDP binding; stream and expired bindings get none")
+    func keepaliveFlows() {
+        var harness = Harness()
+        // alice: two contacts on one UDP flow; bob on another UDP flow and, later, on TCP.
+        _ = harness.register(Phone(), expires: 60,
+                             contacts: ["<sip:alice@198.51.100.7:5060>", "<sip:alice@198.51.100.7:5062>"],
+                             flow: "udp-1")
+        _ = harness.register(Phone(user: "bob", password: "builder", contact: "<sip:bob@198.51.100.8:5060>",
+                                   callID: "b1@198.51.100.8", toURI: "sip:bob@example.com"),
+                             expires: 30, flow: "udp-2")
+        let tcp = RegistrationSource(transport: "tcp", host: "198.51.100.9", port: 51234, realm: "access")
+        _ = harness.register(Phone(user: "bob", password: "builder", contact: "<sip:bob@198.51.100.9:5060;transport=tcp>",
+                                   callID: "b2@198.51.100.9", toURI: "sip:bob@example.com"),
+                             from: tcp, flow: "tcp-1")
+        #expect(harness.registrar.bindings.count == 4)
+        let isUDP: (String) -> Bool = { $0.hasPrefix("udp") }
+        #expect(harness.registrar.bindings.keepaliveFlows(now: harness.now, where: isUDP) == ["udp-1", "udp-2"])
+        // bob's UDP binding expires (not yet swept): no keepalive for it; alice's flow still gets one.
+        harness.now = harness.now.advanced(by: .seconds(30))
+        #expect(harness.registrar.bindings.keepaliveFlows(now: harness.now, where: isUDP) == ["udp-1"])
+        harness.now = harness.now.advanced(by: .seconds(30))
+        #expect(harness.registrar.bindings.keepaliveFlows(now: harness.now, where: isUDP).isEmpty)
+    }
 }
