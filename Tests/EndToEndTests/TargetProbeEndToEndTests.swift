@@ -84,6 +84,62 @@ struct TargetProbeEndToEndTests {
         }
     }
 
+    @Test("a target that never answers is marked down when its probe times out (Timer F): calls go straight to the next")
+    func silentTarget() async throws {
+        let base = MediaRanges.acquire()
+        defer { MediaRanges.release(base) }
+        // The first target is a socket of the test that reads and never answers.
+        let silent = try LoopbackUDP()
+        let second = try LoopbackUDP().port
+        let tables = [silent.port, second].enumerated().map { index, port in
+            "\n[[realm.target]]\naddress = \"127.0.0.1:\(port)\"\ntransport = \"udp\"\npriority = \(index + 1)\n"
+        }.joined()
+        // T1 = 50 ms: Timer F (64×T1) fires after 3.2 s instead of 32 s.
+        let pair = try DaemonPair.start(accessKeys: "route_to = \"core\"", coreTables: tables, mediaBase: base,
+                                        mediaKeys: "\n[sip]\nt1_ms = 50", coreKeys: "target_probe_interval_s = 1")
+        do {
+            try await silentTarget(pair, silent: silent, second: second)
+        } catch {
+            await pair.stop()
+            throw error
+        }
+        await pair.stop()
+    }
+
+    private func silentTarget(_ pair: DaemonPair, silent: LoopbackUDP, second: UInt16) async throws {
+        let status = try #require(try await pair.ready(), "daemons never came up\n\(pair.logs)")
+        let address = try #require(status.metricsAddress)
+        let accessTarget = try #require(status.sip("access", "udp"))
+        let directory = pair.directory.path
+        let phoneMedia = try LoopbackUDP(), pbxMedia = try LoopbackUDP()
+        let pbx = try SippPeer(scenario: "probed-uas.xml", target: nil, port: second, rtpPort: pbxMedia.port,
+                               extra: ["-m", "100000"], directory: directory, name: "pbx2")
+        var heard: [String] = []
+        let down = await eventually(seconds: 20, every: 100) { () async -> Bool? in
+            while let datagram = await silent.receive(seconds: 0.01) {
+                heard.append(String(decoding: datagram.bytes, as: UTF8.self))
+            }
+            guard let text = try? await offPool({ try HTTPGet.fetch(address, path: "/metrics").body }) else { return nil }
+            return Self.targetUp(text, port: silent.port) == 0 && Self.targetUp(text, port: second) == 1 ? true : nil
+        }
+        #expect(down == true, "the silent target never went down\n\(pair.logs)")
+        #expect(heard.contains { $0.hasPrefix("OPTIONS sip:127.0.0.1:\(silent.port) SIP/2.0") }, "\(heard)")
+
+        let phone = try SippPeer(scenario: "call-uac.xml", target: accessTarget, rtpPort: phoneMedia.port,
+                                 holdMilliseconds: 500, directory: directory, name: "phone")
+        #expect(await phone.wait(seconds: 30) == 0, "phone sipp failed\n\(phone.log)\n\(pair.logs)")
+        while let datagram = await silent.receive(seconds: 0.2) {
+            heard.append(String(decoding: datagram.bytes, as: UTF8.self))
+        }
+        #expect(!heard.contains { $0.hasPrefix("INVITE ") }, "a target that is down never sees an INVITE")
+        #expect(pbx.received.contains { $0.hasPrefix("INVITE ") }, "the second target took the call\n\(pbx.log)")
+        _ = await pbx.wait(seconds: 0)
+        let lines = pair.signal.log.split(whereSeparator: \.isNewline)
+        #expect(lines.filter { $0.contains("target down") && $0.contains("127.0.0.1:\(silent.port)") }.count == 1,
+                "\(pair.signal.log)")
+        #expect(lines.contains { $0.contains("target down") && $0.contains("408") }, "the cause is the timeout")
+    }
+
     /// Every port written after "127.0.0.1:" in `message`.
     static func loopbackPorts(in message: String) -> [String] {
         message.components(separatedBy: "127.0.0.1:").dropFirst().map { String($0.prefix { $0.isNumber }) }
