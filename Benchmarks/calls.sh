@@ -84,6 +84,8 @@ port_max = 31999
 name = "core"
 trust = "trusted"
 media_policy = "rtp-only"
+# The bench PBX (sipp) plays calls only: no OPTIONS probes among them.
+target_probe_interval_s = 0
 
 [[realm.listener]]
 transport = "udp"

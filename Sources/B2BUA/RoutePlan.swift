@@ -1,7 +1,7 @@
 /// One configured next hop of a realm: where Palisade sends requests that route into that realm.
 /// Priority and weight follow DNS SRV (RFC 2782): lower priority first; among equal priorities,
 /// a weighted random order, so load spreads in proportion to weight.
-public struct RouteTarget: Sendable, Equatable, CustomStringConvertible {
+public struct RouteTarget: Sendable, Hashable, CustomStringConvertible {
     public enum Transport: String, Sendable, CaseIterable { case udp, tcp, tls }
 
     /// The realm the target is in (whose listeners Palisade sends from).

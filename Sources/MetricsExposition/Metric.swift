@@ -45,6 +45,7 @@ public enum Metric: String, CaseIterable, Sendable {
     case admissionRejections = "palisade_admission_rejections_total"
     case callsActiveByRealm = "palisade_calls_active_by_realm"
     case callAuthentications = "palisade_call_authentications_total"
+    case targetUp = "palisade_target_up"
 
     public enum Kind: String, Sendable { case counter, gauge, histogram }
 
@@ -58,7 +59,7 @@ public enum Metric: String, CaseIterable, Sendable {
         case .registrarKeepalivesSent, .registrarKeepaliveFailures: .counter
         case .buildInfo, .processStartTime, .processResidentMemory, .processVirtualMemory,
              .processOpenFileDescriptors, .processMaxFileDescriptors, .mediaPlaneConnected, .sipConnectionsOpen, .mediaStreams,
-             .callsActive, .registrationsActive, .mediaPortPairsInUse, .mediaPortPairs, .callsActiveByRealm: .gauge
+             .callsActive, .registrationsActive, .mediaPortPairsInUse, .mediaPortPairs, .callsActiveByRealm, .targetUp: .gauge
         case .callSetupSeconds, .callPostDialDelaySeconds: .histogram
         }
     }
@@ -93,6 +94,7 @@ public enum Metric: String, CaseIterable, Sendable {
         case .admissionRejections: ["realm", "reason"]
         case .callsActiveByRealm: ["realm"]
         case .callAuthentications: ["result"]
+        case .targetUp: ["realm", "target"]
         }
     }
 
@@ -144,6 +146,7 @@ public enum Metric: String, CaseIterable, Sendable {
         case .admissionRejections: "New INVITEs refused by admission control with 503 and Retry-After, by the realm at its limit and the limit (max-calls, max-calls-per-source)."
         case .callsActiveByRealm: "Calls each realm carries now (from it or routed to it), as admission control counts them against realm.max_calls."
         case .callAuthentications: "New INVITEs from untrusted realms checked by digest proxy authentication, by result (authenticated, challenged, auth-failed, foreign-caller, throttled)."
+        case .targetUp: "1 while a [[realm.target]] is up, 0 while OPTIONS probes find it down (503 or no answer); target is transport:host:port. Always 1 with probing off."
         }
     }
 }

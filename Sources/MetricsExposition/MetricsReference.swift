@@ -56,5 +56,6 @@ public enum MetricsReference {
             + "a CANCEL's 487 included)"),
         ("timer", "the RFC 3261 timer that expired: `B`, `F` (client transactions), `H` (server INVITE)"),
         ("worker", "the index of a palisade-media packet worker: `0` … `media.workers - 1`"),
+        ("target", "a `[[realm.target]]` as `transport:host:port` (`udp:192.0.2.10:5060`)"),
     ]
 }

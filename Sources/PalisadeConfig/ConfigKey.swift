@@ -56,6 +56,7 @@ public enum ConfigKey: String, CaseIterable, Sendable {
     case realmMaxCalls = "realm.max_calls"
     case realmMaxCallsPerSource = "realm.max_calls_per_source"
     case realmAuthenticateCalls = "realm.authenticate_calls"
+    case realmTargetProbeIntervalSeconds = "realm.target_probe_interval_s"
     case listenerTransport = "realm.listener.transport"
     case listenerListen = "realm.listener.listen"
     case listenerAdvertise = "realm.listener.advertise"
@@ -85,7 +86,7 @@ public enum ConfigKey: String, CaseIterable, Sendable {
              .sipTCPIdleTimeoutSeconds, .sipMaxConnections, .sipMaxConnectionsPerAddress, .sipKeepaliveIntervalSeconds,
              .sipTCPPingIntervalSeconds, .sipTCPPongTimeoutSeconds: .sip
         case .realmName, .realmTrust, .realmMediaPolicy, .realmSRTPSuites, .realmTLSPeers, .realmRouteTo, .realmMaxCalls,
-             .realmMaxCallsPerSource, .realmAuthenticateCalls: .realm
+             .realmMaxCallsPerSource, .realmAuthenticateCalls, .realmTargetProbeIntervalSeconds: .realm
         case .targetAddress, .targetTransport, .targetPriority, .targetWeight: .realmTarget
         case .registrarDomain, .registrarRealm, .registrarUsersFile, .registrarAlgorithms, .registrarDefaultExpiresSeconds,
              .registrarMinExpiresSeconds, .registrarMaxExpiresSeconds, .registrarNonceLifetimeSeconds,
@@ -148,6 +149,7 @@ public enum ConfigKey: String, CaseIterable, Sendable {
         case .realmRouteTo: .name
         case .realmMaxCalls, .realmMaxCallsPerSource: .integer(0...1_000_000)
         case .realmAuthenticateCalls: .boolean
+        case .realmTargetProbeIntervalSeconds: .integer(0...3_600)
         case .targetAddress: .advertisedAddress
         case .targetTransport: .choice(PalisadeConfiguration.Listener.Transport.allCases.map(\.rawValue))
         case .targetPriority, .targetWeight: .integer(0...65_535)
@@ -219,6 +221,7 @@ public enum ConfigKey: String, CaseIterable, Sendable {
         case .realmRouteTo: .unset
         case .realmMaxCalls, .realmMaxCallsPerSource: .integer(0)
         case .realmAuthenticateCalls: .boolean(true)
+        case .realmTargetProbeIntervalSeconds: .integer(30)
         case .targetAddress: .unset
         case .targetTransport: .string("udp")
         case .targetPriority, .targetWeight: .integer(1)
@@ -317,6 +320,7 @@ public enum ConfigKey: String, CaseIterable, Sendable {
         case .realmMaxCalls: "Most calls this realm carries at once, counting calls from it and calls routed to it; a new INVITE beyond it gets 503 with Retry-After and a Warning naming the limit, before any media is allocated. 0: unlimited (then the transaction table, 100,000, is the bound). Set it to the capacity of the trunk or PBX behind the realm."
         case .realmMaxCallsPerSource: "Most calls one source IP address (the transport address the INVITE came from, after NAT) may hold at once in this realm; beyond it, 503 with Retry-After. 0: unlimited. On an access realm of phones, 2 to 4 stops one phone or one compromised account from taking the whole realm; leave it 0 on a realm whose calls all come from one trunk."
         case .realmAuthenticateCalls: "Challenge new INVITEs from this realm with 407 (digest, the registrar's users, algorithms and nonces; the same auth-failure throttle as REGISTER) and require the authenticated user to be the From user (403 otherwise). Applies only to an untrusted realm while [registrar] users_file is set; a trusted realm is never challenged. false: any source may call (an open relay unless something else guards the realm)."
+        case .realmTargetProbeIntervalSeconds: "Seconds between SIP OPTIONS probes palisade-signal sends, from its own listener of this realm (Max-Forwards 70), to each of this realm's [[realm.target]]. A target that answers 503 or not at all (Timer F, 64×T1) is marked down after that one failed probe and new calls skip it (all are tried when every target is down); any other final answer (200, 404, 405, …) marks it up again. Logged once per change; palisade_target_up shows it. 0: no probing, every target always tried."
         case .targetAddress: "Next hop in this realm for calls routed here (a PBX, a trunk): host:port or host (port 5060, 5061 for TLS); an IP literal or a DNS name."
         case .targetTransport: "Transport to the target."
         case .targetPriority: "Lower is tried first (RFC 2782); the next priority is tried after a timeout, a transport error or a 503."

@@ -36,6 +36,7 @@ extension ConfigurationValidator {
         let maxCalls = value(.realmMaxCalls, in: table).map(\.integerValue)
         let maxCallsPerSource = value(.realmMaxCallsPerSource, in: table).map(\.integerValue)
         let authenticateCalls = value(.realmAuthenticateCalls, in: table).map(\.booleanValue)
+        let probeInterval = value(.realmTargetProbeIntervalSeconds, in: table).map(\.integerValue)
         let targetTables = table.children[.realmTarget] ?? []
         let targets = targetTables.map { buildTarget($0) }
 
@@ -54,12 +55,13 @@ extension ConfigurationValidator {
                    "a realm needs a [realm.media] table with at least its address")
         }
         guard let name, let trust, let policy, let suites, let media, let tlsPeers, let routeTo, let maxCalls,
-              let maxCallsPerSource, let authenticateCalls, !listeners.isEmpty,
+              let maxCallsPerSource, let authenticateCalls, let probeInterval, !listeners.isEmpty,
               case let built = listeners.compactMap({ $0 }), built.count == listeners.count,
               case let builtTargets = targets.compactMap({ $0 }), builtTargets.count == targets.count else { return nil }
         return Realm(name: name.stringValue, trust: trust, mediaPolicy: policy, srtpSuites: suites, listeners: built,
                      media: media, tlsPeers: tlsPeers, routeTo: routeTo.optionalString, targets: builtTargets,
-                     maxCalls: maxCalls, maxCallsPerSource: maxCallsPerSource, authenticateCalls: authenticateCalls)
+                     maxCalls: maxCalls, maxCallsPerSource: maxCallsPerSource, authenticateCalls: authenticateCalls,
+                     targetProbeIntervalSeconds: probeInterval)
     }
     /// A `tls_peers` entry that passed the `.tlsPeers` rule (fields present and valid).
     private static func tlsPeer(_ value: ConfigValue) -> Realm.TLSPeer {

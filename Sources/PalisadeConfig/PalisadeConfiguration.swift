@@ -282,7 +282,7 @@ extension PalisadeConfiguration {
         case .realmName, .realmTrust, .realmMediaPolicy, .realmSRTPSuites, .realmTLSPeers, .listenerTransport, .listenerListen,
              .listenerAdvertise, .listenerCertificates, .listenerClientCertificates, .listenerCABundle,
              .listenerMinimumTLSVersion, .realmMediaAddress, .realmMediaAdvertise, .realmMediaPortMin, .realmMediaPortMax, .realmRouteTo,
-             .realmMaxCalls, .realmMaxCallsPerSource, .realmAuthenticateCalls,
+             .realmMaxCalls, .realmMaxCallsPerSource, .realmAuthenticateCalls, .realmTargetProbeIntervalSeconds,
              .targetAddress, .targetTransport, .targetPriority, .targetWeight:
             preconditionFailure("handled above by section")
         }
@@ -337,7 +337,7 @@ extension PalisadeConfiguration {
         case .realmName, .realmTrust, .realmMediaPolicy, .realmSRTPSuites, .realmTLSPeers, .listenerTransport, .listenerListen,
              .listenerAdvertise, .listenerCertificates, .listenerClientCertificates, .listenerCABundle,
              .listenerMinimumTLSVersion, .realmMediaAddress, .realmMediaAdvertise, .realmMediaPortMin, .realmMediaPortMax, .realmRouteTo,
-             .realmMaxCalls, .realmMaxCallsPerSource, .realmAuthenticateCalls,
+             .realmMaxCalls, .realmMaxCallsPerSource, .realmAuthenticateCalls, .realmTargetProbeIntervalSeconds,
              .targetAddress, .targetTransport, .targetPriority, .targetWeight:
             preconditionFailure("\(key.rawValue) belongs to a realm, which RealmBuilder builds")
         }

@@ -23,12 +23,16 @@ extension PalisadeConfiguration {
         /// New INVITEs from this realm are digest-challenged (407) when it is untrusted and the
         /// registrar has a users file.
         public var authenticateCalls: Bool
+        /// Seconds between OPTIONS probes of this realm's targets; 0: no probing.
+        public var targetProbeIntervalSeconds: Int
 
         public init(
             name: String, trust: Trust, mediaPolicy: MediaPolicy, srtpSuites: [String], listeners: [Listener],
             media: MediaInterface, tlsPeers: [TLSPeer] = [], routeTo: String? = nil, targets: [Target] = [],
-            maxCalls: Int = 0, maxCallsPerSource: Int = 0, authenticateCalls: Bool = true
+            maxCalls: Int = 0, maxCallsPerSource: Int = 0, authenticateCalls: Bool = true,
+            targetProbeIntervalSeconds: Int = 30
         ) {
+            self.targetProbeIntervalSeconds = targetProbeIntervalSeconds
             self.maxCalls = maxCalls
             self.maxCallsPerSource = maxCallsPerSource
             self.authenticateCalls = authenticateCalls
@@ -132,6 +136,7 @@ extension PalisadeConfiguration {
             case .realmMaxCalls: .integer(maxCalls)
             case .realmMaxCallsPerSource: .integer(maxCallsPerSource)
             case .realmAuthenticateCalls: .boolean(authenticateCalls)
+            case .realmTargetProbeIntervalSeconds: .integer(targetProbeIntervalSeconds)
             case .targetAddress, .targetTransport, .targetPriority, .targetWeight: .array(targets.map { $0[key] })
             case .realmMediaAddress: .string(media.address)
             case .realmMediaAdvertise: media.advertise.map(ConfigValue.string) ?? .unset

@@ -46,9 +46,13 @@ public struct CallRouting: Sendable {
         /// New INVITEs from this realm are challenged when it is untrusted and the registrar has
         /// a users file (`authenticate_calls`).
         public var authenticateCalls: Bool
+        /// How often this realm's targets are probed with OPTIONS (`target_probe_interval_s`);
+        /// nil: never.
+        public var targetProbeInterval: Duration?
 
         public init(name: String, trusted: Bool, media: RealmMediaPolicy, limits: AdmissionControl.Limits = .unlimited,
-                    authenticateCalls: Bool = true) {
+                    authenticateCalls: Bool = true, targetProbeInterval: Duration? = nil) {
+            self.targetProbeInterval = targetProbeInterval
             self.name = name
             self.trusted = trusted
             self.media = media
@@ -70,6 +74,12 @@ public struct CallRouting: Sendable {
     public var mediaTimeoutMilliseconds: Int
     /// Where finished calls are recorded (`signal.call_records`); nil: nowhere.
     public var callRecords: (any CallRecordSink)?
+
+    /// Every target of every route, once, in configuration order.
+    public var targets: [RouteTarget] {
+        var seen: Set<RouteTarget> = []
+        return routes.keys.sorted().flatMap { routes[$0]?.targets ?? [] }.filter { seen.insert($0).inserted }
+    }
 
     public init(realms: [Realm], routes: [String: RoutePlan], headers: HeaderPolicy = .default,
                 registrations: (any RegistrationLookup)? = nil, media: any MediaControl,

@@ -56,6 +56,8 @@ enum ClientPurpose: Sendable {
     case relay(call: String, server: TransactionKey, request: SIPMessage, from: LegName)
     /// A request Palisade originated (a BYE); nothing waits for its response.
     case own(call: String)
+    /// An OPTIONS probe of a configured target (`SIPService+TargetProbes.swift`).
+    case probe(RouteTarget)
 }
 
 /// Every live call, its indices, and one ordered work queue per call: messages of a call are

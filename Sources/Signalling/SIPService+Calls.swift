@@ -115,7 +115,9 @@ extension SIPService {
                           ("Warning", "399 palisade \"realm \(realm): \(limitName) (\(limit)) reached\"")]), on: key)
             return
         }
-        let targets = RoutePlan.order(plan.targets) { Int.random(in: 0...$0) }
+        // Targets OPTIONS probes found down are skipped (all are tried when every one is down).
+        let ordered = RoutePlan.order(plan.targets) { Int.random(in: 0...$0) }
+        let targets = targetHealth.withLock { $0.usable(ordered) }
         let bTransport = targets.first.map { Self.kind($0.transport) } ?? .udp
         let ids = CallIdentifiers(callID: Self.makeTag() + Self.makeTag(), bTag: Self.makeTag(), aTag: Self.makeTag())
         let id = ids.callID
@@ -307,7 +309,8 @@ extension SIPService {
     }
 
     func clientTransactionEnded(_ key: TransactionKey) {
-        if key.role == .client { callTable.purposes[key] = nil }
+        guard key.role == .client else { return }
+        if case .probe(let target) = callTable.purposes.removeValue(forKey: key) { probesInFlight.remove(target) }
     }
 
     func via(realm: String, transport kind: TransportKind) -> String? {
@@ -323,6 +326,8 @@ extension SIPService {
             enqueue(id) { await $0.inviteResponse(response, key: key, call: id) }
         case .relay(let id, let server, let request, let leg):
             enqueue(id) { await $0.relayResponse(response, call: id, server: server, request: request, from: leg) }
+        case .probe(let target):
+            probeAnswered(target, response: response)
         case .cancel, .own:
             break
         }

@@ -50,6 +50,13 @@ public actor SIPService: Service {
     let calls: CallRouting?
     var callTable = CallTable()
     var mediaEventTask: Task<Void, Never>?
+    /// One OPTIONS probe loop per probed target (`SIPService+TargetProbes.swift`).
+    var probeTasks: [Task<Void, Never>] = []
+    /// Targets with a probe outstanding: a slow probe (Timer F outlasts a short interval) is not
+    /// doubled by the next.
+    var probesInFlight: Set<RouteTarget> = []
+    /// Which targets are up; read by new calls and by /metrics.
+    let targetHealth = Mutex(TargetHealth())
     private var timers: [TimerKey: Scheduled<Void>] = [:]
     /// The event loop this actor runs on.
     nonisolated let loop: any EventLoop
@@ -160,6 +167,7 @@ public actor SIPService: Service {
         await withDiscardingTaskGroup { group in
             group.addTask { await self.sendLoop() }
             await self.watchMediaEvents()
+            await self.startProbing()
             await withGracefulShutdownHandler {
                 await self.consume(transport.messages)
             } onGracefulShutdown: {
@@ -197,6 +205,8 @@ public actor SIPService: Service {
         timersOf = [:]
         callTable.finishAll()
         mediaEventTask?.cancel()
+        for task in probeTasks { task.cancel() }
+        probeTasks = []
     }
 
     /// The transports' messages, one after another, on the actor's loop.

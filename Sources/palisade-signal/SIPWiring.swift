@@ -120,6 +120,8 @@ extension SIPWiring {
         return CallRouting.Realm(name: realm.name, trusted: realm.trust == .trusted, media: media,
                                  limits: AdmissionControl.Limits(maxCalls: realm.maxCalls,
                                                                  maxCallsPerSource: realm.maxCallsPerSource),
-                                 authenticateCalls: realm.authenticateCalls)
+                                 authenticateCalls: realm.authenticateCalls,
+                                 targetProbeInterval: realm.targetProbeIntervalSeconds > 0
+                                     ? .seconds(realm.targetProbeIntervalSeconds) : nil)
     }
 }

@@ -84,6 +84,9 @@ struct Scrape: Sendable {
         for realm in sip.realmNames {
             exposition.add(.callsActiveByRealm, [realm], Double(carried[realm] ?? 0))
         }
+        for (target, up) in sip.targetsUp {
+            exposition.add(.targetUp, [target.realm, target.description], up ? 1 : 0)
+        }
         if let registrar { RegistrarMetrics.add(registrar, to: &exposition) }
         return exposition.render()
     }

@@ -90,7 +90,7 @@ struct CallEndToEndTests {
     }
 
     static func setUp(targets: Int, mediaKeys: String, corePolicy: String, accessListeners: String = "",
-                      mediaBase base: Int) async throws -> Setup {
+                      coreKeys: String = "target_probe_interval_s = 0", mediaBase base: Int) async throws -> Setup {
         // Free ports for the PBXs: bound once by the test, released, then taken by sipp.
         let ports = try (0..<targets).map { _ in try LoopbackUDP().port }
         let tables = ports.enumerated().map { index, port in
@@ -98,18 +98,19 @@ struct CallEndToEndTests {
         }.joined()
         let pair = try DaemonPair.start(accessListeners: accessListeners, accessKeys: "route_to = \"core\"",
                                         coreTables: tables, mediaBase: base,
-                                        mediaKeys: mediaKeys, corePolicy: corePolicy)
+                                        mediaKeys: mediaKeys, corePolicy: corePolicy, coreKeys: coreKeys)
         let status = try #require(try await pair.ready(), "daemons never came up\n\(pair.logs)")
         return Setup(pair: pair, accessTarget: try #require(status.sip("access", "udp")), pbxPorts: ports)
     }
 
     /// Runs `body` on fresh daemons and stops them afterwards, whatever happened.
     static func withSetup(targets: Int = 1, mediaKeys: String = "", corePolicy: String = "rtp-only",
-                          accessListeners: String = "", _ body: (Setup) async throws -> Void) async throws {
+                          accessListeners: String = "", coreKeys: String = "target_probe_interval_s = 0",
+                          _ body: (Setup) async throws -> Void) async throws {
         let base = MediaRanges.acquire()
         defer { MediaRanges.release(base) }
         let setup = try await setUp(targets: targets, mediaKeys: mediaKeys, corePolicy: corePolicy,
-                                    accessListeners: accessListeners, mediaBase: base)
+                                    accessListeners: accessListeners, coreKeys: coreKeys, mediaBase: base)
         do {
             try await body(setup)
         } catch {

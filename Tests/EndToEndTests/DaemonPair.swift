@@ -31,8 +31,11 @@ struct DaemonPair {
     /// `accessKeys` are extra keys of the access `[[realm]]` (`route_to`), `coreTables` extra
     /// tables of the core realm (`[[realm.target]]`); `mediaBase` the first media port of access
     /// (core takes the next thousand).
+    /// `coreKeys`: keys of the core realm; by default its targets are not probed with OPTIONS
+    /// (a probe would reach a sipp PBX that expects only the test's INVITE).
     static func start(accessListeners: String = "", accessKeys: String = "", coreTables: String = "",
-                      mediaBase: Int = 30000, mediaKeys: String = "", corePolicy: String = "rtp-only") throws -> DaemonPair {
+                      mediaBase: Int = 30000, mediaKeys: String = "", corePolicy: String = "rtp-only",
+                      coreKeys: String = "target_probe_interval_s = 0") throws -> DaemonPair {
         let directory = try TemporaryDirectory(prefix: "palisade-e2e")
         let config = try directory.file("palisade.toml", contents: """
             [log]
@@ -71,6 +74,7 @@ struct DaemonPair {
             name = "core"
             trust = "trusted"
             media_policy = "\(corePolicy)"
+            \(coreKeys)
 
             [[realm.listener]]
             transport = "udp"

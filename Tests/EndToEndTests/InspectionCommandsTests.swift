@@ -143,7 +143,7 @@ struct InspectionCommandsTests {
                                                     rtpPort: calleeMedia.port, directory: directory, name: "callee")
         try await Task.sleep(for: .milliseconds(300))
         let caller = try CallEndToEndTests.SippPeer(scenario: "call-uac.xml", target: tcp, transport: "t1",
-                                                    rtpPort: callerMedia.port, holdMilliseconds: 5000,
+                                                    rtpPort: callerMedia.port, holdMilliseconds: 20_000,
                                                     directory: directory, name: "caller")
         let id = try #require(await eventually(seconds: 10) { () -> String? in
             let calls = try? await json(["calls", "list"]) as? [[String: Any]]
@@ -238,7 +238,7 @@ struct InspectionCommandsTests {
             #expect(help.stdout.contains(usage), "\(help.stdout)")
         }
 
-        #expect(await caller.wait(seconds: 20) == 0, "caller sipp failed\n\(caller.log)\n\(pair.logs)")
+        #expect(await caller.wait(seconds: 45) == 0, "caller sipp failed\n\(caller.log)\n\(pair.logs)")
         #expect(await callee.wait(seconds: 10) == 0, "callee sipp failed\n\(callee.log)")
 
         // registrations remove: the binding goes, and a new call to 2000 gets 480.
