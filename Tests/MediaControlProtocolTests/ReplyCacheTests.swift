@@ -25,8 +25,8 @@ struct ReplyCacheTests {
         #expect(cache.count == 3 && cache.lookup(id: 3, request: [3]) == .replay([3]))
     }
 
-    @Test("only create, update and delete change state")
+    @Test("only create, update, delete and ban change state")
     func stateChanging() {
-        #expect(ControlCommand.allCases.filter(\.changesState) == [.createSession, .updateSession, .deleteSession])
+        #expect(ControlCommand.allCases.filter(\.changesState) == [.createSession, .updateSession, .deleteSession, .banSource])
     }
 }
