@@ -92,54 +92,73 @@ struct RegistrarNATEndToEndTests {
         }
     }
 
+    /// Both daemons inside the SBC's namespace on one configuration: the access realm on the
+    /// SBC's veth (10.77.1.1, media there too), `realms` more realms, and the users' registrar.
+    struct SBC {
+        let directory: TemporaryDirectory
+        let media: NamespacedProcess
+        let signal: NamespacedProcess
+        let status: StatusReport
+        var admin: String { directory.path + "/admin.sock" }
+        var logs: String { "\(signal.log)\n\(media.log)" }
+
+        static func start(in topology: Topology, users: [(String, String)], realms: String = "") async throws -> SBC {
+            let directory = try TemporaryDirectory(prefix: "reg-nat")
+            let usersFile = try await RegistrarEndToEndTests.usersFile(in: directory, users: users, realm: "palisade")
+            let config = try directory.file("palisade.toml", contents: """
+                [log]
+                level = "debug"
+
+                [media]
+                control_socket = "\(directory.path)/media.sock"
+
+                [signal]
+                admin_socket = "\(directory.path)/admin.sock"
+                call_records = "\(directory.path)/calls.jsonl"
+
+                [metrics]
+                enabled = false
+
+                [registrar]
+                users_file = "\(usersFile)"
+                algorithms = ["MD5"]
+
+                [[realm]]
+                name = "access"
+
+                [[realm.listener]]
+                transport = "udp"
+                listen = "10.77.1.1:0"
+
+                [realm.media]
+                address = "10.77.1.1"
+                port_min = 20000
+                port_max = 20999
+                \(realms)
+                """)
+            let media = try NamespacedProcess(namespace: topology.sbc, try Products.path("palisade-media"),
+                                              ["--config", config], logPath: directory.path + "/media.log")
+            let signal = try NamespacedProcess(namespace: topology.sbc, try Products.path("palisade-signal"),
+                                               ["--config", config], logPath: directory.path + "/signal.log")
+            let ctl = try Products.path("palisadectl"), admin = directory.path + "/admin.sock"
+            let status = try #require(try await eventually(seconds: 15) { () async throws -> StatusReport? in
+                let result = try await Command.run(ctl, ["--socket", admin, "status", "--json"])
+                guard result.status == 0 else { return nil }
+                let report = try JSONDecoder().decode(StatusReport.self, from: Data(result.stdout.utf8))
+                return report.media.connected ? report : nil
+            }, "daemons never came up\n\(signal.log)\n\(media.log)")
+            return SBC(directory: directory, media: media, signal: signal, status: status)
+        }
+    }
+
     @Test("a phone behind masquerade NAT registers over UDP; the binding records the NAT's address, not the Contact")
     func natRegistration() async throws {
         try #require(getuid() == 0, "network namespaces need root")
         let topology = try await Topology.make()
         defer { topology.remove() }
-        let directory = try TemporaryDirectory(prefix: "reg-nat")
         let password = String(UInt64.random(in: 1 ... .max), radix: 36)
-        let users = try await RegistrarEndToEndTests.usersFile(in: directory, users: [("alice", password)], realm: "palisade")
-        let config = try directory.file("palisade.toml", contents: """
-            [log]
-            level = "debug"
-
-            [media]
-            control_socket = "\(directory.path)/media.sock"
-
-            [signal]
-            admin_socket = "\(directory.path)/admin.sock"
-
-            [metrics]
-            enabled = false
-
-            [registrar]
-            users_file = "\(users)"
-            algorithms = ["MD5"]
-
-            [[realm]]
-            name = "access"
-
-            [[realm.listener]]
-            transport = "udp"
-            listen = "10.77.1.1:0"
-
-            [realm.media]
-            address = "127.0.0.1"
-            port_min = 32000
-            port_max = 32999
-
-            """)
-        let media = try Daemon("palisade-media", ["--config", config], logPath: directory.path + "/media.log")
-        let signal = try NamespacedProcess(namespace: topology.sbc, try Products.path("palisade-signal"),
-                                           ["--config", config], logPath: directory.path + "/signal.log")
-        let status = try #require(try await eventually(seconds: 15) { () throws -> StatusReport? in
-            let result = try Command.run(try Products.path("palisadectl"),
-                                         ["--socket", directory.path + "/admin.sock", "status", "--json"])
-            guard result.status == 0 else { return nil }
-            let report = try JSONDecoder().decode(StatusReport.self, from: Data(result.stdout.utf8))
-            return report.media.connected ? report : nil
-        }, "daemons never came up\n\(signal.log)\n\(media.log)")
+        let sbc = try await SBC.start(in: topology, users: [("alice", password)])
+        let directory = sbc.directory, signal = sbc.signal, status = sbc.status
         let target = try #require(status.sip("access", "udp"))
         #expect(target.hasPrefix("10.77.1.1:"))
 
@@ -159,7 +178,6 @@ struct RegistrarNATEndToEndTests {
         #expect(log.contains("nat=contact-address-differs"), "\(log)")
         #expect(log.contains("private-contact-address"))
         #expect(log.contains("route=sip:alice@10.77.1.2:"))
-        await media.stop()
     }
 
     /// Issue 6, test 3: the phone behind the NAT registers, then the core PBX calls it. The INVITE
@@ -170,40 +188,9 @@ struct RegistrarNATEndToEndTests {
         try #require(getuid() == 0, "network namespaces need root")
         let topology = try await Topology.make()
         defer { topology.remove() }
-        let directory = try TemporaryDirectory(prefix: "reg-nat-call")
         let password = String(UInt64.random(in: 1 ... .max), radix: 36)
-        let users = try await RegistrarEndToEndTests.usersFile(in: directory, users: [("2000", password)], realm: "palisade")
-        // Both daemons in the SBC's namespace: access on its veth (10.77.1.1), core on its loopback,
-        // and the core routes to the access realm's registrations.
-        let config = try directory.file("palisade.toml", contents: """
-            [log]
-            level = "debug"
-
-            [media]
-            control_socket = "\(directory.path)/media.sock"
-
-            [signal]
-            admin_socket = "\(directory.path)/admin.sock"
-            call_records = "\(directory.path)/calls.jsonl"
-
-            [metrics]
-            enabled = false
-
-            [registrar]
-            users_file = "\(users)"
-            algorithms = ["MD5"]
-
-            [[realm]]
-            name = "access"
-
-            [[realm.listener]]
-            transport = "udp"
-            listen = "10.77.1.1:0"
-
-            [realm.media]
-            address = "10.77.1.1"
-            port_min = 20000
-            port_max = 20999
+        // The core on the SBC's loopback, routing to the access realm's registrations.
+        let sbc = try await SBC.start(in: topology, users: [("2000", password)], realms: """
 
             [[realm]]
             name = "core"
@@ -219,19 +206,9 @@ struct RegistrarNATEndToEndTests {
             address = "127.0.0.1"
             port_min = 21000
             port_max = 21999
-
             """)
-        let media = try NamespacedProcess(namespace: topology.sbc, try Products.path("palisade-media"),
-                                          ["--config", config], logPath: directory.path + "/media.log")
-        let signal = try NamespacedProcess(namespace: topology.sbc, try Products.path("palisade-signal"),
-                                           ["--config", config], logPath: directory.path + "/signal.log")
-        let ctl = try Products.path("palisadectl"), admin = directory.path + "/admin.sock"
-        let status = try #require(try await eventually(seconds: 15) { () async throws -> StatusReport? in
-            let result = try await Command.run(ctl, ["--socket", admin, "status", "--json"])
-            guard result.status == 0 else { return nil }
-            let report = try JSONDecoder().decode(StatusReport.self, from: Data(result.stdout.utf8))
-            return report.media.connected ? report : nil
-        }, "daemons never came up\n\(signal.log)\n\(media.log)")
+        let directory = sbc.directory, signal = sbc.signal, media = sbc.media, status = sbc.status
+        let ctl = try Products.path("palisadectl"), admin = sbc.admin
         let accessTarget = try #require(status.sip("access", "udp"))
         let coreTarget = try #require(status.sip("core", "udp"))
 
