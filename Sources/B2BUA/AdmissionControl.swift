@@ -46,7 +46,7 @@ public struct AdmissionControl: Sendable {
         public let source: String
     }
 
-    private let limits: [String: Limits]
+    private var limits: [String: Limits]
     /// Calls each realm carries now.
     public private(set) var active: [String: Int] = [:]
     /// Calls per caller realm and source now (only sources with a call are kept).
@@ -57,6 +57,12 @@ public struct AdmissionControl: Sendable {
     }
 
     public func limits(of realm: String) -> Limits { limits[realm] ?? .unlimited }
+
+    /// New limits (a configuration reload): the calls in progress keep their slots and count
+    /// against them; new calls are judged by the new limits.
+    public mutating func replaceLimits(_ new: [String: Limits]) {
+        limits = new
+    }
 
     /// Admits a new call from `source` in `callerRealm` routed to `calleeRealm`, or says which
     /// limit refuses it. An admitted call holds its slots until `release`.

@@ -46,8 +46,10 @@ public actor SIPService: Service {
     /// Where each transaction sends: a server transaction's request flow (its responses go back
     /// that way), a client transaction's next hop.
     var hops: [TransactionKey: Hop] = [:]
-    /// The B2BUA's configuration and state (nil: no calls are routed, the policy answers all).
-    let calls: CallRouting?
+    /// The B2BUA's configuration (nil: no calls are routed, the policy answers all). Replaced
+    /// whole by a configuration reload (`replaceRouting`); calls in progress keep what they took.
+    private let routing: Mutex<CallRouting?>
+    nonisolated var calls: CallRouting? { routing.withLock { $0 } }
     var callTable = CallTable()
     var mediaEventTask: Task<Void, Never>?
     /// One OPTIONS probe loop per probed target (`SIPService+TargetProbes.swift`).
@@ -153,7 +155,7 @@ public actor SIPService: Service {
         self.drainGrace = drainGrace
         self.transport = transport
         self.policy = policy
-        self.calls = calls
+        routing = Mutex(calls)
         self.registrar = registrar
         admission = Mutex(AdmissionControl(limits: (calls?.realms ?? [:]).mapValues(\.limits)))
         self.logger = logger
@@ -175,6 +177,17 @@ public actor SIPService: Service {
             }
             await self.finish()
         }
+    }
+
+    /// A reloaded configuration's routes, targets, realm policies and limits, for new calls from
+    /// now on (calls in progress keep theirs). Admission keeps its counts under the new limits;
+    /// probing restarts for the new targets.
+    public func replaceRouting(_ new: CallRouting?) {
+        routing.withLock { $0 = new }
+        admission.withLock { $0.replaceLimits((new?.realms ?? [:]).mapValues(\.limits)) }
+        for task in probeTasks { task.cancel() }
+        probeTasks = []
+        startProbing()
     }
 
     public nonisolated var trafficCounts: [TrafficKey: Int] { traffic.withLock { $0 } }

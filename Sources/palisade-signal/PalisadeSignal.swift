@@ -74,20 +74,22 @@ struct PalisadeSignal: AsyncParsableCommand {
                         }
                     }
                 }, logger: logger)
+            // The B2BUA's view of a configuration's realms; a reload makes it again from the new file.
+            let callRecords = settings.signal.callRecords.map { CallRecordFile(path: $0, logger: logger) }
+            let routing: @Sendable ([PalisadeConfiguration.Realm]) -> CallRouting? = { realms in
+                SIPWiring.calls(realms, media: link, registrations: registrar,
+                                timeoutMilliseconds: settings.signal.mediaPingTimeoutMilliseconds, callRecords: callRecords)
+            }
             let sip = SIPService(transport: transport, timers: SIPWiring.timers(settings.sip), capacity: 100_000,
                                  policy: LocalRequestPolicy(ownHosts: ownHosts,
                                                             allow: [.invite, .ack, .cancel, .bye, .options, .update,
                                                                     .info, .refer, .notify, .register]),
-                                 calls: SIPWiring.calls(settings.realms, media: link, registrations: registrar,
-                                                        timeoutMilliseconds: settings.signal.mediaPingTimeoutMilliseconds,
-                                                        callRecords: settings.signal.callRecords.map {
-                                                            CallRecordFile(path: $0, logger: logger)
-                                                        }),
+                                 calls: routing(settings.realms),
                                  registrar: registrar, drainGrace: .seconds(settings.signal.drainGraceSeconds),
                                  loop: group.next(), logger: logger)
             services.append(.init(service: registrar))
             let reload = ConfigurationReload(path: options.config, running: settings, transport: transport,
-                                             registrar: registrar, logger: logger)
+                                             registrar: registrar, sip: sip, routing: routing, logger: logger)
             services.append(.init(service: HangupReload(reload: reload)))
             let scrape = Scrape(link: link, transport: transport, sip: sip,
                                 timeoutMilliseconds: settings.signal.mediaPingTimeoutMilliseconds,

@@ -77,4 +77,42 @@ struct ReloadTests {
         #expect(try await pair.ready() != nil && pair.signal.isRunning)
         await pair.stop()
     }
+
+    @Test("a reload changes the routing of new calls live (here call authentication); a realm's listener change waits for a restart")
+    func routingReload() async throws {
+        let (pair, _) = try await RegistrarEndToEndTests.start(accessKeys: "route_to = \"access\"")
+        let status = try #require(try await pair.ready(), "not ready\n\(pair.logs)")
+        let target = try #require(status.sip("access", "udp"))
+        func inviteStatus() async throws -> String {
+            let answer = try await UDPExchange.send(SIPText.request("INVITE", uri: "sip:alice@127.0.0.1", target: target),
+                                                    to: target)
+            return answer.split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
+        }
+        // The users file makes the access realm challenge calls.
+        let challenged = try await inviteStatus()
+        #expect(challenged.hasPrefix("SIP/2.0 407"), "\(challenged)\n\(pair.logs)")
+
+        let original = try String(contentsOfFile: pair.config, encoding: .utf8)
+        try original.replacingOccurrences(of: "name = \"access\"\n", with: "name = \"access\"\nauthenticate_calls = false\n")
+            .write(toFile: pair.config, atomically: true, encoding: .utf8)
+        let reloaded = try await Self.ctl(pair, ["config", "reload"])
+        #expect(reloaded.status == 0 && reloaded.stdout.contains("[[realm]] routes, targets, policies and limits")
+                && !reloaded.stdout.contains("needs a restart"), "\(reloaded.stdout)\(reloaded.stderr)")
+        // No challenge now, no restart: routed to the access realm's registrations, where alice has none.
+        let routed = try await inviteStatus()
+        #expect(routed.hasPrefix("SIP/2.0 480") || routed.hasPrefix("SIP/2.0 404"), "\(routed)\n\(pair.logs)")
+
+        // A new listener is not something a running process takes on: reported, nothing applied.
+        try String(contentsOfFile: pair.config, encoding: .utf8)
+            .replacingOccurrences(of: "authenticate_calls = false\n", with: "authenticate_calls = true\n")
+            .appending("\n[[realm.listener]]\ntransport = \"tcp\"\nlisten = \"127.0.0.1:0\"\n")
+            .write(toFile: pair.config, atomically: true, encoding: .utf8)
+        let listener = try await Self.ctl(pair, ["--json", "config", "reload"])
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(listener.stdout.utf8)) as? [String: Any],
+                                  "\(listener.stdout)\(listener.stderr)")
+        #expect((report["restartNeeded"] as? [String])?.contains { $0.hasPrefix("[[realm]]") } == true, "\(report)")
+        let after = try await inviteStatus()
+        #expect(after == routed, "the running routing stays until the restart: \(after) \(report)")
+        await pair.stop()
+    }
 }
