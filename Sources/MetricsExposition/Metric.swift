@@ -37,6 +37,8 @@ public enum Metric: String, CaseIterable, Sendable {
     case callsFailed = "palisade_calls_failed_total"
     case callSetupSeconds = "palisade_call_setup_seconds"
     case callPostDialDelaySeconds = "palisade_call_post_dial_delay_seconds"
+    case mediaJitterSeconds = "palisade_media_jitter_seconds"
+    case mediaLossRatio = "palisade_media_loss_ratio"
     case registrationsActive = "palisade_registrations_active"
     case registrarRequests = "palisade_registrar_requests_total"
     case registrarAuthFailures = "palisade_registrar_auth_failures_total"
@@ -60,7 +62,7 @@ public enum Metric: String, CaseIterable, Sendable {
         case .buildInfo, .processStartTime, .processResidentMemory, .processVirtualMemory,
              .processOpenFileDescriptors, .processMaxFileDescriptors, .mediaPlaneConnected, .sipConnectionsOpen, .mediaStreams,
              .callsActive, .registrationsActive, .mediaPortPairsInUse, .mediaPortPairs, .callsActiveByRealm, .targetUp: .gauge
-        case .callSetupSeconds, .callPostDialDelaySeconds: .histogram
+        case .callSetupSeconds, .callPostDialDelaySeconds, .mediaJitterSeconds, .mediaLossRatio: .histogram
         }
     }
 
@@ -87,6 +89,7 @@ public enum Metric: String, CaseIterable, Sendable {
         case .callsFailed: ["realm", "cause"]
         case .callSetupSeconds: ["realm", "outcome"]
         case .callPostDialDelaySeconds: ["realm"]
+        case .mediaJitterSeconds, .mediaLossRatio: ["realm"]
         case .registrationsActive: []
         case .registrarRequests: ["result"]
         case .registrarAuthFailures: ["reason"]
@@ -137,6 +140,12 @@ public enum Metric: String, CaseIterable, Sendable {
             + "the caller (2xx: answered; any failure: failed), by the caller's realm and outcome. Buckets 0.05 to 60 s."
         case .callPostDialDelaySeconds: "Post-dial delay: from the caller's INVITE arriving to the first 180 or 183 "
             + "Palisade sent the caller, by the caller's realm (calls that never rang are not counted). Buckets 0.05 to 60 s."
+        case .mediaJitterSeconds: "Interarrival jitter (RFC 3550 §6.4.1) of the media each leg's peer sent, as "
+            + "palisade-media measured it when the call ended: one observation per finished call, stream and leg that "
+            + "carried packets, by that leg's realm. Buckets 0.001 to 0.2 s."
+        case .mediaLossRatio: "Packets lost (RFC 3550 §A.3 sequence gaps) over packets expected, of the media each "
+            + "leg's peer sent, when the call ended: one observation per finished call, stream and leg that carried "
+            + "packets, by that leg's realm. Buckets 0 to 0.5."
         case .registrationsActive: "Bindings held by the embedded registrar (registered contacts not yet expired or removed)."
         case .registrarRequests: "REGISTER requests answered by the embedded registrar, by result (registered, unregistered, queried, challenged, auth-failed, refused, throttled)."
         case .registrarKeepalivesSent: "Keepalives the embedded registrar sent to registered phones to keep their NAT "

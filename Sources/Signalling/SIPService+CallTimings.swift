@@ -1,3 +1,4 @@
+import MediaControlProtocol
 import MetricsExposition
 import Synchronization
 
@@ -13,6 +14,10 @@ public struct CallTimings: Sendable {
     public var setup: [SetupKey: Histogram] = [:]
     /// By the caller's realm.
     public var postDialDelay: [String: Histogram] = [:]
+    /// Per finished call, stream and leg with packets, by the leg's realm: jitter (s) and loss
+    /// ratio of what that leg's peer sent, from the deleted session's final statistics.
+    public var jitter: [String: Histogram] = [:]
+    public var loss: [String: Histogram] = [:]
 }
 
 extension SIPService {
@@ -37,5 +42,22 @@ extension SIPService {
         }
         if ringing { record.rangTimed = true } else { record.setupTimed = true }
         callTable.records[id] = record
+    }
+
+    /// The media quality of a finished call: each leg that carried packets, into its realm's
+    /// jitter and loss distributions.
+    func recordMediaQuality(_ statistics: SessionStatistics?, callerRealm: String, calleeRealm: String) {
+        guard let statistics else { return }
+        callTimings.withLock { timings in
+            for stream in statistics.streams {
+                for (realm, leg) in [(callerRealm, stream.a), (calleeRealm, stream.b)] where leg.packets > 0 {
+                    timings.jitter[realm, default: Histogram(bounds: Histogram.jitterBounds)]
+                        .observe(leg.jitterMilliseconds / 1000)
+                    let expected = Double(leg.packets) + Double(leg.lost)
+                    timings.loss[realm, default: Histogram(bounds: Histogram.lossRatioBounds)]
+                        .observe(Double(leg.lost) / expected)
+                }
+            }
+        }
     }
 }

@@ -655,6 +655,7 @@ extension SIPService {
             }
         }
         let statistics = record.sessionCreated ? await deleteSession(id) : nil
+        recordMediaQuality(statistics, callerRealm: record.aFlow.realm, calleeRealm: record.bRealm)
         if let sink = calls?.callRecords {
             let call = record.call
             sink.record(CallDetailRecord(

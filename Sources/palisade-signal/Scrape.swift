@@ -77,6 +77,12 @@ struct Scrape: Sendable {
         for (realm, histogram) in timings.postDialDelay.sorted(by: { $0.key < $1.key }) {
             exposition.add(.callPostDialDelaySeconds, [realm], histogram)
         }
+        for (realm, histogram) in timings.jitter.sorted(by: { $0.key < $1.key }) {
+            exposition.add(.mediaJitterSeconds, [realm], histogram)
+        }
+        for (realm, histogram) in timings.loss.sorted(by: { $0.key < $1.key }) {
+            exposition.add(.mediaLossRatio, [realm], histogram)
+        }
         for (key, count) in calls.admissionRejected.sorted(by: { ($0.key.realm, $0.key.reason.rawValue) < ($1.key.realm, $1.key.reason.rawValue) }) {
             exposition.add(.admissionRejections, [key.realm, key.reason.rawValue], Double(count))
         }

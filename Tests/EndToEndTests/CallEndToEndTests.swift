@@ -242,6 +242,12 @@ struct CallEndToEndTests {
                     "\(record)")
             #expect((pbxLeg?["packets"] as? Int ?? 0) >= 1 && pbxLeg?["latched"] as? String == "127.0.0.1:\(pbxMedia.port)",
                     "\(record)")
+            // The same legs in the media quality distributions, one observation each, by realm.
+            let after = try HTTPGet.fetch(try #require(status.metricsAddress), path: "/metrics").body
+            for realm in ["access", "core"] {
+                #expect(after.contains("palisade_media_jitter_seconds_count{realm=\"\(realm)\"} 1\n")
+                        && after.contains("palisade_media_loss_ratio_count{realm=\"\(realm)\"} 1\n"), "\(after)")
+            }
         }
     }
 
