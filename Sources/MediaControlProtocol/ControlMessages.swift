@@ -123,9 +123,14 @@ public struct RelayWorkerFigures: Codable, Sendable, Equatable {
     public var receivedPackets: UInt64
     public var relayedPackets: UInt64
     public var drops: [String: UInt64]
+    /// Bytes in (received from peers) and out (handed to the kernel); absent from older media planes.
+    public var receivedBytes: UInt64?
+    public var relayedBytes: UInt64?
 
     public init(worker: Int, streams: UInt64, receivedPackets: UInt64, relayedPackets: UInt64,
-                drops: [String: UInt64]) {
+                drops: [String: UInt64], receivedBytes: UInt64? = nil, relayedBytes: UInt64? = nil) {
+        self.receivedBytes = receivedBytes
+        self.relayedBytes = relayedBytes
         self.worker = worker
         self.streams = streams
         self.receivedPackets = receivedPackets

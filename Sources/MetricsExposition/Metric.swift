@@ -29,6 +29,8 @@ public enum Metric: String, CaseIterable, Sendable {
     case mediaPacketsReceived = "palisade_media_packets_received_total"
     case mediaPacketsRelayed = "palisade_media_packets_relayed_total"
     case mediaPacketsDropped = "palisade_media_packets_dropped_total"
+    case mediaBytesReceived = "palisade_media_bytes_received_total"
+    case mediaBytesRelayed = "palisade_media_bytes_relayed_total"
     case mediaPortPairsInUse = "palisade_media_port_pairs_in_use"
     case mediaPortPairs = "palisade_media_port_pairs"
     case callsActive = "palisade_calls_active"
@@ -56,6 +58,7 @@ public enum Metric: String, CaseIterable, Sendable {
         case .processCPUSeconds, .mediaPlaneConnections, .sipRequests, .sipResponses, .sipMessagesReceived, .sipMessagesSent, .sipParseErrors,
              .sipResponsesDropped, .sipConnectionsRefused, .sipDeadFlows, .sipKeepalivesAnswered, .tlsHandshakes,
              .sipTransactionTimeouts, .mediaPacketsReceived, .mediaPacketsRelayed, .mediaPacketsDropped,
+             .mediaBytesReceived, .mediaBytesRelayed,
              .callsAttempted, .callsAnswered, .callsFailed, .registrarRequests, .registrarAuthFailures,
              .admissionRejections, .callAuthentications: .counter
         case .registrarKeepalivesSent, .registrarKeepaliveFailures: .counter
@@ -81,7 +84,7 @@ public enum Metric: String, CaseIterable, Sendable {
         case .sipConnectionsRefused, .sipDeadFlows: ["reason"]
         case .tlsHandshakes: ["result"]
         case .sipTransactionTimeouts: ["timer"]
-        case .mediaStreams, .mediaPacketsReceived, .mediaPacketsRelayed: ["worker"]
+        case .mediaStreams, .mediaPacketsReceived, .mediaPacketsRelayed, .mediaBytesReceived, .mediaBytesRelayed: ["worker"]
         case .mediaPacketsDropped: ["worker", "reason"]
         case .mediaPortPairsInUse, .mediaPortPairs: ["realm"]
         case .callsActive: []
@@ -127,6 +130,9 @@ public enum Metric: String, CaseIterable, Sendable {
         case .mediaStreams: "Streams (two legs each) held by each palisade-media packet worker."
         case .mediaPacketsReceived: "RTP and RTCP packets received by each palisade-media packet worker."
         case .mediaPacketsRelayed: "Packets each palisade-media packet worker handed to the kernel on the other leg."
+        case .mediaBytesReceived: "Bytes of RTP/RTCP each palisade-media packet worker received from peers (in), before any drop."
+        case .mediaBytesRelayed: "Bytes each palisade-media packet worker handed to the kernel on the other leg (out), "
+            + "after SRTP protection."
         case .mediaPacketsDropped: "Packets dropped by each palisade-media packet worker, by reason (auth-failure, replay, "
             + "unknown-source, malformed, no-route, send-failure)."
         case .mediaPortPairsInUse: "RTP/RTCP port pairs of each realm's media port range held by streams in palisade-media "

@@ -89,7 +89,8 @@ struct MediaPlane {
     func relayFigures() -> [RelayWorkerFigures] {
         engine.workerTotals().map { totals in
             RelayWorkerFigures(worker: totals.worker, streams: totals.streams, receivedPackets: totals.receivedPackets,
-                               relayedPackets: totals.relayedPackets, drops: SessionTable.dropCounts(totals.drops))
+                               relayedPackets: totals.relayedPackets, drops: SessionTable.dropCounts(totals.drops),
+                               receivedBytes: totals.receivedBytes, relayedBytes: totals.relayedBytes)
         }
     }
 

@@ -36,6 +36,8 @@ struct Scrape: Sendable {
                 exposition.add(.mediaStreams, [label], Double(worker.streams))
                 exposition.add(.mediaPacketsReceived, [label], Double(worker.receivedPackets))
                 exposition.add(.mediaPacketsRelayed, [label], Double(worker.relayedPackets))
+                if let bytes = worker.receivedBytes { exposition.add(.mediaBytesReceived, [label], Double(bytes)) }
+                if let bytes = worker.relayedBytes { exposition.add(.mediaBytesRelayed, [label], Double(bytes)) }
                 for (reason, count) in worker.drops.sorted(by: { $0.key < $1.key }) {
                     exposition.add(.mediaPacketsDropped, [label, reason], Double(count))
                 }

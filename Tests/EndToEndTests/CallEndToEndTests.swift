@@ -244,6 +244,10 @@ struct CallEndToEndTests {
                     "\(record)")
             // The same legs in the media quality distributions, one observation each, by realm.
             let after = try HTTPGet.fetch(try #require(status.metricsAddress), path: "/metrics").body
+            // Bytes in and out per packet worker: the call's RTP crossed the relay.
+            let relayedBytes = after.split(separator: "\n").filter { $0.hasPrefix("palisade_media_bytes_relayed_total{") }
+                .compactMap { $0.split(separator: " ").last.flatMap { Double($0) } }.reduce(0, +)
+            #expect(relayedBytes >= 24, "\(after)")
             for realm in ["access", "core"] {
                 #expect(after.contains("palisade_media_jitter_seconds_count{realm=\"\(realm)\"} 1\n")
                         && after.contains("palisade_media_loss_ratio_count{realm=\"\(realm)\"} 1\n"), "\(after)")

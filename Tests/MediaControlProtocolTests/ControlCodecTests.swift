@@ -31,6 +31,13 @@ struct ControlCodecTests {
                               relayedPerSecond: 0, rateIntervalSeconds: 12.5),
             ]))))),
         ("process-metrics-request", .request(ControlRequest(id: 9, .processMetrics))),
+        // Added with bytes in and out per worker; the fixtures without them still decode.
+        ("process-metrics-reply-bytes", .reply(.success(id: 11, .processMetrics(ProcessFigures(
+            startTimeSeconds: 1_700_000_000.25, residentMemoryBytes: 18_714_624, virtualMemoryBytes: 407_658_496,
+            openFileDescriptors: 14, maxFileDescriptors: 1024, cpuSecondsTotal: 0.75, relayWorkers: [
+                RelayWorkerFigures(worker: 0, streams: 2, receivedPackets: 1510, relayedPackets: 1500, drops: [:],
+                                   receivedBytes: 259_720, relayedBytes: 273_000),
+            ]))))),
         ("ban-source-request", .request(ControlRequest(id: 30, .banSource(
             SourceBan(address: "203.0.113.66", seconds: 300, reason: "auth-failure throttle"))))),
         ("ban-source-reply", .reply(.success(id: 30, .banned(
