@@ -12,11 +12,13 @@ import Synchronization
 /// client transactions, to their destination), timers on its event loop, deliveries to the
 /// transaction user.
 ///
+/// The transaction user is the B2BUA (`SIPService+Calls.swift`) for calls it can route, and the
+/// local request policy for the rest: OPTIONS to the SBC itself is answered 200, everything else
+/// gets a proper refusal, never silence.
+///
 /// The actor runs on one NIO event loop (its executor): the receive loop, the send loop, the
 /// per-call queues and the transaction timers all run there, so a message does not hop between
-/// the event loops and Swift's global pool on its way through (each hop a thread wake-up). The transaction user is the B2BUA (`SIPService+Calls.swift`) for calls it can route,
-/// and the local request policy for the rest: OPTIONS to the SBC itself is answered 200,
-/// everything else gets a proper refusal, never silence.
+/// the event loops and Swift's global pool on its way through (each hop a thread wake-up).
 public actor SIPService: Service {
     private struct TimerKey: Hashable {
         let transaction: TransactionKey
