@@ -305,9 +305,10 @@ public final class TransportLayer: Sendable {
 
     // MARK: Binding and connecting
 
+    /// No SO_REUSEADDR on UDP: it would let a second process bind the same address and port
+    /// (and the kernel hand one port-0 listener another's port), silently splitting the traffic.
     private func bindUDP(_ spec: ListenerSpec, _ id: ListenerID) async throws -> any Channel {
         try await DatagramBootstrap(group: group)
-            .channelOption(.socketOption(.so_reuseaddr), value: 1)
             .channelInitializer { [self] channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(SIPDatagramHandler(layer: self, listener: id))

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 public enum HTTPGet {
     /// A plain HTTP/1.0 GET to a loopback "host:port"; returns status code and body.
@@ -38,23 +39,43 @@ public enum HTTPGet {
 }
 
 public enum LoopbackPort {
-    /// A TCP port on 127.0.0.1 that was free a moment ago, for a program that cannot bind port 0
-    /// and report it (a Prometheus server). Another process could take it in between; tests that
-    /// use it fail loudly, with the program's log, if that ever happens.
-    public static func free() throws -> UInt16 {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw TestSupportError("socket: \(errno)") }
-        defer { close(fd) }
-        var sin = sockaddr_in()
-        sin.sin_family = sa_family_t(AF_INET)
-        sin.sin_addr.s_addr = UInt32(0x7f00_0001).bigEndian
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &sin) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0
+    /// Ports for peers the tests start (sipp as a PBX or phone, Prometheus): handed out once each
+    /// per test process, in order, from 15000-19999 — below every range a socket bound to port 0
+    /// can get (the kernel's ephemeral range) and below the media ranges the tests give the
+    /// daemons. "Bind port 0, read it, close, let the peer bind it" raced with the daemons' own
+    /// port-0 listeners: a daemon of another test took the port, and a PBX's INVITEs reached the
+    /// wrong SBC. A port that is busy now (another program) is skipped.
+    public static func reserved() throws -> UInt16 {
+        for _ in 0..<span {
+            let port = next.withLock { next -> UInt16 in
+                defer { next = next == base + span - 1 ? base : next + 1 }
+                return next
+            }
+            if isFree(port) { return port }
+        }
+        throw TestSupportError("no free port in \(base)-\(base + span - 1)")
+    }
+
+    private static let base: UInt16 = 15000
+    private static let span: UInt16 = 5000
+    private static let next = Mutex<UInt16>(base + UInt16(getpid() % 1000) * 5)
+
+    /// Whether both a UDP and a TCP socket can bind 127.0.0.1:`port` right now.
+    private static func isFree(_ port: UInt16) -> Bool {
+        [Int32(SOCK_DGRAM.rawValue), Int32(SOCK_STREAM.rawValue)].allSatisfy { type in
+            let fd = socket(AF_INET, type, 0)
+            guard fd >= 0 else { return false }
+            defer { close(fd) }
+            var sin = sockaddr_in()
+            sin.sin_family = sa_family_t(AF_INET)
+            sin.sin_port = port.bigEndian
+            sin.sin_addr.s_addr = UInt32(0x7f00_0001).bigEndian
+            return withUnsafePointer(to: &sin) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
+                }
             }
         }
-        guard bound else { throw TestSupportError("bind 127.0.0.1:0: \(String(cString: strerror(errno)))") }
-        return UInt16(bigEndian: sin.sin_port)
     }
+
 }

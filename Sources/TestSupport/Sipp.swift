@@ -27,7 +27,7 @@ public enum Sipp {
         let stats = workDirectory + "/sipp-stats.csv"
         // sipp's -p 0 means 5060, where tests running side by side would collide: a free port
         // instead, unless the caller names one.
-        let port = extra.contains("-p") ? [] : ["-p", "\(try LoopbackPort.free())"]
+        let port = extra.contains("-p") ? [] : ["-p", "\(try LoopbackPort.reserved())"]
         let arguments = ["-sf", scenario, "-t", transport, "-i", localIP] + port + ["-m", "\(calls)",
                          "-r", "\(rate)", "-timeout", "\(timeoutSeconds)s", "-timeout_error", "-nostdin",
                          "-trace_err", "-error_file", workDirectory + "/sipp-errors.log",

@@ -15,7 +15,7 @@ struct AdmissionEndToEndTests {
     func limit(key: String, reason: String) async throws {
         let base = MediaRanges.acquire()
         defer { MediaRanges.release(base) }
-        let pbxPort = try LoopbackUDP().port
+        let pbxPort = try LoopbackPort.reserved()
         let pair = try DaemonPair.start(accessKeys: "route_to = \"core\"\n\(key) = 1",
                                         coreTables: "\n[[realm.target]]\naddress = \"127.0.0.1:\(pbxPort)\"\n",
                                         mediaBase: base)
@@ -83,7 +83,7 @@ struct AdmissionEndToEndTests {
                 rate: 10, timeoutSeconds: 30,
                 extra: ["-l", "1", "-s", "2000", "-key", "caller", "alice", "-au", user, "-ap", password,
                         // sipp's digest-uri is the target's address unless told; phones use the Request-URI.
-                        "-auth_uri", "2000@\(target)", "-p", "\(try LoopbackUDP().port)",
+                        "-auth_uri", "2000@\(target)", "-p", "\(try LoopbackPort.reserved())",
                         "-trace_msg", "-message_file", log],
                 workDirectory: directory)
             return (outcome, (try? String(contentsOfFile: log, encoding: .utf8)) ?? "")

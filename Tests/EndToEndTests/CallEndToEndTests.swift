@@ -23,7 +23,7 @@ struct CallEndToEndTests {
             guard let sipp = Command.which("sipp") else { throw TestSupportError("sipp missing: scripts/setup installs sip-tester") }
             messages = directory + "/\(name)-messages.log"
             // sipp's -p 0 means 5060: take a free port instead, so that tests run side by side.
-            let port = try port ?? LoopbackUDP().port
+            let port = try port ?? LoopbackPort.reserved()
             var arguments = ["-sf", scenarios + "/" + scenario, "-t", transport, "-i", localIP, "-p", "\(port)",
                              "-mi", localIP, "-key", "rtp_port", "\(rtpPort)", "-m", "1", "-nostdin",
                              "-timeout", "30s", "-timeout_error", "-trace_msg", "-message_file", messages,
@@ -92,7 +92,7 @@ struct CallEndToEndTests {
     static func setUp(targets: Int, mediaKeys: String, corePolicy: String, accessListeners: String = "",
                       coreKeys: String = "target_probe_interval_s = 0", mediaBase base: Int) async throws -> Setup {
         // Free ports for the PBXs: bound once by the test, released, then taken by sipp.
-        let ports = try (0..<targets).map { _ in try LoopbackUDP().port }
+        let ports = try (0..<targets).map { _ in try LoopbackPort.reserved() }
         let tables = ports.enumerated().map { index, port in
             "\n[[realm.target]]\naddress = \"127.0.0.1:\(port)\"\ntransport = \"udp\"\npriority = \(index + 1)\n"
         }.joined()

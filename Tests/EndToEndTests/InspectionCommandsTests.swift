@@ -121,7 +121,7 @@ struct InspectionCommandsTests {
                 "\(certificateTable.stdout)")
 
         // 2000 registers over UDP from the port its UAS then answers on.
-        let calleePort = try LoopbackUDP().port
+        let calleePort = try LoopbackPort.reserved()
         let registered = try await Sipp.run(
             scenario: RegistrarEndToEndTests.scenarios + "/register-uac.xml", target: udp, calls: 1, rate: 10,
             timeoutSeconds: 20,

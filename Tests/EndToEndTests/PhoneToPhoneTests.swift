@@ -16,7 +16,7 @@ struct PhoneToPhoneTests {
         let directory = pair.directory.path
 
         // The callee registers from the port its UAS then listens on (sipp's -p: the last one wins).
-        let calleePort = try LoopbackUDP().port
+        let calleePort = try LoopbackPort.reserved()
         let registered = try await Sipp.run(
             scenario: RegistrarEndToEndTests.scenarios + "/register-uac.xml", target: target, calls: 1, rate: 10,
             timeoutSeconds: 20,

@@ -13,7 +13,7 @@ struct PrometheusTests {
         let ready = try await pair.ready()
         let metricsAddress = try #require(ready?.metricsAddress, "daemons not ready\n\(pair.logs)")
 
-        let port = try LoopbackPort.free()
+        let port = try LoopbackPort.reserved()
         let config = try pair.directory.file("prometheus.yml", contents: """
             global:
               scrape_interval: 1s

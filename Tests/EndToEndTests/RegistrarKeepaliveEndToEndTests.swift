@@ -30,7 +30,7 @@ struct RegistrarKeepaliveEndToEndTests {
         #expect(Self.sent(metrics) == 0, "no keepalive for a TCP binding\n\(metrics)")
 
         // alice on UDP from a port of the test's choice; once sipp has left, the test holds that port.
-        let phonePort = try LoopbackPort.free()
+        let phonePort = try LoopbackPort.reserved()
         let alice = try await RegistrarEndToEndTests.register(pair, target: udpTarget, password: password, expires: 60,
                                                               extraArguments: ["-p", "\(phonePort)"])
         #expect(alice.status == 0, "\(alice.output)\n\(RegistrarEndToEndTests.messages(pair))")

@@ -90,7 +90,7 @@ struct TargetProbeEndToEndTests {
         defer { MediaRanges.release(base) }
         // The first target is a socket of the test that reads and never answers.
         let silent = try LoopbackUDP()
-        let second = try LoopbackUDP().port
+        let second = try LoopbackPort.reserved()
         let tables = [silent.port, second].enumerated().map { index, port in
             "\n[[realm.target]]\naddress = \"127.0.0.1:\(port)\"\ntransport = \"udp\"\npriority = \(index + 1)\n"
         }.joined()

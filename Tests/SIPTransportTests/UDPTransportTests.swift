@@ -1,4 +1,5 @@
 import NIOCore
+import NIOPosix
 import SIPMessage
 import SIPTransport
 import Testing
@@ -8,6 +9,18 @@ struct UDPTransportTests {
     static let v4 = ListenerSpec(realm: "access", transport: .udp, bind: HostPort("127.0.0.1", 0),
                                  advertised: HostPort("203.0.113.5", 5060))
     static let v6 = ListenerSpec(realm: "access", transport: .udp, bind: HostPort("::1", 0))
+
+    @Test("a UDP port another listener holds is refused, never shared (no SO_REUSEADDR)")
+    func portInUse() async throws {
+        try await withTransport([Self.v4]) { layer, _ in
+            let port = try #require(layer.address(0).port)
+            let second = TransportLayer(listeners: [ListenerSpec(realm: "access", transport: .udp,
+                                                                 bind: HostPort("127.0.0.1", port))],
+                                        group: MultiThreadedEventLoopGroup.singleton)
+            await #expect(throws: (any Error).self) { try await second.start() }
+            await second.shutdown()
+        }
+    }
 
     @Test("RFC 3581 §4: received and rport stamped; the response returns to the source port")
     func rportRoundTrip() async throws {
