@@ -153,11 +153,27 @@ extension SIPService {
     /// Finds where the call goes, anchors the caller's offer, and sends the first INVITE.
     private func placeCall(_ id: String, user: String?) async {
         guard let calls, var record = callTable.records[id] else { return }
+        // RFC 3261 §19.1.2, §26.2.2: a sips: Request-URI asks for TLS on every hop. The next hop is
+        // a TLS target or a phone registered over TLS; without one the call is refused, never
+        // downgraded.
+        let secure = record.call.aInvite.requestURI?.scheme == .sips
+        if secure, !record.targets.isEmpty {
+            record.targets = record.targets.filter { $0.transport == .tls }
+            callTable.records[id] = record
+            guard !record.targets.isEmpty else {
+                failSIPS(id, "no TLS target for a sips: Request-URI")
+                return
+            }
+        }
         if record.targets.isEmpty {
             // From the core to a registered user, through the flow the user registered on.
             let domain = record.call.aInvite.requestURI?.host?.string
             if let lookup = calls.registrations, let user,
                let binding = await lookup.binding(user: user, domain: domain, realm: record.bRealm) {
+                guard !secure || binding.flow.transport == .tls else {
+                    failSIPS(id, "\(user) is registered over \(binding.flow.transport.rawValue), not TLS")
+                    return
+                }
                 guard var current = callTable.records[id] else { return }
                 current.bHop = .flow(binding.flow)
                 current.bTransport = binding.flow.transport
@@ -186,6 +202,13 @@ extension SIPService {
             callTable.records[id] = current
         }
         sendInvite(id)
+    }
+
+    /// A sips: call with no TLS next hop: 480 with a Warning that says why (the caller may retry
+    /// with sip:, or later, when the callee registers over TLS).
+    private func failSIPS(_ id: String, _ why: String) {
+        logger.notice("sips: call refused: no TLS next hop", metadata: ["call": "\(id)", "why": "\(why)"])
+        failCall(id, status: 480, reason: "No TLS Route For SIPS", headers: [("Warning", "399 palisade \"\(why)\"")])
     }
 
     /// RFC 3264 offer from `leg`: decides under both realms' policies, asks palisade-media for

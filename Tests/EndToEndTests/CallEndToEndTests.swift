@@ -274,6 +274,18 @@ struct CallEndToEndTests {
         }
     }
 
+    @Test("RFC 3261 §26.2.2: a sips: call with only a UDP target is refused with 480 and a Warning, never downgraded")
+    func sipsWithoutTLSRoute() async throws {
+        try await Self.withSetup { setup in
+            let answer = try await UDPExchange.send(SIPText.request("INVITE", uri: "sips:2000@127.0.0.1",
+                                                                    target: setup.accessTarget), to: setup.accessTarget)
+            #expect(answer.hasPrefix("SIP/2.0 480 No TLS Route For SIPS\r\n"), "\(answer)\n\(setup.pair.logs)")
+            #expect(answer.contains("Warning: 399 palisade \"no TLS target for a sips: Request-URI\""), "\(answer)")
+            // Refused before anything was sent to the core or allocated: the call record says 480.
+            #expect(try await setup.pair.callRecords().first?["cause"] as? String == "480")
+        }
+    }
+
     @Test("486 Busy Here from the PBX reaches the phone as 486; both ACKs absorbed per leg")
     func busy() async throws {
         try await Self.withSetup { setup in
