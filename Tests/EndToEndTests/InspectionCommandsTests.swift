@@ -220,11 +220,9 @@ struct InspectionCommandsTests {
         let misplaced = try await ctl(["flows", "list", "--realm", "access"])
         #expect(misplaced.status == 2 && misplaced.stderr.contains("takes no option --realm"), "\(misplaced.stderr)")
         // A TLS phone presenting its certificate: its flow carries the certificate's names.
-        // It stays 10 s: on a machine the whole suite loads, openssl's start and the handshake
-        // can take seconds before the flow shows.
-        let script = "sleep 10 | \(openssl) s_client -connect \(tls) -cert \(phoneCert) -key \(phoneKey) 2>&1"
-        let tlsClient = Task { try await Command.run("/bin/sh", ["-c", script], timeoutSeconds: 30) }
-        let tlsFlow = await eventually(seconds: 10) { () -> [String: Any]? in
+        let script = "sleep 3 | \(openssl) s_client -connect \(tls) -cert \(phoneCert) -key \(phoneKey) 2>&1"
+        let tlsClient = Task { try await Command.run("/bin/sh", ["-c", script], timeoutSeconds: 20) }
+        let tlsFlow = await eventually(seconds: 5) { () -> [String: Any]? in
             let flows = try? await json(["flows", "list"]) as? [[String: Any]]
             return flows?.first { $0["transport"] as? String == "tls" && $0["tlsPeerIdentity"] != nil }
         }
