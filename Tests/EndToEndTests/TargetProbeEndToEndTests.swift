@@ -94,12 +94,9 @@ struct TargetProbeEndToEndTests {
         let tables = [silent.port, second].enumerated().map { index, port in
             "\n[[realm.target]]\naddress = \"127.0.0.1:\(port)\"\ntransport = \"udp\"\npriority = \(index + 1)\n"
         }.joined()
-        // T1 = 100 ms: Timer F (64×T1) fires after 6.4 s instead of 32 s. Not shorter: the same
-        // timers bound the second target's probes and the call's INVITE, and a machine loaded by
-        // the whole suite can make sipp slower than 3.2 s, which would mark every target down
-        // (and then all are tried, the silent one included).
+        // T1 = 50 ms: Timer F (64×T1) fires after 3.2 s instead of 32 s.
         let pair = try DaemonPair.start(accessKeys: "route_to = \"core\"", coreTables: tables, mediaBase: base,
-                                        mediaKeys: "\n[sip]\nt1_ms = 100", coreKeys: "target_probe_interval_s = 1")
+                                        mediaKeys: "\n[sip]\nt1_ms = 50", coreKeys: "target_probe_interval_s = 1")
         do {
             try await silentTarget(pair, silent: silent, second: second)
         } catch {
