@@ -13,11 +13,18 @@ struct TargetHealthTests {
         #expect(health.usable([Self.first, Self.second]) == [Self.first, Self.second])
     }
 
-    @Test("RFC 3263 §4.3: a 503 or a timed-out probe (408) marks the target down once; calls skip it",
+    /// Marks `first` down with `status`: one 503, or `timeoutsBeforeDown` timeouts in a row.
+    static func markDown(_ health: inout TargetHealth, status: Int) -> TargetHealth.Change? {
+        let probes = status == 408 ? TargetHealth.timeoutsBeforeDown : 1
+        for _ in 1..<probes { #expect(health.probed(first, status: status) == nil, "one timeout is not down") }
+        return health.probed(first, status: status)
+    }
+
+    @Test("RFC 3263 §4.3: a 503, or timed-out probes (408) in a row, mark the target down once; calls skip it",
           arguments: [503, 408])
     func failureMarksDown(status: Int) {
         var health = TargetHealth()
-        #expect(health.probed(Self.first, status: status) == .down(status: status))
+        #expect(Self.markDown(&health, status: status) == .down(status: status))
         #expect(health.probed(Self.first, status: status) == nil, "the change is reported once")
         #expect(!health.isUp(Self.first))
         #expect(health.isUp(Self.second))
@@ -35,6 +42,18 @@ struct TargetHealthTests {
         #expect(health.isUp(Self.first))
     }
 
+    @Test("a single unanswered probe keeps the target up; an answer in between starts the count again")
+    func oneTimeoutIsNotDown() {
+        var health = TargetHealth()
+        for _ in 1..<TargetHealth.timeoutsBeforeDown { #expect(health.probed(Self.first, status: 408) == nil) }
+        #expect(health.isUp(Self.first))
+        #expect(health.probed(Self.first, status: 200) == nil)
+        for _ in 1..<TargetHealth.timeoutsBeforeDown { #expect(health.probed(Self.first, status: 408) == nil) }
+        #expect(health.isUp(Self.first), "the answer reset the count")
+        #expect(health.probed(Self.first, status: 408) == .down(status: 408))
+        #expect(health.probed(Self.first, status: 408) == nil, "already down")
+    }
+
     @Test("provisional responses say nothing about health")
     func provisionalIgnored() {
         var health = TargetHealth()
@@ -47,7 +66,7 @@ struct TargetHealthTests {
     func allDownTriesAll() {
         var health = TargetHealth()
         _ = health.probed(Self.first, status: 503)
-        _ = health.probed(Self.second, status: 408)
+        _ = health.probed(Self.second, status: 503)
         #expect(health.usable([Self.second, Self.first]) == [Self.second, Self.first])
         #expect(health.usable([]) == [])
     }
