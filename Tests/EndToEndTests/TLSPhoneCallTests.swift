@@ -141,10 +141,13 @@ final class TLSPipe: @unchecked Sendable {
     private final class Received: Sendable { let bytes = Mutex<[UInt8]>([]) }
     private let received = Received()
 
-    init(openssl: String, target: String, serverName: String, caFile: String) throws {
+    /// `certificate` and `key`: the phone's own client certificate, when it presents one.
+    init(openssl: String, target: String, serverName: String, caFile: String,
+         certificate: (cert: String, key: String)? = nil) throws {
         process.executableURL = URL(fileURLWithPath: openssl)
         process.arguments = ["s_client", "-connect", target, "-servername", serverName, "-CAfile", caFile,
                              "-verify_return_error", "-quiet", "-no_ign_eof"]
+            + (certificate.map { ["-cert", $0.cert, "-key", $0.key] } ?? [])
         process.standardInput = input
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
