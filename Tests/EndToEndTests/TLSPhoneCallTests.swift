@@ -1,4 +1,5 @@
 import Foundation
+import SIPAuth
 import SRTP
 import Synchronization
 import Testing
@@ -7,7 +8,8 @@ import TestSupport
 /// Issue 6, test 1: a phone on TLS with SRTP calls a core PBX on UDP with plain RTP. The phone's
 /// TLS is `openssl s_client` (a TLS stack the project did not write) carrying SIP the test writes;
 /// the PBX is sipp over UDP. Both SDPs carry only Palisade's addresses, and the media is checked
-/// on the phone's side with the key Palisade gave that leg.
+/// on the phone's side with the key Palisade gave that leg. And back (item 8): the phone registers
+/// over TLS, and a call from the core on UDP reaches it on that TLS connection.
 @Suite("TLS phone calls end to end", .serialized)
 struct TLSPhoneCallTests {
     @Test("TLS + SRTP phone → UDP + RTP PBX: the call connects, each SDP is Palisade's, media re-keyed both ways")
@@ -83,6 +85,109 @@ struct TLSPhoneCallTests {
             #expect(try await CallEndToEndTests.sessionsDrained(setup.pair) == 0)
         }
     }
+
+    @Test("UDP + RTP core → TLS + SRTP phone: the phone registers over TLS, the core's call reaches it on that connection, media re-keyed both ways")
+    func udpCoreToTLSPhone() async throws {
+        let openssl = try #require(Command.which("openssl"))
+        let files = try TemporaryDirectory(prefix: "palisade-tls-called")
+        let cert = files.path + "/sip.pem", key = files.path + "/sip.key"
+        let made = try await Command.run(openssl, ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
+                                                   "-nodes", "-keyout", key, "-out", cert, "-days", "1",
+                                                   "-subj", "/CN=sip.example.com", "-addext", "subjectAltName=DNS:sip.example.com"])
+        try #require(made.status == 0, "\(made.stderr)")
+        let password = String(UInt64.random(in: 1 ... .max), radix: 36)
+        let users = try await RegistrarEndToEndTests.usersFile(in: files, users: [("2000", password)], realm: "palisade")
+        let base = MediaRanges.acquire()
+        defer { MediaRanges.release(base) }
+        // Access: TLS listener, SRTP required, the embedded registrar. Core: calls go to access's registrations.
+        let pair = try DaemonPair.start(
+            accessListeners: """
+
+                [[realm.listener]]
+                transport = "tls"
+                listen = "127.0.0.1:0"
+                certificates = [{ cert = "\(cert)", key = "\(key)", server_names = ["sip.example.com"] }]
+
+                """,
+            accessKeys: "media_policy = \"srtp-required\"", mediaBase: base,
+            mediaKeys: "\n[registrar]\nusers_file = \"\(users)\"\nalgorithms = [\"MD5\"]\n",
+            coreKeys: "route_to = \"access\"\ntarget_probe_interval_s = 0")
+        do {
+            try await calledOverTLS(pair, openssl: openssl, caFile: cert, password: password)
+        } catch {
+            await pair.stop()
+            throw error
+        }
+        await pair.stop()
+    }
+
+    private func calledOverTLS(_ pair: DaemonPair, openssl: String, caFile: String, password: String) async throws {
+        let status = try #require(try await pair.ready(), "daemons never came up\n\(pair.logs)")
+        let tls = try #require(status.sip("access", "tls")), coreTarget = try #require(status.sip("core", "udp"))
+        let directory = pair.directory.path
+
+        // The phone registers over TLS with MD5 digest; its Contact is an address nobody can reach:
+        // the call must come back on the phone's own connection.
+        let phone = try TLSPipe(openssl: openssl, target: tls, serverName: "sip.example.com", caFile: caFile)
+        defer { phone.close() }
+        let registration = PhoneRegistration(user: "2000", domain: "127.0.0.1", requestURI: "sip:\(tls)")
+        try phone.write(registration.register(cseq: 1, authorization: nil))
+        let challenge = try #require(await phone.message { $0.hasPrefix("SIP/2.0 401") },
+                                     "no 401 over TLS\n\(phone.text)\n\(pair.logs)")
+        try phone.write(registration.register(cseq: 2, authorization: try registration.authorization(
+            answering: challenge, password: password)))
+        let registered = try #require(await phone.message { $0.hasPrefix("SIP/2.0 200") && $0.contains("CSeq: 2 REGISTER") },
+                                      "not registered\n\(phone.text)\n\(pair.logs)")
+        #expect(registered.contains("expires="), "\(registered)")
+
+        // The core calls 2000 over UDP with plain RTP.
+        let phoneMedia = try LoopbackUDP(), pbxMedia = try LoopbackUDP()
+        let pbx = try CallEndToEndTests.SippPeer(scenario: "call-uac.xml", target: coreTarget, rtpPort: pbxMedia.port,
+                                                 holdMilliseconds: 4000, directory: directory, name: "pbx")
+        let invite = try #require(await phone.message(seconds: 15) { $0.hasPrefix("INVITE ") },
+                                  "no INVITE over TLS\n\(phone.text)\n\(pbx.log)\n\(pair.logs)")
+        #expect(invite.hasPrefix("INVITE sip:2000@192.0.2.50:5061;transport=tls SIP/2.0"), "to the registered Contact\n\(invite)")
+        #expect(invite.contains("RTP/SAVP") && invite.contains("c=IN IP4 127.0.0.1"), "\(invite)")
+        #expect(!invite.contains(":\(pbxMedia.port)") && !invite.contains("[pid]") && !invite.contains("CorePBX"), "\(invite)")
+        let crypto = try #require(CallEndToEndTests.lines([invite], "a=crypto:").first { $0.contains("AES_CM_128_HMAC_SHA1_80") },
+                                  "\(invite)")
+        let cryptoTag = try #require(crypto.dropFirst("a=crypto:".count).split(separator: " ").first)
+        let palisadeKey = try SRTPCallTests.key(in: "\r\n" + crypto + "\r\n")
+        let phoneKey = SRTPMasterKey.random(for: .aesCM128HmacSHA1_80)
+        #expect(palisadeKey != phoneKey)
+        let sdp = "v=0\r\no=phone 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
+            + "m=audio \(phoneMedia.port) RTP/SAVP 0\r\na=rtpmap:0 PCMU/8000\r\n"
+            + "a=crypto:\(cryptoTag) AES_CM_128_HMAC_SHA1_80 inline:\(phoneKey.sdesInlineKeySalt)\r\n"
+        try phone.write(PhoneDialog.response(to: invite, status: "200 OK", toTag: "ph-called",
+                                             extra: "Contact: <sip:2000@192.0.2.50:5061;transport=tls>\r\nContent-Type: application/sdp\r\n",
+                                             body: sdp))
+        #expect(await phone.message { $0.hasPrefix("ACK ") } != nil, "no ACK over TLS\n\(phone.text)\n\(pair.logs)")
+
+        let ok = try #require(await eventually(seconds: 10) { pbx.received.first { $0.hasPrefix("SIP/2.0 200") } },
+                              "no 200 at the PBX\n\(pbx.log)")
+        #expect(ok.contains("RTP/AVP") && !ok.contains("a=crypto") && !ok.contains(phoneKey.sdesInlineKeySalt)
+                && !ok.contains("192.0.2.50") && !ok.contains("ph-called"), "nothing of the phone reaches the core\n\(ok)")
+        let accessPort = try #require(CallEndToEndTests.mediaPort(in: [invite], startingWith: "INVITE "))
+        let corePort = try #require(CallEndToEndTests.mediaPort(in: [ok], startingWith: "SIP/2.0 200"))
+        let phoneSends = try SRTPContext(key: phoneKey, direction: .outbound)
+        let atPBX = try #require(try await CallEndToEndTests.stream(from: phoneMedia, toPort: accessPort, until: pbxMedia) {
+            try phoneSends.protected(MediaEndToEndTests.rtp(sequence: UInt16(1 + $0), ssrc: 0x7373, payload: "called phone"))
+        }, "nothing reached the PBX\n\(pair.logs)")
+        #expect(atPBX.bytes.dropFirst(12).elementsEqual("called phone".utf8), "the PBX gets plain RTP")
+        let atPhone = try #require(try await CallEndToEndTests.stream(from: pbxMedia, toPort: corePort, until: phoneMedia) {
+            MediaEndToEndTests.rtp(sequence: UInt16(1 + $0), ssrc: 0x7474, payload: "core speaks")
+        }, "nothing reached the phone\n\(pair.logs)")
+        #expect(atPhone.fromPort == accessPort)
+        #expect(try SRTPContext(key: palisadeKey, direction: .inbound).unprotected(atPhone.bytes)?.dropFirst(12)
+                    .elementsEqual("core speaks".utf8) == true, "decrypts with the key Palisade gave the phone's leg")
+
+        // The core hangs up over UDP; the phone gets BYE on its TLS connection and answers it.
+        let bye = try #require(await phone.message(seconds: 15) { $0.hasPrefix("BYE ") },
+                               "no BYE over TLS\n\(phone.text)\n\(pbx.log)")
+        try phone.write(PhoneDialog.response(to: bye, status: "200 OK", toTag: nil))
+        #expect(await pbx.wait(seconds: 15) == 0, "pbx sipp failed\n\(pbx.log)\n\(pair.logs)")
+        #expect(try await CallEndToEndTests.sessionsDrained(pair) == 0)
+    }
 }
 
 /// The phone's side of one dialog, written by hand: what a softphone on TLS would send.
@@ -117,6 +222,17 @@ struct PhoneDialog {
             + "Content-Length: \(body.utf8.count)\r\n\r\n\(body)"
     }
 
+    /// A response to `request` as a UAS writes it (RFC 3261 §8.2.6): its Via, From, Call-ID and
+    /// CSeq, its To with `toTag` added (nil: the To already carries the dialog's tag).
+    static func response(to request: String, status: String, toTag: String?, extra: String = "",
+                         body: String = "") -> String {
+        let copied = request.split(whereSeparator: \.isNewline).filter { line in
+            ["Via:", "From:", "To:", "Call-ID:", "CSeq:"].contains { line.hasPrefix($0) }
+        }.map { line in line.hasPrefix("To:") && toTag != nil ? "\(line);tag=\(toTag!)" : String(line) }
+        return "SIP/2.0 \(status)\r\n" + copied.map { $0 + "\r\n" }.joined() + extra
+            + "Content-Length: \(body.utf8.count)\r\n\r\n\(body)"
+    }
+
     /// The tag parameter of a header line (`To: <...>;tag=x`).
     static func tag(in message: String, header: String) -> String? {
         guard let line = CallEndToEndTests.lines([message], header + ":").first,
@@ -133,7 +249,8 @@ struct PhoneDialog {
 }
 
 /// `openssl s_client` as a phone's TLS connection: the test writes SIP to its stdin and reads the
-/// decrypted stream from its stdout, framed into messages by Content-Length.
+/// decrypted stream from its stdout, framed into messages by Content-Length. `-nocommands`: a
+/// line starting with R (REGISTER) would otherwise ask s_client to renegotiate, Q to quit.
 final class TLSPipe: @unchecked Sendable {
     private let process = Process()
     private let input = Pipe()
@@ -146,7 +263,7 @@ final class TLSPipe: @unchecked Sendable {
          certificate: (cert: String, key: String)? = nil) throws {
         process.executableURL = URL(fileURLWithPath: openssl)
         process.arguments = ["s_client", "-connect", target, "-servername", serverName, "-CAfile", caFile,
-                             "-verify_return_error", "-quiet", "-no_ign_eof"]
+                             "-verify_return_error", "-quiet", "-no_ign_eof", "-nocommands"]
             + (certificate.map { ["-cert", $0.cert, "-key", $0.key] } ?? [])
         process.standardInput = input
         process.standardOutput = output
@@ -198,4 +315,38 @@ final class TLSPipe: @unchecked Sendable {
     }
 
     deinit { close() }
+}
+
+/// A phone's REGISTER over its TLS connection, with MD5 digest credentials (RFC 3261 §22).
+struct PhoneRegistration {
+    let user: String
+    let domain: String
+    let requestURI: String
+    let callID = "reg-\(UInt32.random(in: 1 ... .max))@phone.invalid"
+
+    func register(cseq: Int, authorization: String?) -> String {
+        "REGISTER \(requestURI) SIP/2.0\r\nVia: SIP/2.0/TLS 192.0.2.50:5061;branch=z9hG4bK-reg\(cseq);rport\r\n"
+            + "Max-Forwards: 70\r\nFrom: <sip:\(user)@\(domain)>;tag=reg-tls\r\nTo: <sip:\(user)@\(domain)>\r\n"
+            + "Call-ID: \(callID)\r\nCSeq: \(cseq) REGISTER\r\n"
+            + "Contact: <sip:\(user)@192.0.2.50:5061;transport=tls>\r\nExpires: 60\r\n"
+            + (authorization.map { "Authorization: \($0)\r\n" } ?? "") + "Content-Length: 0\r\n\r\n"
+    }
+
+    /// The Authorization answering the MD5 challenge of `challenge` (a 401) for `password`.
+    func authorization(answering challenge: String, password: String) throws -> String {
+        let header = try #require(CallEndToEndTests.lines([challenge], "WWW-Authenticate: ").first { $0.contains("MD5") },
+                                  "\(challenge)")
+        func parameter(_ name: String) throws -> String {
+            let value = try #require(header.components(separatedBy: "\(name)=\"").dropFirst().first, "\(header)")
+            return String(value.prefix { $0 != "\"" })
+        }
+        let realm = try parameter("realm"), nonce = try parameter("nonce")
+        let ha1 = DigestResponse.ha1(hash: .md5, username: user.utf8, realm: realm.utf8, password: password.utf8)
+        let response = DigestResponse.compute(algorithm: .md5, storedHA1: ha1, nonce: Array(nonce.utf8),
+                                              nonceCountText: Array("00000001".utf8), cnonce: Array("tls-phone".utf8),
+                                              qop: .auth, method: "REGISTER".utf8, digestURI: requestURI.utf8)
+        return "Digest username=\"\(user)\", realm=\"\(realm)\", nonce=\"\(nonce)\", uri=\"\(requestURI)\", "
+            + "response=\"\(String(decoding: response, as: UTF8.self))\", algorithm=MD5, qop=auth, nc=00000001, "
+            + "cnonce=\"tls-phone\""
+    }
 }
