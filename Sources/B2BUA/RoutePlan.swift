@@ -24,11 +24,12 @@ public struct RouteTarget: Sendable, Hashable, CustomStringConvertible {
     /// The host as written in a URI (IPv6 in brackets).
     public var uriHost: String { host.contains(":") ? "[\(host)]" : host }
 
-    /// A Request-URI for `user` at this target (RFC 3261 §19.1.1; `transport` param off UDP).
+    /// A Request-URI for `user` at this target (RFC 3261 §19.1.1): sip: with transport=tcp on TCP, sips: on TLS.
     public func requestURI(user: String?) -> String {
         let scheme = transport == .tls ? "sips" : "sip"
         let userPart = user.map { $0 + "@" } ?? ""
-        let parameter = transport == .udp ? "" : ";transport=\(transport.rawValue)"
+        // RFC 5630 §3.2: transport=tls is deprecated; the sips: scheme alone says TLS over TCP.
+        let parameter = transport == .tcp ? ";transport=tcp" : ""
         return "\(scheme):\(userPart)\(uriHost):\(port)\(parameter)"
     }
 

@@ -188,21 +188,107 @@ struct TLSPhoneCallTests {
         #expect(await pbx.wait(seconds: 15) == 0, "pbx sipp failed\n\(pbx.log)\n\(pair.logs)")
         #expect(try await CallEndToEndTests.sessionsDrained(pair) == 0)
     }
+
+    @Test("RFC 3261 §26.2.2: a sips: call from a UDP phone goes to the core's TLS target (openssl s_server), never downgraded")
+    func sipsToTLSTarget() async throws {
+        let openssl = try #require(Command.which("openssl"))
+        let files = try TemporaryDirectory(prefix: "palisade-sips")
+        let cert = files.path + "/pbx.pem", key = files.path + "/pbx.key"
+        let made = try await Command.run(openssl, ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
+                                                   "-nodes", "-keyout", key, "-out", cert, "-days", "1",
+                                                   "-subj", "/CN=pbx.example.com",
+                                                   "-addext", "subjectAltName=DNS:pbx.example.com,IP:127.0.0.1"])
+        try #require(made.status == 0, "\(made.stderr)")
+        let pbxPort = try LoopbackPort.reserved()
+        let pbx = try TLSPipe.server(openssl: openssl, port: pbxPort, cert: cert, key: key)
+        defer { pbx.close() }
+        let base = MediaRanges.acquire()
+        defer { MediaRanges.release(base) }
+        // The core's only target is on TLS, its certificate checked against the PBX's own (chain-only:
+        // the target is an address). The core has a TLS listener of its own for Via and Contact.
+        let pair = try DaemonPair.start(
+            accessKeys: "route_to = \"core\"",
+            coreTables: """
+
+                [[realm.listener]]
+                transport = "tls"
+                listen = "127.0.0.1:0"
+                certificates = [{ cert = "\(cert)", key = "\(key)" }]
+
+                [[realm.target]]
+                address = "127.0.0.1:\(pbxPort)"
+                transport = "tls"
+
+                """,
+            mediaBase: base,
+            coreKeys: "target_probe_interval_s = 0\ntls_peers = [{ host = \"127.0.0.1\", verify = \"chain-only\", ca_bundle = \"\(cert)\" }]")
+        do {
+            try await sipsCall(pair, pbx: pbx, pbxPort: pbxPort)
+        } catch {
+            await pair.stop()
+            throw error
+        }
+        await pair.stop()
+    }
+
+    private func sipsCall(_ pair: DaemonPair, pbx: TLSPipe, pbxPort: UInt16) async throws {
+        let status = try #require(try await pair.ready(), "daemons never came up\n\(pair.logs)")
+        let access = try #require(status.sip("access", "udp")?.split(separator: ":").last.flatMap { UInt16($0) })
+        let phone = try LoopbackUDP(), phoneMedia = try LoopbackUDP()
+        let dialog = PhoneDialog(callID: "sips-\(UInt32.random(in: 1 ... .max))@phone.invalid", fromTag: "ph-sips",
+                                 via: "SIP/2.0/UDP 127.0.0.1:\(phone.port)", requestURI: "sips:2000@127.0.0.1")
+        try phone.send(Array(dialog.invite(mediaPort: phoneMedia.port, key: SRTPMasterKey.random(for: .aesCM128HmacSHA1_80)).utf8),
+                       toPort: access)
+
+        // The INVITE reaches the PBX over TLS, with a sips: Request-URI and Palisade's own TLS Via.
+        let invite = try #require(await pbx.message(seconds: 15) { $0.hasPrefix("INVITE ") },
+                                  "no INVITE over TLS at the PBX\n\(pbx.text)\n\(pair.logs)")
+        #expect(invite.hasPrefix("INVITE sips:2000@127.0.0.1:\(pbxPort) SIP/2.0"), "\(invite)")
+        #expect(CallEndToEndTests.lines([invite], "Via: ").first?.hasPrefix("Via: SIP/2.0/TLS 127.0.0.1:") == true, "\(invite)")
+        #expect(!invite.contains(dialog.callID) && !invite.contains(":\(phone.port)") && !invite.contains("a=crypto"),
+                "\(invite)")
+        let sdp = "v=0\r\no=pbx 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
+            + "m=audio \(phoneMedia.port) RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n"
+        try pbx.write(PhoneDialog.response(to: invite, status: "200 OK", toTag: "pbx-tls",
+                                           extra: "Contact: <sips:pbx@127.0.0.1:\(pbxPort)>\r\nContent-Type: application/sdp\r\n",
+                                           body: sdp))
+        #expect(await pbx.message { $0.hasPrefix("ACK sips:pbx@127.0.0.1:\(pbxPort)") } != nil,
+                "the ACK goes to the PBX's Contact over TLS\n\(pbx.text)\n\(pair.logs)")
+
+        // The phone gets the 200 over UDP, acknowledges it and hangs up; the BYE crosses over TLS.
+        var ok: String?
+        while ok == nil, let datagram = await phone.receive(seconds: 10) {
+            let text = String(decoding: datagram.bytes, as: UTF8.self)
+            if text.hasPrefix("SIP/2.0 200") { ok = text }
+        }
+        let answer = try #require(ok, "no 200 at the phone\n\(pair.logs)")
+        #expect(!answer.contains("pbx-tls") && !answer.contains(":\(pbxPort)"), "\(answer)")
+        let toTag = try #require(PhoneDialog.tag(in: answer, header: "To"))
+        let contact = try #require(PhoneDialog.uri(in: answer, header: "Contact"))
+        try phone.send(Array(dialog.ack(requestURI: contact, toTag: toTag).utf8), toPort: access)
+        try phone.send(Array(dialog.bye(requestURI: contact, toTag: toTag).utf8), toPort: access)
+        let bye = try #require(await pbx.message { $0.hasPrefix("BYE sips:pbx@127.0.0.1:\(pbxPort)") },
+                               "no BYE over TLS\n\(pbx.text)\n\(pair.logs)")
+        try pbx.write(PhoneDialog.response(to: bye, status: "200 OK", toTag: nil))
+        #expect(try await pair.callRecords().first?["cause"] as? String != "480", "\(pair.logs)")
+        #expect(try await CallEndToEndTests.sessionsDrained(pair) == 0)
+    }
 }
 
 /// The phone's side of one dialog, written by hand: what a softphone on TLS would send.
 struct PhoneDialog {
     let callID: String
     let fromTag: String
-    let via = "SIP/2.0/TLS 192.0.2.50:5061"
+    var via = "SIP/2.0/TLS 192.0.2.50:5061"
+    var requestURI = "sip:2000@sip.example.com"
     let from = "<sip:alice@sip.example.com>"
-    let to = "<sip:2000@sip.example.com>"
+    var to: String { "<\(requestURI)>" }
 
     func invite(mediaPort: UInt16, key: SRTPMasterKey) -> String {
         let sdp = "v=0\r\no=phone 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
             + "m=audio \(mediaPort) RTP/SAVP 0\r\na=rtpmap:0 PCMU/8000\r\n"
             + "a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:\(key.sdesInlineKeySalt)\r\n"
-        return request("INVITE sip:2000@sip.example.com", branch: "z9hG4bK-inv", cseq: "1 INVITE", toTag: nil,
+        return request("INVITE \(requestURI)", branch: "z9hG4bK-inv", cseq: "1 INVITE", toTag: nil,
                        extra: "Contact: <sip:alice@192.0.2.50:5061;transport=tls>\r\nContent-Type: application/sdp\r\n",
                        body: sdp)
     }
@@ -258,13 +344,25 @@ final class TLSPipe: @unchecked Sendable {
     private final class Received: Sendable { let bytes = Mutex<[UInt8]>([]) }
     private let received = Received()
 
-    /// `certificate` and `key`: the phone's own client certificate, when it presents one.
-    init(openssl: String, target: String, serverName: String, caFile: String,
-         certificate: (cert: String, key: String)? = nil) throws {
+    /// A client of `target`. `certificate`: the phone's own client certificate, when it presents one.
+    convenience init(openssl: String, target: String, serverName: String, caFile: String,
+                     certificate: (cert: String, key: String)? = nil) throws {
+        try self.init(openssl: openssl, arguments: ["s_client", "-connect", target, "-servername", serverName,
+                                                     "-CAfile", caFile, "-verify_return_error", "-quiet", "-no_ign_eof",
+                                                     "-nocommands"]
+                          + (certificate.map { ["-cert", $0.cert, "-key", $0.key] } ?? []))
+    }
+
+    /// `openssl s_server` on 127.0.0.1:`port` as a TLS next hop (a PBX on TLS); -quiet: what it
+    /// reads on stdin goes to the connection as it is, never taken for a command.
+    static func server(openssl: String, port: UInt16, cert: String, key: String) throws -> TLSPipe {
+        try TLSPipe(openssl: openssl, arguments: ["s_server", "-accept", "127.0.0.1:\(port)", "-cert", cert,
+                                                   "-key", key, "-quiet"])
+    }
+
+    private init(openssl: String, arguments: [String]) throws {
         process.executableURL = URL(fileURLWithPath: openssl)
-        process.arguments = ["s_client", "-connect", target, "-servername", serverName, "-CAfile", caFile,
-                             "-verify_return_error", "-quiet", "-no_ign_eof", "-nocommands"]
-            + (certificate.map { ["-cert", $0.cert, "-key", $0.key] } ?? [])
+        process.arguments = arguments
         process.standardInput = input
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
