@@ -189,7 +189,7 @@ struct TLSPhoneCallTests {
         #expect(try await CallEndToEndTests.sessionsDrained(pair) == 0)
     }
 
-    @Test("RFC 3261 §26.2.2: a sips: call from a UDP phone goes to the core's TLS target (openssl s_server), never downgraded")
+    @Test("RFC 3261 §26.2.2: a sips: call from a UDP phone goes to the core's TLS target (openssl s_server), probed over TLS too, never downgraded")
     func sipsToTLSTarget() async throws {
         let openssl = try #require(Command.which("openssl"))
         let files = try TemporaryDirectory(prefix: "palisade-sips")
@@ -221,7 +221,7 @@ struct TLSPhoneCallTests {
 
                 """,
             mediaBase: base,
-            coreKeys: "target_probe_interval_s = 0\ntls_peers = [{ host = \"127.0.0.1\", verify = \"chain-only\", ca_bundle = \"\(cert)\" }]")
+            coreKeys: "target_probe_interval_s = 1\ntls_peers = [{ host = \"127.0.0.1\", verify = \"chain-only\", ca_bundle = \"\(cert)\" }]")
         do {
             try await sipsCall(pair, pbx: pbx, pbxPort: pbxPort)
         } catch {
@@ -234,6 +234,12 @@ struct TLSPhoneCallTests {
     private func sipsCall(_ pair: DaemonPair, pbx: TLSPipe, pbxPort: UInt16) async throws {
         let status = try #require(try await pair.ready(), "daemons never came up\n\(pair.logs)")
         let access = try #require(status.sip("access", "udp")?.split(separator: ":").last.flatMap { UInt16($0) })
+        // The target is probed over TLS too: OPTIONS to its sips: URI from the core's TLS face.
+        let probe = try #require(await pbx.message(seconds: 15) { $0.hasPrefix("OPTIONS ") },
+                                 "no probe over TLS\n\(pbx.text)\n\(pair.logs)")
+        #expect(probe.hasPrefix("OPTIONS sips:127.0.0.1:\(pbxPort) SIP/2.0"), "\(probe)")
+        #expect(CallEndToEndTests.lines([probe], "Contact: ").first?.contains("sips:") == true, "\(probe)")
+        try pbx.write(PhoneDialog.response(to: probe, status: "200 OK", toTag: "probed"))
         let phone = try LoopbackUDP(), phoneMedia = try LoopbackUDP()
         let dialog = PhoneDialog(callID: "sips-\(UInt32.random(in: 1 ... .max))@phone.invalid", fromTag: "ph-sips",
                                  via: "SIP/2.0/UDP 127.0.0.1:\(phone.port)", requestURI: "sips:2000@127.0.0.1")
