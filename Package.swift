@@ -128,7 +128,7 @@ let package = Package(
         .testTarget(name: "MetricsExpositionTests", dependencies: ["MetricsExposition"], swiftSettings: strict),
         .testTarget(name: "SignallingTests",
                     dependencies: ["Signalling", "B2BUA", "SIPCore", "SIPMessage", "SIPTransport", "MediaControlProtocol",
-                                   nioCore], swiftSettings: strict),
+                                   "NIOFraming", nioCore, nioPosix, logging], swiftSettings: strict),
         .testTarget(name: "SIPTransportTests",
                     dependencies: ["SIPTransport", "SIPMessage", nioCore, nioPosix, nioSSL], swiftSettings: strict),
         .testTarget(name: "MediaControlServerTests",

@@ -44,7 +44,8 @@ public final class MediaPlaneLink: Service, Sendable {
 
     private struct Shared: ~Copyable {
         var state: MediaPlaneLinkState
-        var outbound: Outbound?
+        /// The control connection once the hello is answered: requests are written to it directly.
+        var channel: (any Channel)?
         var pending: [UInt64: CheckedContinuation<ControlReply, any Error>] = [:]
         var nextID: UInt64 = 1
     }
@@ -83,32 +84,31 @@ public final class MediaPlaneLink: Service, Sendable {
 
     /// Sends one request and waits for its reply. Fails at once when the media plane is down.
     nonisolated(nonsending) public func request(_ body: ControlRequest.Body, timeoutMilliseconds: Int) async throws -> ControlReply.Body {
-        let (id, outbound) = shared.withLock { shared -> (UInt64, Outbound?) in
+        let (id, channel) = shared.withLock { shared -> (UInt64, (any Channel)?) in
             defer { shared.nextID += 1 }
-            return (shared.nextID, shared.outbound)
+            return (shared.nextID, shared.channel)
         }
-        guard let outbound else { throw LinkError(description: "media plane not connected") }
-        return try await exchange(ControlRequest(id: id, body), on: outbound, timeoutMilliseconds: timeoutMilliseconds)
+        guard let channel else { throw LinkError(description: "media plane not connected") }
+        return try await exchange(ControlRequest(id: id, body), on: channel, timeoutMilliseconds: timeoutMilliseconds)
     }
 
-    nonisolated(nonsending) private func exchange(_ request: ControlRequest, on outbound: Outbound,
+    /// Writes `request` and waits for its reply. No task of its own: the write and the timeout are
+    /// the control channel's (its event loop), so a call's media requests cost no thread hand-offs
+    /// beyond that loop's.
+    nonisolated(nonsending) private func exchange(_ request: ControlRequest, on channel: any Channel,
                           timeoutMilliseconds: Int) async throws -> ControlReply.Body {
         let id = request.id
-        let timer = Task {
-            try await Task.sleep(for: .milliseconds(timeoutMilliseconds))
-            self.resolve(id, .failure(LinkError(description: "no reply to \(request.command.rawValue) within \(timeoutMilliseconds) ms")))
-        }
-        defer { timer.cancel() }
+        var timer: Scheduled<Void>?
         let reply = try await withCheckedThrowingContinuation { continuation in
             shared.withLock { $0.pending[id] = continuation }
-            Task {
-                do {
-                    try await outbound.write(ControlCodec.encode(.request(request)))
-                } catch {
-                    self.resolve(id, .failure(LinkError(description: "control connection lost: \(error)")))
-                }
+            timer = channel.eventLoop.scheduleTask(in: .milliseconds(Int64(timeoutMilliseconds))) {
+                self.resolve(id, .failure(LinkError(description: "no reply to \(request.command.rawValue) within \(timeoutMilliseconds) ms")))
+            }
+            channel.writeAndFlush(ControlCodec.encode(.request(request))).whenFailure { error in
+                self.resolve(id, .failure(LinkError(description: "control connection lost: \(error)")))
             }
         }
+        timer?.cancel()
         switch reply.result {
         case .success(let body): return body
         case .failure(let failure): throw failure
@@ -129,6 +129,7 @@ public final class MediaPlaneLink: Service, Sendable {
                 .connect(unixDomainSocketPath: configuration.socketPath) { channel in
                     channel.eventLoop.makeCompletedFuture {
                         try channel.pipeline.syncOperations.addFrameCodec()
+                        try channel.pipeline.syncOperations.addHandler(ReplyDispatcher(link: self))
                         return try NIOAsyncChannel<[UInt8], [UInt8]>(wrappingChannelSynchronously: channel)
                     }
                 }
@@ -142,6 +143,29 @@ public final class MediaPlaneLink: Service, Sendable {
             }
         } catch {
             record(failure: "\(error)")
+        }
+    }
+
+    /// Replies to requests and the media plane's events, taken off the channel on its own event
+    /// loop: a reply resumes its waiting request from there, without a task of the link's in
+    /// between. Everything else (the hello's answer, anything unreadable) goes on to `serve`.
+    private final class ReplyDispatcher: ChannelInboundHandler {
+        typealias InboundIn = [UInt8]
+        typealias InboundOut = [UInt8]
+        let link: MediaPlaneLink
+
+        init(link: MediaPlaneLink) { self.link = link }
+
+        func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+            let payload = unwrapInboundIn(data)
+            switch try? ControlCodec.decode(payload) {
+            case .reply(let reply)? where reply.id != 0:
+                link.resolve(reply.id, .success(reply))
+            case .event(let event)?:
+                link.eventSink.yield(event)
+            default:
+                context.fireChannelRead(data)
+            }
         }
     }
 
@@ -161,7 +185,7 @@ public final class MediaPlaneLink: Service, Sendable {
             throw LinkError(description: "handshake refused: \(failure.message)")
         case .success(.hello(let peer)):
             let transition = shared.withLock { shared in
-                shared.outbound = outbound
+                shared.channel = channel
                 return shared.state.connected(peer: peer, now: WallClock.now())
             }
             log(transition)
@@ -174,7 +198,7 @@ public final class MediaPlaneLink: Service, Sendable {
                 while true {
                     try await Task.sleep(for: .milliseconds(self.configuration.pingIntervalMilliseconds))
                     do {
-                        _ = try await self.exchange(ControlRequest(id: self.takeID(), .ping), on: outbound,
+                        _ = try await self.exchange(ControlRequest(id: self.takeID(), .ping), on: channel,
                                                     timeoutMilliseconds: self.configuration.pingTimeoutMilliseconds)
                     } catch {
                         // Closing the channel ends the read loop below.
@@ -209,7 +233,7 @@ public final class MediaPlaneLink: Service, Sendable {
 
     private func record(failure reason: String) {
         let (transition, orphans) = shared.withLock { shared in
-            shared.outbound = nil
+            shared.channel = nil
             let orphans = shared.pending
             shared.pending = [:]
             return (shared.state.failed(reason, now: WallClock.now()), orphans)

@@ -37,6 +37,9 @@ struct PalisadeSignal: AsyncParsableCommand {
         guard let (settings, logger) = try options.start(daemon: "palisade-signal") else { return }
         let started = ProcessSnapshot.current()
         let group = MultiThreadedEventLoopGroup.singleton
+        // SIPService's loop, which the media control connection shares: a call's requests to the
+        // media plane and their replies stay on one thread.
+        let sipLoop = group.next()
 
         let link = MediaPlaneLink(
             configuration: .init(
@@ -46,7 +49,7 @@ struct PalisadeSignal: AsyncParsableCommand {
                 pingIntervalMilliseconds: settings.signal.mediaPingIntervalMilliseconds,
                 pingTimeoutMilliseconds: settings.signal.mediaPingTimeoutMilliseconds,
                 identity: Hello(software: PalisadeVersion.current, pid: started.pid, role: "palisade-signal")),
-            group: group, logger: logger)
+            group: sipLoop, logger: logger)
         let transport = TransportLayer(listeners: SIPWiring.listeners(settings.realms),
                                        settings: SIPWiring.settings(settings.sip, realms: settings.realms), group: group)
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: link)]
@@ -86,7 +89,7 @@ struct PalisadeSignal: AsyncParsableCommand {
                                                                     .info, .refer, .notify, .register]),
                                  calls: routing(settings.realms),
                                  registrar: registrar, drainGrace: .seconds(settings.signal.drainGraceSeconds),
-                                 loop: group.next(), logger: logger)
+                                 loop: sipLoop, logger: logger)
             services.append(.init(service: registrar))
             let reload = ConfigurationReload(path: options.config, running: settings, transport: transport,
                                              registrar: registrar, sip: sip, routing: routing, logger: logger)

@@ -1,0 +1,75 @@
+import Logging
+import MediaControlProtocol
+import NIOCore
+import NIOFraming
+import NIOPosix
+import Signalling
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// MediaPlaneLink's request/reply exchange against a control server of the test's own: answered
+/// requests come back, an unanswered one fails after its timeout and leaves the link up.
+@Suite("Media plane link: requests, replies and timeouts")
+struct MediaPlaneLinkTests {
+    /// Answers the hello and pings like palisade-media; never answers anything else.
+    final class PingOnlyMediaPlane: ChannelInboundHandler, Sendable {
+        typealias InboundIn = [UInt8]
+        typealias OutboundOut = [UInt8]
+
+        func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+            guard case .request(let request)? = try? ControlCodec.decode(unwrapInboundIn(data)) else { return }
+            let body: ControlReply.Body
+            switch request.body {
+            case .hello: body = .hello(Hello(software: "test", pid: getpid(), role: "palisade-media"))
+            case .ping: body = .pong(Pong(time: 0))
+            default: return
+            }
+            context.writeAndFlush(wrapOutboundOut(ControlCodec.encode(.reply(.success(id: request.id, body)))), promise: nil)
+        }
+    }
+
+    @Test("a ping is answered; a request the media plane never answers fails after its timeout, naming it, and the link stays up")
+    func timeout() async throws {
+        let path = "/tmp/palisade-link-test-\(getpid())-\(UInt32.random(in: 1 ... .max)).sock"
+        defer { unlink(path) }
+        let group = MultiThreadedEventLoopGroup.singleton
+        let server = try await ServerBootstrap(group: group)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addFrameCodec()
+                    try channel.pipeline.syncOperations.addHandler(PingOnlyMediaPlane())
+                }
+            }
+            .bind(unixDomainSocketPath: path).get()
+        let link = MediaPlaneLink(
+            configuration: .init(socketPath: path, reconnectMinimumMilliseconds: 50, reconnectMaximumMilliseconds: 200,
+                                 pingIntervalMilliseconds: 60_000, pingTimeoutMilliseconds: 5_000,
+                                 identity: Hello(software: "test", pid: getpid(), role: "palisade-signal")),
+            group: group, logger: Logger(label: "test"))
+        let running = Task { try await link.run() }
+        defer { running.cancel() }
+
+        var connected = false
+        for _ in 0..<200 where !connected {
+            connected = link.state.isConnected
+            if !connected { try await Task.sleep(for: .milliseconds(25)) }
+        }
+        try #require(connected, "the link never connected")
+        let pong = try await link.request(.ping, timeoutMilliseconds: 5_000)
+        #expect(pong == .pong(Pong(time: 0)))
+
+        let started = ContinuousClock.now
+        await #expect {
+            _ = try await link.request(.listSessions, timeoutMilliseconds: 200)
+        } throws: { error in
+            "\(error)".contains("no reply to \(ControlCommand.listSessions.rawValue) within 200 ms")
+        }
+        #expect(ContinuousClock.now - started >= .milliseconds(200))
+        #expect(link.state.isConnected, "one unanswered request does not take the link down")
+        #expect(try await link.request(.ping, timeoutMilliseconds: 5_000) == .pong(Pong(time: 0)))
+        try await server.close()
+    }
+}
