@@ -1,6 +1,7 @@
 import B2BUA
 import MediaControlProtocol
 import PosixSupport
+import SDP
 import SIPCore
 import SIPMessage
 import SIPTransport
@@ -35,6 +36,16 @@ struct CallRecord: Sendable {
     /// The caller's INVITE had no SDP: the B-leg's 2xx carried the offer, and the answer comes in
     /// the caller's ACK, which Palisade then sends on as the B-leg ACK (RFC 3264 §4, delayed offer).
     var awaitingAckAnswer = false
+    /// Each fork's early answer (RFC 3261 §13.2.1), by its B-leg To tag, and the fork whose
+    /// answer the media plane follows now: a 2xx without SDP settles the media on its fork's.
+    var forkAnswers: [String: SessionDescription] = [:]
+    var appliedAnswerFork: String?
+    /// The ACK sent to each other fork's 2xx (which was then hung up), for its retransmissions.
+    var strayAcks: [String: SIPMessage] = [:]
+    /// RFC 4028: the watch on the session interval the last 2xx to INVITE/UPDATE settled; a
+    /// refresh replaces it, the end of the call cancels it.
+    var sessionTimer: Task<Void, Never>?
+    var sessionTimerGeneration = 0
     /// When the caller's INVITE arrived (for `calls list`).
     var started = ContinuousClock.now
     /// The same and the answer, in Unix seconds (for the call record).
