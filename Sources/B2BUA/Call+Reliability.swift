@@ -4,8 +4,8 @@ import SIPMessage
 /// Forked early dialogs and reliable provisionals (RFC 3262) of a call: PRACK is answered or
 /// relayed per leg, with RSeq and RAck mapped, never copied (`HeaderPolicy` drops both).
 extension Call {
-    /// The B-leg INVITE's headers with 100rel (RFC 3262 §3): always Supported — Palisade PRACKs
-    /// the callee itself when the caller cannot — and Required when the caller requires it.
+    /// The B-leg INVITE's headers with 100rel (RFC 3262 §3): Supported — Palisade PRACKs the
+    /// callee itself when the caller cannot — and Required when the caller requires it.
     static func with100rel(_ headers: [(String, String)], require: Bool) -> [(String, String)] {
         var out = headers
         func add(_ name: String) {

@@ -95,6 +95,8 @@ public struct Call: Sendable {
     public let callerSupports100rel: Bool
     /// The caller's INVITE said Require: 100rel: the B-leg INVITE requires it too.
     public let callerRequires100rel: Bool
+    /// The caller's INVITE carried an SDP offer (else the callee offers, RFC 3264 §4).
+    public let callerOffered: Bool
 
     /// A new call from `invite` (received on the A-leg) toward `requestURI` on the B-leg.
     public init(invite: SIPMessage, requestURI: String, ids: CallIdentifiers, sideA: CallSide, sideB: CallSide,
@@ -104,6 +106,7 @@ public struct Call: Sendable {
         self.headers = headers
         aInvite = invite
         callerSupports100rel = invite.optionTags().contains("100rel")
+        callerOffered = !invite.body.isEmpty && invite.contentType?.lowercased().hasPrefix("application/sdp") == true
         callerRequires100rel = invite.optionTags([.require]).contains("100rel")
         let from = invite.from
         let to = invite.to
@@ -172,8 +175,11 @@ public struct Call: Sendable {
         var maxForwards = (aInvite.maxForwards ?? 70) - 1
         if maxForwards < 0 { maxForwards = 0 }
         forks = []
-        let copied = Self.with100rel(headers.copied(from: aInvite, sourceTrusted: sideA.trusted),
-                                     require: callerRequires100rel)
+        // RFC 3262 §5: a reliable provisional to an INVITE without an offer may carry the
+        // callee's offer, whose answer goes in the PRACK — which only the caller can give. So
+        // Palisade offers 100rel of its own only when the caller offered or supports it.
+        var copied = headers.copied(from: aInvite, sourceTrusted: sideA.trusted)
+        if callerSupports100rel || callerOffered { copied = Self.with100rel(copied, require: callerRequires100rel) }
         var invite = b.request(.invite, via: via, contact: sideB.contact, headers: copied,
                                body: body.bytes, contentType: body.contentType)
         inviteSequenceB = b.localSequence

@@ -40,6 +40,15 @@ struct CallRecord: Sendable {
     /// answer the media plane follows now: a 2xx without SDP settles the media on its fork's.
     var forkAnswers: [String: SessionDescription] = [:]
     var appliedAnswerFork: String?
+    /// RFC 3262 §5: the callee's offer came in a reliable provisional (the caller's INVITE had
+    /// none) and its answer in the caller's PRACK; the 2xx then carries no new offer.
+    var earlyOffer = false
+    /// A re-INVITE without SDP got a 2xx with the answering leg's offer (RFC 3264 §4, delayed
+    /// offer): Palisade holds its ACK on that leg until the requester's ACK brings the answer.
+    var ackAnswerPendingOn: LegName?
+    /// The ACKs that carried such answers, by the CSeq number of their INVITE, for the 2xx's
+    /// retransmissions.
+    var delayedOfferAcks: [UInt32: SIPMessage] = [:]
     /// The ACK sent to each other fork's 2xx (which was then hung up), for its retransmissions.
     var strayAcks: [String: SIPMessage] = [:]
     /// RFC 4028: the watch on the session interval the last 2xx to INVITE/UPDATE settled; a

@@ -442,9 +442,21 @@ extension SIPService {
                     callTable.records[id]?.forkAnswers[tag] = answer
                     callTable.records[id]?.appliedAnswerFork = tag
                 }
+            } else if case .reliable = reliability, record.call.callerSupports100rel, !record.call.callerOffered,
+                      !record.earlyOffer {
+                // RFC 3262 §5: the callee's offer in a reliable provisional, answered in the
+                // caller's PRACK (`prackFromA`).
+                guard let b = await anchorOffer(answer, from: .b, call: id, refuse: { [self] status, headers in
+                    if let current = callTable.records[id], let cancel = current.call.cancelForB(), let hop = current.bHop {
+                        startClient(cancel, hop: hop, transport: current.bTransport, purpose: .cancel(call: id))
+                    }
+                    failCall(id, status: status, headers: headers)
+                }) else { return }
+                body = b
+                callTable.records[id]?.earlyOffer = true
             } else {
-                // An offer in a provisional (the caller's INVITE had none) is not anchored: the
-                // provisional goes on without it, and the offer comes again in the 2xx.
+                // An offer in an unreliable provisional (RFC 3261 §13.2.1 allows none) is not
+                // anchored: the provisional goes on without it, and the offer comes in the 2xx.
                 logger.info("SDP of a provisional without an offer pending not relayed", metadata: ["call": "\(id)"])
                 body = .none
             }
@@ -483,7 +495,12 @@ extension SIPService {
         guard let record = callTable.records[id] else { return }
         var body = CallBody.unchanged(response)
         var delayedOffer = false
-        if Self.hasSDP(response) {
+        if record.earlyOffer {
+            // Offer and answer were exchanged in the reliable provisional and PRACK (RFC 3262
+            // §5); a description in the 2xx repeats it and is not sent on again.
+            body = .none
+            if record.media.isNegotiating { callTable.records[id]?.media.complete() }
+        } else if Self.hasSDP(response) {
             guard let sdp = try? SessionDescription(parsing: Array(response.body)) else {
                 ackAndBye(id, reason: "SIP;cause=488;text=\"Bad SDP\"")
                 failCall(id, status: 488)
@@ -573,9 +590,36 @@ extension SIPService {
                                from leg: LegName) async {
         guard let status = response.statusCode, status > 100, let record = callTable.records[id] else { return }
         let target: LegName = leg == .a ? .b : .a
+        let targetHop: Hop? = target == .a ? .flow(record.aFlow) : record.bHop
+        if request.method == .invite, status >= 200, status < 300, let sequence = response.cseq?.sequence {
+            // A retransmitted 2xx of a delayed-offer re-INVITE: none while the answer is awaited
+            // (the callee retransmits until it comes), the ACK with the answer again after.
+            if record.ackAnswerPendingOn == target { return }
+            if let ack = record.delayedOfferAcks[sequence], let hop = targetHop {
+                outboundContinuation.yield(Outbound(message: ack, hop: hop, transaction: nil))
+                return
+            }
+        }
         var body = CallBody.unchanged(response)
+        var holdAck = false
         let isOffer = request.method == .invite || request.method == .update
-        if isOffer, record.media.isNegotiating {
+        if request.method == .invite, !Self.hasSDP(request), status >= 200, status < 300, Self.hasSDP(response),
+           !record.media.isNegotiating {
+            // RFC 3264 §4: a re-INVITE without SDP; the 2xx carries the answering leg's offer,
+            // anchored like any other, and its answer comes in the requester's ACK.
+            body = .none
+            if let offer = try? SessionDescription(parsing: Array(response.body)),
+               let b = await anchorOffer(offer, from: target, call: id, refuse: { [self] status, _ in
+                   logger.warning("offer in a re-INVITE's 2xx refused", metadata: ["call": "\(id)", "status": "\(status)"])
+               }) {
+                body = b
+                holdAck = true
+            }
+        } else if Self.hasSDP(response), !(isOffer && record.media.isNegotiating) {
+            // A description Palisade did not anchor never crosses (topology hiding).
+            logger.info("SDP of a response without an offer pending not relayed", metadata: ["call": "\(id)"])
+            body = .none
+        } else if isOffer, record.media.isNegotiating {
             if status >= 300 {
                 callTable.records[id]?.media.abandon()
             } else if Self.hasSDP(response), let answer = try? SessionDescription(parsing: Array(response.body)) {
@@ -591,7 +635,9 @@ extension SIPService {
             }
         }
         guard var current = callTable.records[id] else { return }
-        if request.method == .invite, status >= 200, status < 300,
+        if holdAck {
+            current.ackAnswerPendingOn = target
+        } else if request.method == .invite, status >= 200, status < 300,
            let via = via(realm: target == .a ? current.aFlow.realm : current.bRealm,
                          transport: target == .a ? current.aFlow.transport : current.bTransport),
            let hop = target == .a ? .flow(current.aFlow) : current.bHop {
@@ -715,10 +761,25 @@ extension SIPService {
         guard var record = callTable.records[id] else { return }
         var body = CallBody.unchanged(prack)
         if Self.hasSDP(prack) {
-            // PRACK may carry an offer or answer (RFC 3262 §5); Palisade anchors none in PRACK,
-            // so the description does not cross (the B-leg never sees the caller's addresses).
-            logger.info("SDP in PRACK not relayed", metadata: ["call": "\(id)"])
             body = .none
+            if record.earlyOffer, record.media.isNegotiating,
+               let answer = try? SessionDescription(parsing: Array(prack.body)) {
+                // RFC 3262 §5: the answer to the callee's offer in the reliable provisional.
+                switch await anchorAnswer(answer, call: id) {
+                case .success(let b):
+                    body = b
+                    callTable.records[id]?.media.complete()
+                case .failure(let rejection):
+                    logger.warning("answer in PRACK refused", metadata: ["call": "\(id)", "reason": "\(rejection)"])
+                    callTable.records[id]?.media.abandon()
+                }
+                guard let current = callTable.records[id] else { return }
+                record = current
+            } else {
+                // Any other description in PRACK (a new offer) is not anchored, so it does not
+                // cross: the B-leg never sees the caller's addresses.
+                logger.info("SDP in PRACK not relayed", metadata: ["call": "\(id)"])
+            }
         }
         guard leg == .a, let hop = record.bHop, let via = via(realm: record.bRealm, transport: record.bTransport),
               let onward = record.call.prackForB(relaying: prack, via: via, body: body) else {
@@ -738,7 +799,12 @@ extension SIPService {
     /// delayed offer on to the B-leg), or the callee's for a relayed re-INVITE's 2xx (absorbed).
     private func ackFromLeg(_ ack: SIPMessage, call id: String) async {
         guard var record = callTable.records[id], let callID = ack.callID,
-              record.call.leg(ofCallID: callID) == .a, record.awaitingAckAnswer, let hop = record.bHop else { return }
+              let leg = record.call.leg(ofCallID: callID) else { return }
+        if let target = record.ackAnswerPendingOn, target != leg {
+            await answerInAck(ack, to: target, call: id)
+            return
+        }
+        guard leg == .a, record.awaitingAckAnswer, let hop = record.bHop else { return }
         record.awaitingAckAnswer = false
         callTable.records[id] = record
         var body = CallBody.none
@@ -755,6 +821,35 @@ extension SIPService {
               let via = via(realm: current.bRealm, transport: current.bTransport) else { return }
         let onward = current.call.ack(on: .b, via: via, body: body)
         current.ackB = onward
+        callTable.records[id] = current
+        outboundContinuation.yield(Outbound(message: onward, hop: hop, transaction: nil))
+    }
+
+    /// The requester's ACK for the 2xx of a re-INVITE without SDP: its answer (RFC 3264 §4)
+    /// anchored and carried in Palisade's ACK on `target`, the leg that offered in its 2xx.
+    private func answerInAck(_ ack: SIPMessage, to target: LegName, call id: String) async {
+        callTable.records[id]?.ackAnswerPendingOn = nil
+        var body = CallBody.none
+        if Self.hasSDP(ack), let answer = try? SessionDescription(parsing: Array(ack.body)) {
+            switch await anchorAnswer(answer, call: id) {
+            case .success(let b):
+                body = b
+                callTable.records[id]?.media.complete()
+            case .failure(let rejection):
+                logger.warning("answer in ACK refused", metadata: ["call": "\(id)", "reason": "\(rejection)"])
+                callTable.records[id]?.media.abandon()
+            }
+        } else {
+            logger.warning("ACK without the answer to a delayed offer", metadata: ["call": "\(id)"])
+            callTable.records[id]?.media.abandon()
+        }
+        guard var current = callTable.records[id],
+              let hop: Hop = target == .a ? .flow(current.aFlow) : current.bHop,
+              let via = via(realm: target == .a ? current.aFlow.realm : current.bRealm,
+                            transport: target == .a ? current.aFlow.transport : current.bTransport) else { return }
+        let onward = current.call.ack(on: target, via: via, body: body)
+        let sequence = target == .a ? current.call.inviteSequenceA : current.call.inviteSequenceB
+        current.delayedOfferAcks[sequence] = onward
         callTable.records[id] = current
         outboundContinuation.yield(Outbound(message: onward, hop: hop, transaction: nil))
     }

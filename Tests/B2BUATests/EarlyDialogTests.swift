@@ -144,6 +144,18 @@ struct EarlyDialogTests {
         #expect(call.reliability(of: ringing) == .retransmission && call.pendingReliable(for: ringing) == nil)
     }
 
+    @Test("RFC 3262 §5: without an offer and without 100rel from the phone, Palisade does not offer 100rel (it could not answer in PRACK)")
+    func no100relWithoutOffer() throws {
+        let text = CallTests.inviteText.replacingOccurrences(of: "Supported: replaces, 100rel, timer", with: "Supported: timer")
+            .replacingOccurrences(of: "\nContent-Type: application/sdp", with: "")
+        let invite = try CallTests.message(text)
+        var call = Call(invite: invite, requestURI: "sip:2000@198.51.100.20:5060", ids: CallTests.ids,
+                        sideA: CallTests.sideA, sideB: CallTests.sideB)
+        #expect(!call.callerOffered && !call.callerSupports100rel)
+        let bInvite = call.inviteForB(via: Self.via, body: .none)
+        #expect(bInvite["Supported"] == "timer")
+    }
+
     @Test("a phone requiring 100rel is served: Require: 100rel goes on to the core")
     func requiredPassesOn() throws {
         let (call, _, bInvite) = try Self.call(extra: "\nRequire: 100rel")

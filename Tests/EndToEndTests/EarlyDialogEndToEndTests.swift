@@ -143,6 +143,61 @@ struct EarlyDialogEndToEndTests {
         }
     }
 
+    @Test("RFC 3262 §5: the core's offer in a reliable 183 reaches the phone as Palisade's offer; the phone's answer in PRACK reaches the core as Palisade's answer")
+    func offerInReliableProvisional() async throws {
+        try await CallEndToEndTests.withSetup { setup in
+            let directory = setup.pair.directory.path
+            let phoneMedia = try LoopbackUDP(), pbxMedia = try LoopbackUDP()
+            let pbx = try SippPeer(scenario: "early-offer-uas.xml", target: nil, port: setup.pbxPort,
+                                   rtpPort: pbxMedia.port, directory: directory, name: "pbx")
+            try await Task.sleep(for: .milliseconds(300))
+            let phone = try SippPeer(scenario: "early-offer-uac.xml", target: setup.accessTarget,
+                                     rtpPort: phoneMedia.port, holdMilliseconds: 300, directory: directory, name: "phone")
+            #expect(await phone.wait(seconds: 30) == 0, "phone sipp failed\n\(phone.log)\n\(setup.pair.logs)")
+            #expect(await pbx.wait(seconds: 10) == 0, "pbx sipp failed\n\(pbx.log)\n\(setup.pair.logs)")
+
+            let invite = try #require(Self.requests("INVITE", in: pbx.received).first)
+            #expect(Self.header("Supported", in: invite)?.contains("100rel") == true)
+            let offer = try #require(phone.received.first { $0.hasPrefix("SIP/2.0 183") }, "\(phone.log)")
+            #expect(Self.header("RSeq", in: offer) != nil && offer.contains("m=audio "))
+            #expect(!offer.contains("o=pbx") && !offer.contains(" \(pbxMedia.port) "), "Palisade's own offer: \(offer)")
+            let prack = try #require(Self.requests("PRACK", in: pbx.received).first, "\(pbx.log)")
+            #expect(Self.header("RAck", in: prack) == "1 1 INVITE")
+            #expect(prack.contains("m=audio ") && !prack.contains("o=phone") && !prack.contains(" \(phoneMedia.port) "),
+                    "Palisade's own answer in the PRACK: \(prack)")
+            #expect(try await CallEndToEndTests.sessionsDrained(setup.pair) == 0, "\(setup.pair.logs)")
+        }
+    }
+
+    @Test("RFC 3264 §4: a re-INVITE without SDP; the core's offer in the 200 and the phone's answer in the ACK each cross as Palisade's own")
+    func reinviteWithoutSDP() async throws {
+        try await CallEndToEndTests.withSetup { setup in
+            let directory = setup.pair.directory.path
+            let phoneMedia = try LoopbackUDP(), pbxMedia = try LoopbackUDP()
+            let pbx = try SippPeer(scenario: "reinvite-nosdp-uas.xml", target: nil, port: setup.pbxPort,
+                                   rtpPort: pbxMedia.port, directory: directory, name: "pbx")
+            try await Task.sleep(for: .milliseconds(300))
+            let phone = try SippPeer(scenario: "reinvite-nosdp-uac.xml", target: setup.accessTarget,
+                                     rtpPort: phoneMedia.port, holdMilliseconds: 300, directory: directory, name: "phone")
+            #expect(await phone.wait(seconds: 30) == 0, "phone sipp failed\n\(phone.log)\n\(setup.pair.logs)")
+            #expect(await pbx.wait(seconds: 10) == 0, "pbx sipp failed\n\(pbx.log)\n\(setup.pair.logs)")
+
+            let oks = phone.received.filter { $0.hasPrefix("SIP/2.0 200") && $0.contains("INVITE") }
+            #expect(oks.count == 2, "\(phone.log)")
+            if oks.count == 2 {
+                #expect(oks[1].contains("m=audio ") && !oks[1].contains("o=pbx") && !oks[1].contains(" \(pbxMedia.port) "),
+                        "Palisade's own offer in the 200: \(oks[1])")
+            }
+            let acks = Self.requests("ACK", in: pbx.received)
+            #expect(acks.count == 2, "\(pbx.log)")
+            if acks.count == 2 {
+                #expect(acks[1].contains("m=audio ") && !acks[1].contains("o=phone")
+                    && !acks[1].contains(" \(phoneMedia.port) "), "Palisade's own answer in the ACK: \(acks[1])")
+            }
+            #expect(try await CallEndToEndTests.sessionsDrained(setup.pair) == 0, "\(setup.pair.logs)")
+        }
+    }
+
     @Test("RFC 4028: Session-Expires and Min-SE cross both ways, a refresh UPDATE and re-INVITE are relayed with theirs")
     func sessionTimerRelayed() async throws {
         try await CallEndToEndTests.withSetup { setup in
