@@ -46,7 +46,7 @@ extension Call {
     }
 
     /// The reliable provisional last relayed to the caller on the fork of `response` and not yet
-    /// PRACKed, to send again when the callee retransmits.
+    /// PRACKed.
     public func pendingReliable(for response: SIPMessage) -> SIPMessage? {
         guard let tag = response.to?.tag else { return nil }
         return forks.first { $0.bTag == tag }?.pendingA

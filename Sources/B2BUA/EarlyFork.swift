@@ -21,8 +21,8 @@ public struct EarlyFork: Sendable, Equatable {
     /// Reliable provisionals sent to the caller and not yet PRACKed: RSeq on the A-leg → RSeq on
     /// the B-leg.
     public var unacknowledged: [UInt32: UInt32] = [:]
-    /// The last reliable provisional relayed to the caller, until PRACKed: a retransmission from
-    /// the callee sends it again (so the caller's leg is retransmitted at the callee's pace).
+    /// The last reliable provisional relayed to the caller, until PRACKed (RFC 3262 §3: the
+    /// shell retransmits it on an unreliable A-leg).
     public var pendingA: SIPMessage?
 
     public init(bTag: String, aTag: String, remoteTarget: String, routeSet: [String], nextRSeqA: UInt32) {

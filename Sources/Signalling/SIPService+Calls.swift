@@ -422,16 +422,14 @@ extension SIPService {
     /// Palisade address and ports, so the caller's media never has to move.
     ///
     /// RFC 3262: a reliable provisional is relayed reliably to a caller that supports 100rel
-    /// (RSeq mapped; its PRACK comes back through `inDialog`), else relayed as an ordinary
-    /// provisional and PRACKed by Palisade itself. A retransmission is not processed again: the
-    /// reliable provisional still waiting for the caller's PRACK is sent again instead.
+    /// (RSeq mapped; its PRACK comes back through `inDialog`; Palisade, the UAS of the A-leg,
+    /// retransmits it there over UDP until then), else relayed as an ordinary provisional and
+    /// PRACKed by Palisade itself. A retransmission from the callee is not processed again
+    /// (§4): each leg retransmits on its own.
     private func provisional(_ response: SIPMessage, call id: String) async {
         guard let record = callTable.records[id] else { return }
         let reliability = record.call.reliability(of: response)
-        if reliability == .retransmission {
-            if let again = record.call.pendingReliable(for: response) { respond(again, on: record.aServerKey) }
-            return
-        }
+        if reliability == .retransmission { return }
         var body = CallBody.unchanged(response)
         if Self.hasSDP(response) {
             guard let answer = try? SessionDescription(parsing: Array(response.body)) else { return }
@@ -473,6 +471,30 @@ extension SIPService {
         respond(mapped, on: current.aServerKey)
         if let prack, let hop = current.bHop {
             startClient(prack, hop: hop, transport: current.bTransport, purpose: .own(call: id))
+        }
+        if case .reliable = reliability, current.call.callerSupports100rel, !current.aFlow.transport.isStream,
+           let rseq = mapped.rseq {
+            retransmitReliable(id, rseq: rseq)
+        }
+    }
+
+    /// RFC 3262 §3: the reliable provisional with `rseq` on the A-leg is sent again after T1,
+    /// then at doubling intervals, until the caller PRACKs it, the INVITE is answered, or 64*T1
+    /// pass (the callee, whose own provisional stays unacknowledged, then ends the call).
+    private func retransmitReliable(_ id: String, rseq: UInt32) {
+        let t1 = transactions.timers.t1
+        Task { [self] in
+            var interval = t1
+            var elapsed = Duration.zero
+            while elapsed < t1 * 64 {
+                guard (try? await Task.sleep(for: interval)) != nil else { return }
+                elapsed += interval
+                interval *= 2
+                guard let record = callTable.records[id], !record.call.answeredA,
+                      let pending = record.call.forks.lazy.compactMap(\.pendingA).first(where: { $0.rseq == rseq })
+                else { return }
+                respond(pending, on: record.aServerKey)
+            }
         }
     }
 

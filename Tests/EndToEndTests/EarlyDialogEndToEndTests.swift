@@ -118,6 +118,25 @@ struct EarlyDialogEndToEndTests {
         }
     }
 
+    @Test("RFC 3262 §3: Palisade retransmits the reliable 180 on the phone's UDP leg until the phone PRACKs it, with the same RSeq")
+    func reliableRetransmitted() async throws {
+        try await CallEndToEndTests.withSetup { setup in
+            let directory = setup.pair.directory.path
+            let phoneMedia = try LoopbackUDP(), pbxMedia = try LoopbackUDP()
+            let pbx = try SippPeer(scenario: "prack-uas.xml", target: nil, port: setup.pbxPort, rtpPort: pbxMedia.port,
+                                   directory: directory, name: "pbx")
+            try await Task.sleep(for: .milliseconds(300))
+            let phone = try SippPeer(scenario: "prack-late-uac.xml", target: setup.accessTarget, rtpPort: phoneMedia.port,
+                                     holdMilliseconds: 300, directory: directory, name: "phone")
+            #expect(await phone.wait(seconds: 30) == 0, "phone sipp failed\n\(phone.log)\n\(setup.pair.logs)")
+            #expect(await pbx.wait(seconds: 10) == 0, "pbx sipp failed\n\(pbx.log)\n\(setup.pair.logs)")
+            let rseqs = phone.received.filter { $0.hasPrefix("SIP/2.0 180") }.compactMap { Self.header("RSeq", in: $0) }
+            #expect(rseqs.count >= 2 && Set(rseqs).count == 1, "one reliable 180, retransmitted: \(rseqs)")
+            let pracks = Self.requests("PRACK", in: pbx.received)
+            #expect(pracks.count == 1 && pracks.allSatisfy { Self.header("RAck", in: $0) == "5001 1 INVITE" }, "\(pbx.log)")
+        }
+    }
+
     @Test("RFC 3262 §4: to a phone without 100rel the reliable 180 is relayed unreliably and Palisade PRACKs the core itself")
     func prackAnsweredByPalisade() async throws {
         try await CallEndToEndTests.withSetup { setup in
