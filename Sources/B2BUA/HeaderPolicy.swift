@@ -38,8 +38,9 @@ public struct HeaderPolicy: Sendable, Equatable {
     public var trustedOnly: Set<String>
     /// Option tags removed from Supported and Require.
     public var droppedOptionTags: Set<String>
-    /// Dropped option tags that Palisade performs itself on each leg (written there by `Call`):
-    /// a request requiring one is served, not refused.
+    /// Option tags that Palisade performs itself on each leg (written there by `Call`): never
+    /// copied, whatever `droppedOptionTags` says, and a request requiring one is served, not
+    /// refused.
     public static let perLegOptionTags: Set<String> = ["100rel"]
 
     public init(allowed: Set<String>, trustedOnly: Set<String>, droppedOptionTags: Set<String>) {
@@ -98,7 +99,8 @@ public struct HeaderPolicy: Sendable, Equatable {
             var value = text(message.value(of: field))
             if lower == "supported" || lower == "require" {
                 let tags = value.split(separator: ",").map { $0.trimmingSpaces() }
-                    .filter { !$0.isEmpty && !droppedOptionTags.contains($0.lowercased()) }
+                    .filter { !$0.isEmpty && !droppedOptionTags.contains($0.lowercased())
+                        && !Self.perLegOptionTags.contains($0.lowercased()) }
                 guard !tags.isEmpty else { continue }
                 value = tags.joined(separator: ", ")
             }

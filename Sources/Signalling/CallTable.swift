@@ -40,6 +40,9 @@ struct CallRecord: Sendable {
     /// answer the media plane follows now: a 2xx without SDP settles the media on its fork's.
     var forkAnswers: [String: SessionDescription] = [:]
     var appliedAnswerFork: String?
+    /// The SDP Palisade wrote to the caller for each fork's early answer, when the caller got it
+    /// in an unreliable provisional only (the 2xx must then carry it).
+    var forkAnswerBodies: [String: CallBody] = [:]
     /// RFC 3262 §5: the callee's offer came in a reliable provisional (the caller's INVITE had
     /// none) and its answer in the caller's PRACK; the 2xx then carries no new offer.
     var earlyOffer = false

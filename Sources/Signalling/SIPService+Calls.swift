@@ -439,6 +439,9 @@ extension SIPService {
                 if let tag = response.to?.tag {
                     callTable.records[id]?.forkAnswers[tag] = answer
                     callTable.records[id]?.appliedAnswerFork = tag
+                    // Reached the caller reliably or not (RFC 3261 §13.2.1: then the 2xx repeats it).
+                    let reliably = reliability != .unreliable && record.call.callerSupports100rel
+                    callTable.records[id]?.forkAnswerBodies[tag] = reliably ? nil : b
                 }
             } else if case .reliable = reliability, record.call.callerSupports100rel, !record.call.callerOffered,
                       !record.earlyOffer {
@@ -547,12 +550,20 @@ extension SIPService {
                 body = b
             }
         } else if record.media.isNegotiating, let tag = response.to?.tag, let early = record.forkAnswers[tag] {
-            // The answer was this fork's early one (RFC 3261 §13.2.1): the media plane follows
-            // the answering fork again if a later fork's early answer had moved it.
-            if record.appliedAnswerFork != tag, case .failure(let rejection) = await anchorAnswer(early, call: id) {
-                logger.warning("early answer of the answering fork refused", metadata: ["call": "\(id)",
-                                                                                        "reason": "\(rejection)"])
+            // The answer was this fork's early one (RFC 3261 §13.2.1, a reliable provisional):
+            // the media plane follows the answering fork again if a later fork's early answer
+            // had moved it. A caller that got that answer only in an unreliable provisional (it
+            // does not do 100rel) gets it in the 2xx, where RFC 3261 §13.2.1 wants it.
+            var written = record.forkAnswerBodies[tag]
+            if record.appliedAnswerFork != tag {
+                switch await anchorAnswer(early, call: id) {
+                case .success(let b): if written != nil { written = b }
+                case .failure(let rejection):
+                    logger.warning("early answer of the answering fork refused", metadata: ["call": "\(id)",
+                                                                                            "reason": "\(rejection)"])
+                }
             }
+            if let written { body = written }
             callTable.records[id]?.media.complete()
         }
         guard var current = callTable.records[id] else { return }

@@ -88,6 +88,47 @@ struct EarlyDialogEndToEndTests {
         }
     }
 
+    @Test("forks with reliable 183s to a phone without 100rel: Palisade PRACKs each fork, the latest early answer is heard, and the 200 without SDP brings fork 1's answer to the phone and its media back")
+    func forkedReliableEarlyAnswers() async throws {
+        try await CallEndToEndTests.withSetup { setup in
+            let directory = setup.pair.directory.path
+            let phoneMedia = try LoopbackUDP(), fork1Media = try LoopbackUDP(), fork2Media = try LoopbackUDP()
+            let pbx = try SippPeer(scenario: "fork-reliable-uas.xml", target: nil, port: setup.pbxPort,
+                                   rtpPort: fork1Media.port, extra: ["-key", "rtp_port2", "\(fork2Media.port)"],
+                                   directory: directory, name: "pbx")
+            try await Task.sleep(for: .milliseconds(300))
+            let phone = try SippPeer(scenario: "fork-uac.xml", target: setup.accessTarget, rtpPort: phoneMedia.port,
+                                     holdMilliseconds: 1000, directory: directory, name: "phone")
+            let early = await eventually(seconds: 10) { () -> [String]? in
+                let provisionals = phone.received.filter { $0.hasPrefix("SIP/2.0 183") }
+                return provisionals.count >= 2 ? provisionals : nil
+            }
+            let provisionals = try #require(early, "no two 183s\n\(phone.log)\n\(pbx.log)\n\(setup.pair.logs)")
+            #expect(provisionals.allSatisfy { Self.header("RSeq", in: $0) == nil }, "relayed unreliably")
+            let accessPort = try #require(CallEndToEndTests.mediaPort(in: provisionals, startingWith: "SIP/2.0 183"))
+            let early2 = try await CallEndToEndTests.stream(from: phoneMedia, toPort: accessPort, until: fork2Media) { n in
+                MediaEndToEndTests.rtp(sequence: UInt16(n), ssrc: 0x1111, payload: "early\(n)")
+            }
+            #expect(Self.text(early2)?.hasPrefix("early") == true, "early media did not reach the latest fork")
+
+            let ok = await eventually(seconds: 10) { phone.received.first { $0.hasPrefix("SIP/2.0 200") } }
+            let answer = try #require(ok, "no 200\n\(phone.log)\n\(setup.pair.logs)")
+            #expect(CallEndToEndTests.mediaPort(in: [answer], startingWith: "SIP/2.0 200") == accessPort,
+                    "the 200 carries the answer the phone only had unreliably: \(answer)")
+            let answered = try await CallEndToEndTests.stream(from: phoneMedia, toPort: accessPort, until: fork1Media) { n in
+                MediaEndToEndTests.rtp(sequence: UInt16(100 + n), ssrc: 0x1111, payload: "talk\(n)")
+            }
+            #expect(Self.text(answered)?.hasPrefix("talk") == true, "media did not move back to the answering fork")
+
+            #expect(await phone.wait(seconds: 30) == 0, "phone sipp failed\n\(phone.log)\n\(setup.pair.logs)")
+            #expect(await pbx.wait(seconds: 10) == 0, "pbx sipp failed\n\(pbx.log)\n\(setup.pair.logs)")
+            let pracks = Self.requests("PRACK", in: pbx.received)
+            #expect(pracks.compactMap(Self.toTag).map { String($0.prefix(7)) } == ["fork-1-", "fork-2-"], "\(pbx.log)")
+            #expect(pracks.allSatisfy { Self.header("RAck", in: $0) == "1 1 INVITE" })
+            #expect(try await CallEndToEndTests.sessionsDrained(setup.pair) == 0, "\(setup.pair.logs)")
+        }
+    }
+
     @Test("RFC 3262: a phone requiring 100rel gets the core's reliable 180 with an RSeq of its own leg; its PRACK reaches the core with RAck mapped back")
     func prackRelayed() async throws {
         try await CallEndToEndTests.withSetup { setup in
