@@ -87,6 +87,16 @@ public struct Call: Sendable {
     public private(set) var inviteSequenceB: UInt32 = 0
     /// Whether the A-leg got a final response to its INVITE.
     public private(set) var answeredA = false
+    /// The B-leg's early dialogs, one per To tag, in the order they appeared (RFC 3261 §12.1.2);
+    /// after a 2xx only the answering fork is left.
+    public internal(set) var forks: [EarlyFork] = []
+    /// RFC 3262 §3: the caller's INVITE said Supported or Require: 100rel, so reliable
+    /// provisionals of the callee are relayed reliably (else Palisade PRACKs them itself).
+    public let callerSupports100rel: Bool
+    /// The caller's INVITE said Require: 100rel: the B-leg INVITE requires it too.
+    public let callerRequires100rel: Bool
+    /// The caller's INVITE carried an SDP offer (else the callee offers, RFC 3264 §4).
+    public let callerOffered: Bool
 
     /// A new call from `invite` (received on the A-leg) toward `requestURI` on the B-leg.
     public init(invite: SIPMessage, requestURI: String, ids: CallIdentifiers, sideA: CallSide, sideB: CallSide,
@@ -95,6 +105,9 @@ public struct Call: Sendable {
         self.sideB = sideB
         self.headers = headers
         aInvite = invite
+        callerSupports100rel = invite.optionTags().contains("100rel")
+        callerOffered = !invite.body.isEmpty && invite.contentType?.lowercased().hasPrefix("application/sdp") == true
+        callerRequires100rel = invite.optionTags([.require]).contains("100rel")
         let from = invite.from
         let to = invite.to
         a = Dialog(callID: invite.callID ?? "", localTag: ids.aTag, remoteTag: from?.tag,
@@ -161,7 +174,12 @@ public struct Call: Sendable {
         b.routeSet = []
         var maxForwards = (aInvite.maxForwards ?? 70) - 1
         if maxForwards < 0 { maxForwards = 0 }
-        let copied = headers.copied(from: aInvite, sourceTrusted: sideA.trusted)
+        forks = []
+        // RFC 3262 §5: a reliable provisional to an INVITE without an offer may carry the
+        // callee's offer, whose answer goes in the PRACK — which only the caller can give. So
+        // Palisade offers 100rel of its own only when the caller offered or supports it.
+        var copied = headers.copied(from: aInvite, sourceTrusted: sideA.trusted)
+        if callerSupports100rel || callerOffered { copied = Self.with100rel(copied, require: callerRequires100rel) }
         var invite = b.request(.invite, via: via, contact: sideB.contact, headers: copied,
                                body: body.bytes, contentType: body.contentType)
         inviteSequenceB = b.localSequence
@@ -187,20 +205,69 @@ public struct Call: Sendable {
     }
 
     /// A response from the B-leg to its INVITE, mapped to the A-leg's INVITE: same status and
-    /// reason, Palisade's To tag and Contact, the allowed headers, `body`. Learns the B-leg's
-    /// tag, target and route set (RFC 3261 §12.1.2) from a 1xx with a tag or a 2xx.
-    public mutating func inviteResponseForA(_ response: SIPMessage, body: CallBody) -> SIPMessage {
+    /// reason, Palisade's To tag and Contact, the allowed headers, `body`. A 1xx with a tag or a
+    /// 2xx belongs to a fork (`EarlyFork`, created on its first response with `fresh`'s A-leg tag,
+    /// the first fork keeping the call's own): the fork's tag, target and route set (RFC 3261
+    /// §12.1.2) become the B-leg dialog's and its A-leg tag the A-leg dialog's — the latest fork
+    /// to speak is the current one, and a 2xx confirms its fork and drops the others.
+    ///
+    /// A reliable provisional (`reliability`) is relayed reliably when the caller supports
+    /// 100rel (RFC 3262 §3: Require: 100rel, RSeq numbered on the A-leg), else as an ordinary
+    /// provisional (Palisade PRACKs the callee itself, `prackForB`).
+    public mutating func inviteResponseForA(_ response: SIPMessage, body: CallBody,
+                                            fresh: ForkIdentifiers? = nil,
+                                            reliability: ProvisionalReliability = .unreliable) -> SIPMessage {
         let status = response.statusCode ?? 500
+        var tagA = a.localTag
+        var forkIndex: Int?
         if status > 100, status < 300, let to = response.to, let tag = to.tag {
+            let index = fork(bTag: tag, response: response, fresh: fresh)
+            forkIndex = index
+            tagA = forks[index].aTag
             b.remoteTag = tag
-            if let contact = response.contactURI { b.remoteTarget = contact }
-            b.routeSet = response.values(.recordRoute).map(text).reversed()
+            b.remoteTarget = forks[index].remoteTarget
+            b.routeSet = forks[index].routeSet
+            a.localTag = tagA
+            if status >= 200 { forks = [forks[index]]; forkIndex = 0 }
         }
         if status >= 200 {
             answeredA = true
             state = status < 300 ? .confirmed : .ended
         }
-        return responseForA(to: aInvite, status: status, reason: response.reasonPhrase, copying: response, body: body)
+        var mapped = responseFor(aInvite, side: sideA, tag: tagA, status: status, reason: response.reasonPhrase,
+                                 copying: response, sourceTrusted: sideB.trusted, body: body)
+        if status > 100, status < 200, let forkIndex, case .reliable(let rseq) = reliability {
+            forks[forkIndex].lastRSeqB = rseq
+            if callerSupports100rel {
+                // RFC 3262 §3: Require: 100rel and an RSeq of the A-leg's own sequence.
+                let rseqA = forks[forkIndex].nextRSeqA
+                forks[forkIndex].nextRSeqA = rseqA &+ 1
+                forks[forkIndex].unacknowledged[rseqA] = rseq
+                mapped = Self.reparse(Self.reliable(mapped, rseq: rseqA))
+                forks[forkIndex].pendingA = mapped
+            }
+        }
+        return mapped
+    }
+
+    /// The fork a response with To tag `bTag` belongs to, created on its first response.
+    mutating func fork(bTag: String, response: SIPMessage, fresh: ForkIdentifiers?) -> Int {
+        let contact = response.contactURI
+        let routes: [String] = response.values(.recordRoute).map(text).reversed()
+        if let index = forks.firstIndex(where: { $0.bTag == bTag }) {
+            if let contact { forks[index].remoteTarget = contact }
+            // §12.1.2: a 2xx fixes the route set of the dialog it confirms.
+            if response.statusCode.map({ $0 >= 200 }) == true || forks[index].routeSet.isEmpty {
+                forks[index].routeSet = routes
+            }
+            return index
+        }
+        // The first fork answers with the A-leg tag the call was created with; later forks take
+        // the fresh one (a distinct early dialog toward the caller, RFC 3261 §13.2.2.4).
+        let aTag = forks.isEmpty ? a.localTag : (fresh?.aTag ?? a.localTag + "-\(forks.count)")
+        forks.append(EarlyFork(bTag: bTag, aTag: aTag, remoteTarget: contact ?? b.remoteTarget, routeSet: routes,
+                               nextRSeqA: fresh?.firstRSeq ?? 1))
+        return forks.count - 1
     }
 
     /// A response Palisade itself gives the A-leg INVITE (404, 480, 488 with Warning, 408, 503…).
@@ -293,6 +360,9 @@ public struct Call: Sendable {
         default: nil
         }
         var dialog = self.dialog(target)
+        // Early (or answered) dialogs: a request within one fork goes on within that fork.
+        let fork = self.fork(of: request, from: leg)
+        if let fork { Self.apply(fork, to: &dialog, leg: target) }
         let sequence: UInt32?
         switch (method, target) {
         case (.ack, .a): sequence = inviteSequenceA
@@ -307,9 +377,17 @@ public struct Call: Sendable {
             case .b: inviteSequenceB = dialog.localSequence
             }
         }
-        switch target {
-        case .a: a = dialog
-        case .b: b = dialog
+        if fork != nil {
+            // Only the CSeq space is shared with the current dialog; the fork's identity is its own.
+            switch target {
+            case .a: a.localSequence = dialog.localSequence
+            case .b: b.localSequence = dialog.localSequence
+            }
+        } else {
+            switch target {
+            case .a: a = dialog
+            case .b: b = dialog
+            }
         }
         if method == .bye { state = .ending }
         return message

@@ -11,8 +11,9 @@ import SIPMessage
 /// - capabilities and session semantics: Allow, Accept, Accept-Encoding, Accept-Language,
 ///   Supported, Require, Session-Expires, Min-SE (RFC 4028), Event, Subscription-State,
 ///   Allow-Events, Refer-To, Referred-By, Replaces (in-dialog REFER/NOTIFY relay), Reason,
-///   Subject, Priority, Organization, Date, Retry-After, Warning, RSeq/RAck are left out (PRACK
-///   is answered per leg, not relayed).
+///   Subject, Priority, Organization, Date, Retry-After, Warning. RSeq and RAck are never
+///   copied: reliable provisionals are numbered per leg and `Call` maps RSeq/RAck between them
+///   (RFC 3262).
 /// - body description: Content-Type, Content-Disposition, Content-Encoding, Content-Language,
 ///   MIME-Version (bodies other than SDP pass unchanged).
 /// - `WWW-Authenticate`, `Proxy-Authenticate` on responses and `Authorization`,
@@ -26,8 +27,10 @@ import SIPMessage
 ///   phone cannot assert an identity the core would believe.
 ///
 /// Option tags in Supported and Require are filtered: `100rel`, `path`, `gruu`, `outbound` and
-/// `sec-agree` name mechanisms Palisade would have to perform itself per leg and does not yet, so
-/// they are dropped rather than promised to the other side; a Require left empty is removed.
+/// `sec-agree` name mechanisms that work per leg, so they are never copied as they are; a Require
+/// left empty is removed. `100rel` is one Palisade performs per leg (`perLegOptionTags`): `Call`
+/// writes it on each leg itself (RFC 3262), so a caller requiring it is served, not refused. The
+/// others it does not perform: a request requiring one gets 420.
 public struct HeaderPolicy: Sendable, Equatable {
     /// Lowercased header names copied between the legs, whatever the source realm's trust.
     public var allowed: Set<String>
@@ -35,6 +38,10 @@ public struct HeaderPolicy: Sendable, Equatable {
     public var trustedOnly: Set<String>
     /// Option tags removed from Supported and Require.
     public var droppedOptionTags: Set<String>
+    /// Option tags that Palisade performs itself on each leg (written there by `Call`): never
+    /// copied, whatever `droppedOptionTags` says, and a request requiring one is served, not
+    /// refused.
+    public static let perLegOptionTags: Set<String> = ["100rel"]
 
     public init(allowed: Set<String>, trustedOnly: Set<String>, droppedOptionTags: Set<String>) {
         self.allowed = Set(allowed.map { $0.lowercased() })
@@ -62,16 +69,18 @@ public struct HeaderPolicy: Sendable, Equatable {
     /// Compact forms (RFC 3261 §7.3.3) of the headers on the default list.
     static let compactForms: [String: String] = [
         "k": "supported", "o": "event", "r": "refer-to", "b": "referred-by", "s": "subject", "e": "content-encoding",
-        "u": "allow-events",
+        "u": "allow-events", "x": "session-expires",
     ]
 
-    /// The option tags of `message`'s Require (and Proxy-Require) that this policy drops: a
-    /// request requiring one must be refused with 420 (RFC 3261 §8.2.2.3).
+    /// The option tags of `message`'s Require (and Proxy-Require) that this policy drops and
+    /// Palisade does not perform per leg: a request requiring one must be refused with 420
+    /// (RFC 3261 §8.2.2.3).
     public func unsupported(in message: SIPMessage) -> [String] {
         var out: [String] = []
         for field in message.fields where field.name == .require || field.name == .proxyRequire {
             for tag in text(message.value(of: field)).split(separator: ",").map({ $0.trimmingSpaces() })
-                where droppedOptionTags.contains(tag.lowercased()) && !out.contains(tag) {
+                where droppedOptionTags.contains(tag.lowercased()) && !Self.perLegOptionTags.contains(tag.lowercased())
+                && !out.contains(tag) {
                 out.append(tag)
             }
         }
@@ -90,7 +99,8 @@ public struct HeaderPolicy: Sendable, Equatable {
             var value = text(message.value(of: field))
             if lower == "supported" || lower == "require" {
                 let tags = value.split(separator: ",").map { $0.trimmingSpaces() }
-                    .filter { !$0.isEmpty && !droppedOptionTags.contains($0.lowercased()) }
+                    .filter { !$0.isEmpty && !droppedOptionTags.contains($0.lowercased())
+                        && !Self.perLegOptionTags.contains($0.lowercased()) }
                 guard !tags.isEmpty else { continue }
                 value = tags.joined(separator: ", ")
             }

@@ -1,6 +1,7 @@
 import B2BUA
 import MediaControlProtocol
 import PosixSupport
+import SDP
 import SIPCore
 import SIPMessage
 import SIPTransport
@@ -35,6 +36,28 @@ struct CallRecord: Sendable {
     /// The caller's INVITE had no SDP: the B-leg's 2xx carried the offer, and the answer comes in
     /// the caller's ACK, which Palisade then sends on as the B-leg ACK (RFC 3264 §4, delayed offer).
     var awaitingAckAnswer = false
+    /// Each fork's early answer (RFC 3261 §13.2.1), by its B-leg To tag, and the fork whose
+    /// answer the media plane follows now: a 2xx without SDP settles the media on its fork's.
+    var forkAnswers: [String: SessionDescription] = [:]
+    var appliedAnswerFork: String?
+    /// The SDP Palisade wrote to the caller for each fork's early answer, when the caller got it
+    /// in an unreliable provisional only (the 2xx must then carry it).
+    var forkAnswerBodies: [String: CallBody] = [:]
+    /// RFC 3262 §5: the callee's offer came in a reliable provisional (the caller's INVITE had
+    /// none) and its answer in the caller's PRACK; the 2xx then carries no new offer.
+    var earlyOffer = false
+    /// A re-INVITE without SDP got a 2xx with the answering leg's offer (RFC 3264 §4, delayed
+    /// offer): Palisade holds its ACK on that leg until the requester's ACK brings the answer.
+    var ackAnswerPendingOn: LegName?
+    /// The ACKs that carried such answers, by the CSeq number of their INVITE, for the 2xx's
+    /// retransmissions.
+    var delayedOfferAcks: [UInt32: SIPMessage] = [:]
+    /// The ACK sent to each other fork's 2xx (which was then hung up), for its retransmissions.
+    var strayAcks: [String: SIPMessage] = [:]
+    /// RFC 4028: the watch on the session interval the last 2xx to INVITE/UPDATE settled; a
+    /// refresh replaces it, the end of the call cancels it.
+    var sessionTimer: Task<Void, Never>?
+    var sessionTimerGeneration = 0
     /// When the caller's INVITE arrived (for `calls list`).
     var started = ContinuousClock.now
     /// The same and the answer, in Unix seconds (for the call record).

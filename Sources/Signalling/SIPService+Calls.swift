@@ -36,7 +36,7 @@ extension SIPService {
         }
         guard method == .invite, let plan = calls.routes[flow.realm] else { return false }
         // RFC 3261 §8.2.2.3: an extension the caller requires and Palisade does not perform per
-        // leg (100rel, …) is refused with 420 and Unsupported, not silently dropped.
+        // leg (path, gruu, …; 100rel it performs) is refused with 420 and Unsupported.
         let unsupported = calls.headers.unsupported(in: request)
         guard unsupported.isEmpty else {
             respond(SIPResponseBuilder.response(to: request, status: 420, toTag: Self.makeTag(),
@@ -74,7 +74,11 @@ extension SIPService {
         }
         if let status = message.statusCode, status >= 200, status < 300, message.cseq?.method == .invite,
            let record = callTable.records[id], let ack = record.ackB, let hop = record.bHop {
-            outboundContinuation.yield(Outbound(message: ack, hop: hop, transaction: nil))
+            if record.call.isOtherFork(message) {
+                enqueue(id) { $0.otherForkAnswered(message, hop: hop, call: id) }
+            } else {
+                outboundContinuation.yield(Outbound(message: ack, hop: hop, transaction: nil))
+            }
             return true
         }
         return false
@@ -365,8 +369,12 @@ extension SIPService {
             return
         }
         if record.answeredB {
-            if status < 300, let ack = record.ackB, let hop = record.bHop {
-                outboundContinuation.yield(Outbound(message: ack, hop: hop, transaction: nil))
+            if status < 300, let hop = record.bHop {
+                if record.call.isOtherFork(response) {
+                    otherForkAnswered(response, hop: hop, call: id)
+                } else if let ack = record.ackB {
+                    outboundContinuation.yield(Outbound(message: ack, hop: hop, transaction: nil))
+                }
             }
             return
         }
@@ -383,17 +391,7 @@ extension SIPService {
             return
         }
         if status < 200 {
-            var body = CallBody.unchanged(response)
-            if Self.hasSDP(response) {
-                // Early media (183 with SDP): an early answer, RFC 3264 via MediaNegotiation.
-                guard let answer = try? SessionDescription(parsing: Array(response.body)),
-                      case .success(let b) = await anchorAnswer(answer, call: id) else { return }
-                body = b
-            }
-            guard var current = callTable.records[id], !current.cancelled else { return }
-            let mapped = current.call.inviteResponseForA(response, body: body)
-            callTable.records[id] = current
-            respond(mapped, on: current.aServerKey)
+            await provisional(response, call: id)
             return
         }
         if status < 300 {
@@ -415,13 +413,119 @@ extension SIPService {
         await endCall(id, cause: "\(status)", by: .callee)
     }
 
+    /// A provisional from the B-leg (RFC 3261 §13.2.2.1), on the fork its To tag names.
+    ///
+    /// Early media (183 with SDP) is an early answer, anchored through `MediaNegotiation`. The
+    /// call has one media session: each fork's early answer points its B-leg side at that fork's
+    /// media, so the latest fork to answer early is the one heard; the 2xx then settles it on the
+    /// answering fork (`answered`). Every fork's early dialog toward the caller carries the same
+    /// Palisade address and ports, so the caller's media never has to move.
+    ///
+    /// RFC 3262: a reliable provisional is relayed reliably to a caller that supports 100rel
+    /// (RSeq mapped; its PRACK comes back through `inDialog`; Palisade, the UAS of the A-leg,
+    /// retransmits it there over UDP until then), else relayed as an ordinary provisional and
+    /// PRACKed by Palisade itself. A retransmission from the callee is not processed again
+    /// (§4): each leg retransmits on its own.
+    private func provisional(_ response: SIPMessage, call id: String) async {
+        guard let record = callTable.records[id] else { return }
+        let reliability = record.call.reliability(of: response)
+        if reliability == .retransmission { return }
+        var body = CallBody.unchanged(response)
+        if Self.hasSDP(response) {
+            guard let answer = try? SessionDescription(parsing: Array(response.body)) else { return }
+            if record.media.isNegotiating {
+                guard case .success(let b) = await anchorAnswer(answer, call: id) else { return }
+                body = b
+                if let tag = response.to?.tag {
+                    callTable.records[id]?.forkAnswers[tag] = answer
+                    callTable.records[id]?.appliedAnswerFork = tag
+                    // Reached the caller reliably or not (RFC 3261 §13.2.1: then the 2xx repeats it).
+                    let reliably = reliability != .unreliable && record.call.callerSupports100rel
+                    callTable.records[id]?.forkAnswerBodies[tag] = reliably ? nil : b
+                }
+            } else if case .reliable = reliability, record.call.callerSupports100rel, !record.call.callerOffered,
+                      !record.earlyOffer {
+                // RFC 3262 §5: the callee's offer in a reliable provisional, answered in the
+                // caller's PRACK (`prackFromA`).
+                guard let b = await anchorOffer(answer, from: .b, call: id, refuse: { [self] status, headers in
+                    if let current = callTable.records[id], let cancel = current.call.cancelForB(), let hop = current.bHop {
+                        startClient(cancel, hop: hop, transport: current.bTransport, purpose: .cancel(call: id))
+                    }
+                    failCall(id, status: status, headers: headers)
+                }) else { return }
+                body = b
+                callTable.records[id]?.earlyOffer = true
+            } else {
+                // An offer in an unreliable provisional (RFC 3261 §13.2.1 allows none) is not
+                // anchored: the provisional goes on without it, and the offer comes in the 2xx.
+                logger.info("SDP of a provisional without an offer pending not relayed", metadata: ["call": "\(id)"])
+                body = .none
+            }
+        }
+        guard var current = callTable.records[id], !current.cancelled else { return }
+        let fresh = ForkIdentifiers(aTag: Self.makeTag(), firstRSeq: UInt32.random(in: 1...0x7FFF_FFFF))
+        let mapped = current.call.inviteResponseForA(response, body: body, fresh: fresh, reliability: reliability)
+        var prack: SIPMessage?
+        if case .reliable = reliability, !current.call.callerSupports100rel,
+           let via = via(realm: current.bRealm, transport: current.bTransport) {
+            prack = current.call.prackForB(acknowledging: response, via: via)
+        }
+        callTable.records[id] = current
+        respond(mapped, on: current.aServerKey)
+        if let prack, let hop = current.bHop {
+            startClient(prack, hop: hop, transport: current.bTransport, purpose: .own(call: id))
+        }
+        if case .reliable = reliability, current.call.callerSupports100rel, !current.aFlow.transport.isStream,
+           let rseq = mapped.rseq {
+            retransmitReliable(id, rseq: rseq)
+        }
+    }
+
+    /// RFC 3262 §3: the reliable provisional with `rseq` on the A-leg is sent again after T1,
+    /// then at doubling intervals, until the caller PRACKs it, the INVITE is answered, or 64*T1
+    /// pass (the callee, whose own provisional stays unacknowledged, then ends the call).
+    private func retransmitReliable(_ id: String, rseq: UInt32) {
+        let t1 = transactions.timers.t1
+        Task { [self] in
+            var interval = t1
+            var elapsed = Duration.zero
+            while elapsed < t1 * 64 {
+                guard (try? await Task.sleep(for: interval)) != nil else { return }
+                elapsed += interval
+                interval *= 2
+                guard let record = callTable.records[id], !record.call.answeredA,
+                      let pending = record.call.forks.lazy.compactMap(\.pendingA).first(where: { $0.rseq == rseq })
+                else { return }
+                respond(pending, on: record.aServerKey)
+            }
+        }
+    }
+
+    /// A 2xx from another fork than the one that answered (RFC 3261 §13.2.2.4): ACK and BYE in
+    /// that fork's own dialog, once; its retransmissions get the same ACK again.
+    private func otherForkAnswered(_ response: SIPMessage, hop: Hop, call id: String) {
+        guard var record = callTable.records[id], let tag = response.to?.tag else { return }
+        if let ack = record.strayAcks[tag] {
+            outboundContinuation.yield(Outbound(message: ack, hop: hop, transaction: nil))
+            return
+        }
+        guard let ack = hangUpStray(response, hop: hop, record: record) else { return }
+        record.strayAcks[tag] = ack
+        callTable.records[id] = record
+    }
+
     /// The B-leg answered 2xx: anchor its answer (or its offer, when the caller sent none), ACK
     /// it, and answer the caller.
     private func answered(_ response: SIPMessage, call id: String) async {
         guard let record = callTable.records[id] else { return }
         var body = CallBody.unchanged(response)
         var delayedOffer = false
-        if Self.hasSDP(response) {
+        if record.earlyOffer {
+            // Offer and answer were exchanged in the reliable provisional and PRACK (RFC 3262
+            // §5); a description in the 2xx repeats it and is not sent on again.
+            body = .none
+            if record.media.isNegotiating { callTable.records[id]?.media.complete() }
+        } else if Self.hasSDP(response) {
             guard let sdp = try? SessionDescription(parsing: Array(response.body)) else {
                 ackAndBye(id, reason: "SIP;cause=488;text=\"Bad SDP\"")
                 failCall(id, status: 488)
@@ -445,6 +549,22 @@ extension SIPService {
                 }) else { return }
                 body = b
             }
+        } else if record.media.isNegotiating, let tag = response.to?.tag, let early = record.forkAnswers[tag] {
+            // The answer was this fork's early one (RFC 3261 §13.2.1, a reliable provisional):
+            // the media plane follows the answering fork again if a later fork's early answer
+            // had moved it. A caller that got that answer only in an unreliable provisional (it
+            // does not do 100rel) gets it in the 2xx, where RFC 3261 §13.2.1 wants it.
+            var written = record.forkAnswerBodies[tag]
+            if record.appliedAnswerFork != tag {
+                switch await anchorAnswer(early, call: id) {
+                case .success(let b): if written != nil { written = b }
+                case .failure(let rejection):
+                    logger.warning("early answer of the answering fork refused", metadata: ["call": "\(id)",
+                                                                                            "reason": "\(rejection)"])
+                }
+            }
+            if let written { body = written }
+            callTable.records[id]?.media.complete()
         }
         guard var current = callTable.records[id] else { return }
         let mapped = current.call.inviteResponseForA(response, body: body)
@@ -462,6 +582,7 @@ extension SIPService {
         current.answeredAt = WallClock.now()
         callTable.records[id] = current
         respond(mapped, on: current.aServerKey)
+        watchSessionTimer(id, settledBy: response)
         callCounts.withLock { $0.answered[current.aFlow.realm, default: 0] += 1 }
         logger.info("call answered", metadata: ["call": "\(id)"])
     }
@@ -478,11 +599,12 @@ extension SIPService {
         startClient(bye, hop: hop, transport: record.bTransport, purpose: .own(call: id))
     }
 
-    /// A 2xx from an abandoned attempt: ACK it and BYE it within its own dialog.
-    private func hangUpStray(_ response: SIPMessage, hop: Hop, record: CallRecord) {
+    /// A 2xx from an abandoned attempt or another fork: ACK it and BYE it within its own dialog.
+    @discardableResult
+    private func hangUpStray(_ response: SIPMessage, hop: Hop, record: CallRecord) -> SIPMessage? {
         guard let to = response.to, let tag = to.tag, let cseq = response.cseq,
               let via1 = via(realm: record.bRealm, transport: record.bTransport),
-              let via2 = via(realm: record.bRealm, transport: record.bTransport) else { return }
+              let via2 = via(realm: record.bRealm, transport: record.bTransport) else { return nil }
         var dialog = record.call.b
         dialog.remoteTag = tag
         if let contact = response.contacts.first?.uri.string { dialog.remoteTarget = contact }
@@ -492,16 +614,45 @@ extension SIPService {
         outboundContinuation.yield(Outbound(message: ack, hop: hop, transaction: nil))
         let bye = dialog.request(.bye, via: via2, contact: nil)
         startClient(bye, hop: hop, transport: record.bTransport, purpose: .own(call: record.call.b.callID))
-        logger.info("hung up a late answer of an abandoned attempt", metadata: ["call": "\(record.call.b.callID)"])
+        logger.info("hung up a late answer of an abandoned attempt or another fork",
+                    metadata: ["call": "\(record.call.b.callID)"])
+        return ack
     }
 
     private func relayResponse(_ response: SIPMessage, call id: String, server: TransactionKey, request: SIPMessage,
                                from leg: LegName) async {
         guard let status = response.statusCode, status > 100, let record = callTable.records[id] else { return }
         let target: LegName = leg == .a ? .b : .a
+        let targetHop: Hop? = target == .a ? .flow(record.aFlow) : record.bHop
+        if request.method == .invite, status >= 200, status < 300, let sequence = response.cseq?.sequence {
+            // A retransmitted 2xx of a delayed-offer re-INVITE: none while the answer is awaited
+            // (the callee retransmits until it comes), the ACK with the answer again after.
+            if record.ackAnswerPendingOn == target { return }
+            if let ack = record.delayedOfferAcks[sequence], let hop = targetHop {
+                outboundContinuation.yield(Outbound(message: ack, hop: hop, transaction: nil))
+                return
+            }
+        }
         var body = CallBody.unchanged(response)
+        var holdAck = false
         let isOffer = request.method == .invite || request.method == .update
-        if isOffer, record.media.isNegotiating {
+        if request.method == .invite, !Self.hasSDP(request), status >= 200, status < 300, Self.hasSDP(response),
+           !record.media.isNegotiating {
+            // RFC 3264 §4: a re-INVITE without SDP; the 2xx carries the answering leg's offer,
+            // anchored like any other, and its answer comes in the requester's ACK.
+            body = .none
+            if let offer = try? SessionDescription(parsing: Array(response.body)),
+               let b = await anchorOffer(offer, from: target, call: id, refuse: { [self] status, _ in
+                   logger.warning("offer in a re-INVITE's 2xx refused", metadata: ["call": "\(id)", "status": "\(status)"])
+               }) {
+                body = b
+                holdAck = true
+            }
+        } else if Self.hasSDP(response), !(isOffer && record.media.isNegotiating) {
+            // A description Palisade did not anchor never crosses (topology hiding).
+            logger.info("SDP of a response without an offer pending not relayed", metadata: ["call": "\(id)"])
+            body = .none
+        } else if isOffer, record.media.isNegotiating {
             if status >= 300 {
                 callTable.records[id]?.media.abandon()
             } else if Self.hasSDP(response), let answer = try? SessionDescription(parsing: Array(response.body)) {
@@ -517,7 +668,9 @@ extension SIPService {
             }
         }
         guard var current = callTable.records[id] else { return }
-        if request.method == .invite, status >= 200, status < 300,
+        if holdAck {
+            current.ackAnswerPendingOn = target
+        } else if request.method == .invite, status >= 200, status < 300,
            let via = via(realm: target == .a ? current.aFlow.realm : current.bRealm,
                          transport: target == .a ? current.aFlow.transport : current.bTransport),
            let hop = target == .a ? .flow(current.aFlow) : current.bHop {
@@ -530,6 +683,41 @@ extension SIPService {
                                            copying: response, body: body)
         callTable.records[id] = current
         respond(mapped, on: server)
+        if request.method == .invite || request.method == .update, status >= 200, status < 300 {
+            // RFC 4028 §7.4, §8: a refresh; its 2xx settles the next interval (or ends the timer).
+            watchSessionTimer(id, settledBy: response)
+        }
+    }
+
+    /// RFC 4028: (re)starts the watch on the session interval `response` (a 2xx to INVITE or
+    /// UPDATE) settles, or stops it when the response has none. A session that expires without
+    /// a refresh is ended by Palisade (`sessionExpired`).
+    private func watchSessionTimer(_ id: String, settledBy response: SIPMessage) {
+        guard var record = callTable.records[id] else { return }
+        record.sessionTimer?.cancel()
+        record.sessionTimer = nil
+        record.sessionTimerGeneration += 1
+        let generation = record.sessionTimerGeneration
+        if let seconds = SessionTimer.interval(of: response) {
+            record.sessionTimer = Task { [self] in
+                guard (try? await Task.sleep(for: .seconds(seconds))) != nil else { return }
+                enqueue(id) { await $0.sessionExpired(id, generation: generation) }
+            }
+        }
+        callTable.records[id] = record
+    }
+
+    /// The session interval passed without a refresh (RFC 4028 §10): both ends have stopped
+    /// refreshing, so Palisade sends BYE on both legs and ends the call (cause
+    /// `session-expired`, ended by Palisade).
+    private func sessionExpired(_ id: String, generation: Int) async {
+        guard let record = callTable.records[id], record.sessionTimerGeneration == generation,
+              record.call.state == .confirmed else { return }
+        logger.notice("session timer expired without a refresh", metadata: ["call": "\(id)"])
+        let reason = "SIP;cause=408;text=\"session timer expired\""
+        hangUp(id, leg: .a, reason: reason)
+        hangUp(id, leg: .b, reason: reason)
+        await endCall(id, cause: "session-expired", by: .palisade)
     }
 
     // MARK: - Within the dialog
@@ -558,6 +746,10 @@ extension SIPService {
                     on: key)
             hangUp(id, leg: leg == .a ? .b : .a, reason: nil)
             await endCall(id, cause: leg == .a ? "caller-bye" : "callee-bye")
+            return
+        }
+        if method == .prack {
+            await prackFromA(request, key: key, leg: leg, call: id)
             return
         }
         let target: LegName = leg == .a ? .b : .a
@@ -595,11 +787,57 @@ extension SIPService {
         }
     }
 
+    /// The caller's PRACK for a reliable provisional Palisade relayed (RFC 3262 §7.2): carried to
+    /// the fork that sent the provisional with RAck mapped to the callee's RSeq; its response
+    /// comes back as any relayed request's. One matching nothing unacknowledged gets 481 (§3).
+    private func prackFromA(_ prack: SIPMessage, key: TransactionKey, leg: LegName, call id: String) async {
+        guard var record = callTable.records[id] else { return }
+        var body = CallBody.unchanged(prack)
+        if Self.hasSDP(prack) {
+            body = .none
+            if record.earlyOffer, record.media.isNegotiating,
+               let answer = try? SessionDescription(parsing: Array(prack.body)) {
+                // RFC 3262 §5: the answer to the callee's offer in the reliable provisional.
+                switch await anchorAnswer(answer, call: id) {
+                case .success(let b):
+                    body = b
+                    callTable.records[id]?.media.complete()
+                case .failure(let rejection):
+                    logger.warning("answer in PRACK refused", metadata: ["call": "\(id)", "reason": "\(rejection)"])
+                    callTable.records[id]?.media.abandon()
+                }
+                guard let current = callTable.records[id] else { return }
+                record = current
+            } else {
+                // Any other description in PRACK (a new offer) is not anchored, so it does not
+                // cross: the B-leg never sees the caller's addresses.
+                logger.info("SDP in PRACK not relayed", metadata: ["call": "\(id)"])
+            }
+        }
+        guard leg == .a, let hop = record.bHop, let via = via(realm: record.bRealm, transport: record.bTransport),
+              let onward = record.call.prackForB(relaying: prack, via: via, body: body) else {
+            respond(SIPResponseBuilder.response(to: prack, status: 481, reason: "No Matching Reliable Provisional",
+                                                toTag: nil), on: key)
+            return
+        }
+        callTable.records[id] = record
+        if startClient(onward, hop: hop, transport: record.bTransport,
+                       purpose: .relay(call: id, server: key, request: prack, from: leg)) == nil {
+            respond(record.call.response(to: prack, on: leg, status: 500, reason: nil, copying: nil, body: .none),
+                    on: key)
+        }
+    }
+
     /// An ACK for a 2xx: the caller's for Palisade's 2xx (absorbed, or carrying the answer of a
     /// delayed offer on to the B-leg), or the callee's for a relayed re-INVITE's 2xx (absorbed).
     private func ackFromLeg(_ ack: SIPMessage, call id: String) async {
         guard var record = callTable.records[id], let callID = ack.callID,
-              record.call.leg(ofCallID: callID) == .a, record.awaitingAckAnswer, let hop = record.bHop else { return }
+              let leg = record.call.leg(ofCallID: callID) else { return }
+        if let target = record.ackAnswerPendingOn, target != leg {
+            await answerInAck(ack, to: target, call: id)
+            return
+        }
+        guard leg == .a, record.awaitingAckAnswer, let hop = record.bHop else { return }
         record.awaitingAckAnswer = false
         callTable.records[id] = record
         var body = CallBody.none
@@ -616,6 +854,35 @@ extension SIPService {
               let via = via(realm: current.bRealm, transport: current.bTransport) else { return }
         let onward = current.call.ack(on: .b, via: via, body: body)
         current.ackB = onward
+        callTable.records[id] = current
+        outboundContinuation.yield(Outbound(message: onward, hop: hop, transaction: nil))
+    }
+
+    /// The requester's ACK for the 2xx of a re-INVITE without SDP: its answer (RFC 3264 §4)
+    /// anchored and carried in Palisade's ACK on `target`, the leg that offered in its 2xx.
+    private func answerInAck(_ ack: SIPMessage, to target: LegName, call id: String) async {
+        callTable.records[id]?.ackAnswerPendingOn = nil
+        var body = CallBody.none
+        if Self.hasSDP(ack), let answer = try? SessionDescription(parsing: Array(ack.body)) {
+            switch await anchorAnswer(answer, call: id) {
+            case .success(let b):
+                body = b
+                callTable.records[id]?.media.complete()
+            case .failure(let rejection):
+                logger.warning("answer in ACK refused", metadata: ["call": "\(id)", "reason": "\(rejection)"])
+                callTable.records[id]?.media.abandon()
+            }
+        } else {
+            logger.warning("ACK without the answer to a delayed offer", metadata: ["call": "\(id)"])
+            callTable.records[id]?.media.abandon()
+        }
+        guard var current = callTable.records[id],
+              let hop: Hop = target == .a ? .flow(current.aFlow) : current.bHop,
+              let via = via(realm: target == .a ? current.aFlow.realm : current.bRealm,
+                            transport: target == .a ? current.aFlow.transport : current.bTransport) else { return }
+        let onward = current.call.ack(on: target, via: via, body: body)
+        let sequence = target == .a ? current.call.inviteSequenceA : current.call.inviteSequenceB
+        current.delayedOfferAcks[sequence] = onward
         callTable.records[id] = current
         outboundContinuation.yield(Outbound(message: onward, hop: hop, transaction: nil))
     }
@@ -669,6 +936,7 @@ extension SIPService {
     /// `by` defaults to what the cause says (`CallDetailRecord.endedBy(cause:)`).
     func endCall(_ id: String, cause: String, by: CallDetailRecord.EndedBy? = nil) async {
         guard let record = callTable.remove(id) else { return }
+        record.sessionTimer?.cancel()
         if let slot = record.slot { admission.withLock { $0.release(slot) } }
         logger.info("call ended", metadata: ["call": "\(id)", "cause": "\(cause)"])
         callCounts.withLock { counts in

@@ -66,7 +66,9 @@ struct CallTests {
         #expect(invite.from?.displayNameString == "Alice")
         #expect(invite.from?.uri.string == "sip:1000@198.51.100.1")
         #expect(invite.routes.isEmpty && invite.recordRoutes.isEmpty)
-        #expect(invite["Supported"] == "replaces, timer", "100rel is dropped: Palisade does not relay PRACK")
+        #expect(invite["Supported"] == "replaces, timer, 100rel",
+                "100rel is Palisade's own on the B-leg (RFC 3262: relayed or PRACKed per leg)")
+        #expect(invite["Require"] == nil, "the phone only supports 100rel")
         #expect(invite["Allow"] == "INVITE, ACK, BYE, CANCEL")
         #expect(invite["User-Agent"] == nil, "User-Agent is off by default")
         #expect(invite["P-Asserted-Identity"] == nil, "PAI from an untrusted realm never passes")
@@ -228,8 +230,11 @@ struct CallTests {
     func unsupportedRequire() throws {
         let plain = try Self.message(Self.inviteText, body: Self.sdpA)
         #expect(HeaderPolicy.default.unsupported(in: plain).isEmpty, "Supported: 100rel alone is no requirement")
-        let requiring = try Self.message(Self.inviteText + "\nRequire: timer, 100rel", body: Self.sdpA)
-        #expect(HeaderPolicy.default.unsupported(in: requiring) == ["100rel"])
+        let requiring = try Self.message(Self.inviteText + "\nRequire: timer, path, 100rel", body: Self.sdpA)
+        #expect(HeaderPolicy.default.unsupported(in: requiring) == ["path"],
+                "100rel is performed per leg (RFC 3262), path is not")
+        let reliable = try Self.message(Self.inviteText + "\nRequire: 100rel", body: Self.sdpA)
+        #expect(HeaderPolicy.default.unsupported(in: reliable).isEmpty)
     }
 
     @Test("P-Asserted-Identity passes from a trusted realm only")
