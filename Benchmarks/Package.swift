@@ -44,11 +44,14 @@ let package = Package(
         .target(name: "MediaControlProtocol", dependencies: ["ControlFraming"], path: "Sources/MediaControlProtocol"),
         .target(name: "PosixSupport", dependencies: ["ControlFraming"], path: "Sources/PosixSupport"),
         .target(name: "RTP", path: "Sources/RTP"),
-        .target(name: "MediaEngine", dependencies: ["RTP", "CPalisadeShims"], path: "Sources/MediaEngine"),
-        // The media load generator: paced, batched RTP/SRTP from real sockets, every payload checked.
+        .target(name: "MediaEngine", dependencies: ["RTP", "SRTP", "CPalisadeShims"], path: "Sources/MediaEngine"),
+        // The media load generator: RTP/SRTP built before the window, paced sendmmsg from real sockets,
+        // every payload checked after it.
+        // The generator's preplanned sendmmsg/recvmmsg stores (mmsghdr needs _GNU_SOURCE: C).
+        .target(name: "CLoadShims"),
         .target(
             name: "MediaLoad",
-            dependencies: ["CPalisadeShims", "SRTP", "MediaControlProtocol", "PosixSupport"],
+            dependencies: ["CLoadShims", "SRTP", "MediaControlProtocol", "PosixSupport"],
             swiftSettings: [.enableUpcomingFeature("ExistentialAny")]
         ),
         .executableTarget(

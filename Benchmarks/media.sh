@@ -8,6 +8,10 @@
 #        then two bisections; bounded in steps and seconds;
 #     2. fixed 50,000 packets/s: delivered rate, loss, latency, palisade-media CPU per packet and
 #        malloc-family calls per relayed packet (steady state, whole process).
+#   The generator builds (and SRTP-protects) each step's packets before the step's window opens,
+#   only paces sendmmsg calls (round robin over the streams) and recvmmsg calls into a store during
+#   it, and decrypts and checks every packet that came back after it; latency is receive time minus
+#   the start of the packet's sendmmsg call. It still says when it, not the relay, was the limit.
 #   SRTP figures need an engine that relays SRTP legs: until then palisade-media refuses the
 #   session and the SRTP lines say "skipped" with its reason — never a made-up figure.
 # Knobs (environment): BENCH_MEDIA_STREAMS (10), BENCH_MEDIA_STEP_S (2), BENCH_MEDIA_FIXED_S (5),
@@ -17,7 +21,10 @@
 #   session, and other sessions busy on the same cores would each get as much CPU as the relay;
 #   0 leaves all at normal priority), BENCH_MEDIA_PIN (1: pin
 #   as above; 0: let the scheduler place both — on a machine shared with other work, a pinned
-#   process cannot move off a core someone else keeps busy, and the relay's sockets overflow).
+#   process cannot move off a core someone else keeps busy, and the relay's sockets overflow),
+#   BENCH_MEDIA_GSO (1: off; N: the generator sends UDP GSO bursts of N packets of one stream —
+#   cheaper for it, so it can offer more, but the relay then sees per-stream bursts; the figures
+#   are named *_gsoN and the output says so).
 # Starts palisade-media itself on a configuration in a temporary directory and stops exactly that
 # process, by PID, on the way out.
 set -euo pipefail
@@ -31,6 +38,7 @@ cap_s=${BENCH_MEDIA_CAP_S:-40}
 max_rate=${BENCH_MEDIA_MAX_RATE:-600000}
 nice_value=${BENCH_MEDIA_NICE:--10}
 pin=${BENCH_MEDIA_PIN:-1}
+gso=${BENCH_MEDIA_GSO:-1}
 
 swift build -c release --product palisade-media >&2
 bin=$(swift build -c release --show-bin-path)
@@ -127,7 +135,7 @@ run_bench() {
     timeout --signal=TERM --kill-after=5 $((cap_s + 60)) "${pin_bench[@]}" "$bench" media \
         --socket "$work/media.sock" --media-pid "$media_pid" --interface bench --streams "$streams" \
         --step-seconds "$step_s" --fixed-seconds "$fixed_s" --cap-seconds "$cap_s" --max-rate "$max_rate" \
-        --malloc-counter "$work/mallocs" "$@"
+        --gso "$gso" --malloc-counter "$work/mallocs" "$@"
     kill -0 "$media_pid" 2>/dev/null || { echo "bench media: palisade-media died" >&2; cat "$work/media.log" >&2; exit 1; }
 }
 

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <netinet/in.h>
+#include <netinet/udp.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdlib.h>
@@ -49,11 +50,21 @@ uint64_t palisade_eventfd_drain(int fd) {
     return value;
 }
 
+// One UDP_SEGMENT control message per header, for segmented sends.
+enum { SEGMENT_CONTROL_SPACE = CMSG_SPACE(sizeof(uint16_t)) };
+// Datagrams per segmented send, and its payload bytes: within the kernel's UDP_MAX_SEGMENTS (64
+// before Linux 6.8) and one IPv4 datagram.
+enum { SEGMENT_MAX_DATAGRAMS = 64, SEGMENT_MAX_BYTES = 65000 };
+
 struct palisade_mmsg_batch {
     unsigned count;
     struct mmsghdr *headers;
     struct iovec *vectors;
     struct sockaddr_in *addresses;
+    unsigned char *controls;  // count * SEGMENT_CONTROL_SPACE, aligned for cmsghdr
+    unsigned *run_first;      // per segmented-send message: its first datagram
+    unsigned *run_length;     // and how many datagrams it carries
+    int segmentation;         // 1 until the kernel refuses a segmented send
 };
 
 palisade_mmsg_batch *palisade_mmsg_batch_create(unsigned count) {
@@ -63,7 +74,12 @@ palisade_mmsg_batch *palisade_mmsg_batch_create(unsigned count) {
     batch->headers = calloc(count, sizeof *batch->headers);
     batch->vectors = calloc(count, sizeof *batch->vectors);
     batch->addresses = calloc(count, sizeof *batch->addresses);
-    if (!batch->headers || !batch->vectors || !batch->addresses) {
+    batch->controls = calloc(count, SEGMENT_CONTROL_SPACE);
+    batch->run_first = calloc(count, sizeof *batch->run_first);
+    batch->run_length = calloc(count, sizeof *batch->run_length);
+    batch->segmentation = 1;
+    if (!batch->headers || !batch->vectors || !batch->addresses || !batch->controls || !batch->run_first ||
+        !batch->run_length) {
         palisade_mmsg_batch_destroy(batch);
         return NULL;
     }
@@ -75,6 +91,9 @@ void palisade_mmsg_batch_destroy(palisade_mmsg_batch *batch) {
     free(batch->headers);
     free(batch->vectors);
     free(batch->addresses);
+    free(batch->controls);
+    free(batch->run_first);
+    free(batch->run_length);
     free(batch);
 }
 
@@ -148,6 +167,87 @@ int palisade_send_batch(palisade_mmsg_batch *batch, int fd, uint8_t *const *buff
     }
     return (int)sent;
 }
+
+int palisade_send_batch_segmented(palisade_mmsg_batch *batch, int fd, uint8_t *const *buffers,
+                                  const uint32_t *lengths, const uint32_t *addresses, const uint16_t *ports,
+                                  unsigned count) {
+    if (count > batch->count) count = batch->count;
+    if (!batch->segmentation) return palisade_send_batch(batch, fd, buffers, lengths, addresses, ports, count);
+    // Runs: consecutive datagrams to one address and port, all `size` bytes but the last, which may
+    // be shorter (the kernel cuts a segmented send every `size` bytes, so it rebuilds exactly these).
+    unsigned messages = 0;
+    for (unsigned i = 0; i < count;) {
+        uint32_t size = lengths[i];
+        unsigned run = 1;
+        uint32_t bytes = size;
+        while (size > 0 && i + run < count && run < SEGMENT_MAX_DATAGRAMS && addresses[i + run] == addresses[i] &&
+               ports[i + run] == ports[i] && lengths[i + run] > 0 && lengths[i + run] <= size &&
+               bytes + lengths[i + run] <= SEGMENT_MAX_BYTES) {
+            bytes += lengths[i + run];
+            run += 1;
+            if (lengths[i + run - 1] < size) break;
+        }
+        for (unsigned k = i; k < i + run; k++) {
+            batch->vectors[k].iov_base = buffers[k];
+            batch->vectors[k].iov_len = lengths[k];
+        }
+        struct sockaddr_in *a = &batch->addresses[messages];
+        memset(a, 0, sizeof *a);
+        a->sin_family = AF_INET;
+        a->sin_addr.s_addr = htonl(addresses[i]);
+        a->sin_port = htons(ports[i]);
+        struct msghdr *h = &batch->headers[messages].msg_hdr;
+        h->msg_name = a;
+        h->msg_namelen = sizeof *a;
+        h->msg_iov = &batch->vectors[i];
+        h->msg_iovlen = run;
+        h->msg_flags = 0;
+        if (run > 1) {
+            unsigned char *control = batch->controls + (size_t)messages * SEGMENT_CONTROL_SPACE;
+            memset(control, 0, SEGMENT_CONTROL_SPACE);
+            h->msg_control = control;
+            h->msg_controllen = SEGMENT_CONTROL_SPACE;
+            struct cmsghdr *c = CMSG_FIRSTHDR(h);
+            c->cmsg_level = SOL_UDP;
+            c->cmsg_type = UDP_SEGMENT;
+            c->cmsg_len = CMSG_LEN(sizeof(uint16_t));
+            uint16_t segment = (uint16_t)size;
+            memcpy(CMSG_DATA(c), &segment, sizeof segment);
+        } else {
+            h->msg_control = NULL;
+            h->msg_controllen = 0;
+        }
+        batch->run_first[messages] = i;
+        batch->run_length[messages] = run;
+        messages += 1;
+        i += run;
+    }
+    unsigned next = 0, sent = 0;
+    while (next < messages) {
+        int result = sendmmsg(fd, batch->headers + next, messages - next, MSG_DONTWAIT);
+        if (result < 0) {
+            if (errno == EINTR) continue;
+            if (batch->run_length[next] > 1 &&
+                (errno == EIO || errno == EINVAL || errno == ENOPROTOOPT || errno == EOPNOTSUPP)) {
+                // A route without checksum offload (or an old kernel) refuses segmented sends: stop
+                // segmenting for good and send the rest datagram by datagram.
+                batch->segmentation = 0;
+                unsigned first = batch->run_first[next];
+                return (int)sent + palisade_send_batch(batch, fd, buffers + first, lengths + first, addresses + first,
+                                                       ports + first, count - first);
+            }
+            // Refused (full buffer, unreachable): skipped, not retried, like palisade_send_batch.
+            next += 1;
+            continue;
+        }
+        if (result == 0) break;
+        for (unsigned m = next; m < next + (unsigned)result; m++) sent += batch->run_length[m];
+        next += (unsigned)result;
+    }
+    return (int)sent;
+}
+
+int palisade_mmsg_batch_segmentation(const palisade_mmsg_batch *batch) { return batch->segmentation; }
 
 int palisade_pin_current_thread(int cpu) {
     cpu_set_t set;

@@ -209,8 +209,10 @@ extension Worker {
 
     @inline(__always)
     private func flush(_ list: PacketSlab.SendList, count: Int, fd: Int32, from rx: UnsafeMutablePointer<LegState>) {
-        let sent = Int(max(0, palisade_send_batch(slab.sendBatch, fd, list.buffers, list.lengths, list.addresses,
-                                                  list.ports, UInt32(count))))
+        // Segmented (UDP GSO) where a batch holds several packets for one destination: a stream's
+        // packets are one size, so a busy stream's batch crosses the IP stack once, not per packet.
+        let sent = Int(max(0, palisade_send_batch_segmented(slab.sendBatch, fd, list.buffers, list.lengths,
+                                                            list.addresses, list.ports, UInt32(count))))
         var bytes: UInt64 = 0
         // Without knowing which datagrams the kernel skipped, attribute bytes of the first `sent`.
         for k in 0..<sent { bytes &+= UInt64(list.lengths[k]) }

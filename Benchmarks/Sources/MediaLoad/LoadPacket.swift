@@ -1,7 +1,8 @@
 /// The RTP packets of `palisade-bench media`: 172 bytes (12-byte header, 160-byte G.711-sized
 /// payload), written and checked in place over caller-owned buffers (no allocation).
 ///
-/// Payload layout (big-endian): [0, 8) send time, CLOCK_MONOTONIC nanoseconds; [8, 12) the
+/// Payload layout (big-endian): [0, 8) the generator's serial number of the packet (unique over its
+/// life; the generator maps it to the time the packet's sendmmsg call started); [8, 12) the
 /// stream's extended sequence number; [12, 16) the stream index; [16, 160) a pattern derived from
 /// stream and sequence, so a byte corrupted, a payload swapped between streams or a packet
 /// re-sent with another header is caught.
@@ -29,7 +30,7 @@ public enum LoadPacket {
     /// Writes packet `sequence` of `stream` at `buffer` (at least `length` bytes) and returns its length.
     @inline(__always)
     public static func write(into buffer: UnsafeMutableRawPointer, stream: Int, sequence: UInt32,
-                             sentNanoseconds: UInt64) -> Int32 {
+                             serial: UInt64) -> Int32 {
         let p = buffer.assumingMemoryBound(to: UInt8.self)
         p[0] = 0x80 // V=2, no padding, no extension, no CSRC
         p[1] = 0 // PCMU, no marker
@@ -37,7 +38,7 @@ public enum LoadPacket {
         store32(p + 4, sequence &* 160)
         store32(p + 8, ssrc(stream: stream))
         let payload = p + headerLength
-        store64(payload, sentNanoseconds)
+        store64(payload, serial)
         store32(payload + 8, sequence)
         store32(payload + 12, UInt32(truncatingIfNeeded: stream))
         for offset in 16..<payloadLength {
@@ -47,7 +48,7 @@ public enum LoadPacket {
     }
 
     public enum Verdict: Equatable, Sendable {
-        case valid(stream: Int, sequence: UInt32, sentNanoseconds: UInt64)
+        case valid(stream: Int, sequence: UInt32, serial: UInt64)
         case corrupt(Fault)
     }
 
@@ -72,7 +73,7 @@ public enum LoadPacket {
                                                                             offset: offset) {
             return .corrupt(.payload)
         }
-        return .valid(stream: stream, sequence: sequence, sentNanoseconds: load64(payload))
+        return .valid(stream: stream, sequence: sequence, serial: load64(payload))
     }
 
     @inline(__always) static func store16(_ p: UnsafeMutablePointer<UInt8>, _ v: UInt16) {

@@ -25,6 +25,8 @@ struct MediaBench {
     let maxRate: Double
     let capSeconds: Double
     let mallocCounter: SharedMallocCounter?
+    /// Packets per UDP GSO send (1: none).
+    let segmentation: Int
 
     static let suite = "AES_CM_128_HMAC_SHA1_80"
     /// A step passes below this loss.
@@ -50,10 +52,12 @@ struct MediaBench {
         maxRate = options.double("max-rate", default: 600_000)
         capSeconds = options.double("cap-seconds", default: 45)
         mallocCounter = options.optional("malloc-counter").flatMap { SharedMallocCounter(path: $0) }
+        segmentation = min(max(options.int("gso", default: 1), 1), 64)
     }
 
     private var label: String {
-        mode == .fixed ? "media_\(profile.rawValue)_\(Int(fixedRate / 1000))k" : "media_\(profile.rawValue)_max"
+        let base = mode == .fixed ? "media_\(profile.rawValue)_\(Int(fixedRate / 1000))k" : "media_\(profile.rawValue)_max"
+        return segmentation > 1 ? "\(base)_gso\(segmentation)" : base
     }
 
     func run() throws(BenchError) {
@@ -136,7 +140,14 @@ struct MediaBench {
             }
         }
         print("# \(label): \(streams) sessions, one stream each, \(LoadPacket.length)-byte RTP packets A -> B, "
-            + "palisade-media pid \(mediaPID)")
+            + "palisade-media pid \(mediaPID); the generator builds (and protects) each step's packets before "
+            + "its window, sends them with paced sendmmsg from one unconnected socket, "
+            + (segmentation > 1
+                ? "IN UDP GSO BURSTS OF \(segmentation) PACKETS OF ONE STREAM (--gso \(segmentation): the relay sees "
+                    + "per-stream bursts, not packets interleaved over the streams; figures not comparable with --gso 1), "
+                : "round robin over the streams (no GSO), ")
+            + "stores what comes back and decrypts and checks every packet after the window")
+        generator.segmentation = segmentation
 
         // Warm-up: latches leg A, fills caches; its figures are not kept. Every packet must come back.
         let warm = generator.run(rate: min(20_000, fixedRate), seconds: 0.5, drainSeconds: 0.5)
@@ -193,9 +204,11 @@ struct MediaBench {
         let s = m.step
         return "offered \(Int(s.offeredRate))/s for \(format(s.seconds, 2)) s: sent \(s.sent) (refused \(s.sendRefused)), "
             + "received \(s.received), loss \(format(s.lossFraction * 100, 3)) %, corrupt \(s.corrupt), "
-            + "srtp failures \(s.srtpFailures), reordered \(s.reordered), drops on relay sockets \(m.mediaSocketDrops), "
+            + "srtp failures \(s.srtpFailures), reordered \(s.reordered), stale \(s.stale), foreign \(s.foreign), "
+            + "drops on relay sockets \(m.mediaSocketDrops), "
             + "on generator socket \(m.generatorSocketDrops), relay CPU \(format(m.cpuMicrosecondsPerPacket, 2)) us/packet, "
-            + "generator core \(Int(s.generatorBusy * 100)) % busy"
+            + "generator core \(Int(s.generatorBusy * 100)) % busy (\(s.sendCalls) sendmmsg, \(s.receiveCalls) recvmmsg; "
+            + "built \(format(s.buildSeconds, 2)) s before, checked \(format(s.checkSeconds, 2)) s after the window)"
     }
 
     private func fixed(_ generator: LoadGenerator, mediaPorts: Set<UInt16>) {

@@ -39,6 +39,17 @@ int palisade_recv_batch(palisade_mmsg_batch *batch, int fd, uint8_t *const *buff
 int palisade_send_batch(palisade_mmsg_batch *batch, int fd, uint8_t *const *buffers, const uint32_t *lengths,
                         const uint32_t *addresses, const uint16_t *ports, unsigned count);
 
+/// Like palisade_send_batch, but each run of consecutive datagrams to one address and port whose
+/// lengths are equal (the last may be shorter) leaves as one UDP GSO send (UDP_SEGMENT), which the
+/// kernel cuts back into exactly those datagrams: one trip through the IP stack per run instead of
+/// per datagram. When the kernel refuses a segmented send (a route without checksum offload: EIO),
+/// this batch stops segmenting for good and sends datagram by datagram. Returns how many were sent.
+int palisade_send_batch_segmented(palisade_mmsg_batch *batch, int fd, uint8_t *const *buffers,
+                                  const uint32_t *lengths, const uint32_t *addresses, const uint16_t *ports,
+                                  unsigned count);
+/// 1 while the batch still sends segmented, 0 after the kernel refused it once.
+int palisade_mmsg_batch_segmentation(const palisade_mmsg_batch *batch);
+
 // ---- threads
 /// Pins the calling thread to one CPU; returns 0 or an errno value.
 int palisade_pin_current_thread(int cpu);
