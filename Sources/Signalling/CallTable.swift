@@ -1,5 +1,6 @@
 import B2BUA
 import MediaControlProtocol
+import NIOCore
 import PosixSupport
 import SDP
 import SIPCore
@@ -56,7 +57,7 @@ struct CallRecord: Sendable {
     var strayAcks: [String: SIPMessage] = [:]
     /// RFC 4028: the watch on the session interval the last 2xx to INVITE/UPDATE settled; a
     /// refresh replaces it, the end of the call cancels it.
-    var sessionTimer: Task<Void, Never>?
+    var sessionTimer: Scheduled<Void>?
     var sessionTimerGeneration = 0
     /// When the caller's INVITE arrived (for `calls list`).
     var started = ContinuousClock.now

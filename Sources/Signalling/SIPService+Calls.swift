@@ -699,9 +699,9 @@ extension SIPService {
         record.sessionTimerGeneration += 1
         let generation = record.sessionTimerGeneration
         if let seconds = SessionTimer.interval(of: response) {
-            record.sessionTimer = Task { [self] in
-                guard (try? await Task.sleep(for: .seconds(seconds))) != nil else { return }
-                enqueue(id) { await $0.sessionExpired(id, generation: generation) }
+            // On the actor's own loop, like the transaction timers: no task per call while it waits.
+            record.sessionTimer = loop.scheduleTask(in: .seconds(Int64(seconds))) { [self] in
+                assumeIsolated { $0.enqueue(id) { await $0.sessionExpired(id, generation: generation) } }
             }
         }
         callTable.records[id] = record
