@@ -15,18 +15,12 @@ struct InspectionCommandsTests {
         let openssl = try #require(Command.which("openssl"))
         let directory = try TemporaryDirectory(prefix: "palisade-inspect")
         let cert = directory.path + "/sip.example.com.pem", key = directory.path + "/sip.example.com.key"
-        let made = try await Command.run(openssl, ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
-                                                   "-nodes", "-keyout", key, "-out", cert, "-days", "30",
-                                                   "-subj", "/CN=sip.example.com/O=Palisade Test",
-                                                   "-addext", "subjectAltName=DNS:sip.example.com,DNS:sbc.example.com"])
-        try #require(made.status == 0, "\(made.stderr)")
+        try await SelfSigned.make(openssl: openssl, cert: cert, key: key, subject: "/CN=sip.example.com/O=Palisade Test",
+                                  names: "DNS:sip.example.com,DNS:sbc.example.com", days: 30)
         // A phone's client certificate, trusted as its own CA: flows list names it.
         let phoneCert = directory.path + "/phone.pem", phoneKey = directory.path + "/phone.key"
-        let madePhone = try await Command.run(openssl, ["req", "-x509", "-newkey", "ec", "-pkeyopt",
-                                                        "ec_paramgen_curve:P-256", "-nodes", "-keyout", phoneKey,
-                                                        "-out", phoneCert, "-days", "2", "-subj", "/CN=phone.example.com",
-                                                        "-addext", "subjectAltName=DNS:phone.example.com"])
-        try #require(madePhone.status == 0, "\(madePhone.stderr)")
+        try await SelfSigned.make(openssl: openssl, cert: phoneCert, key: phoneKey, subject: "/CN=phone.example.com",
+                                  names: "DNS:phone.example.com", days: 2)
         let users = try await RegistrarEndToEndTests.usersFile(in: directory, users: [("2000", "ext-2000-secret")],
                                                                realm: "palisade")
         let config = try directory.file("palisade.toml", contents: """

@@ -49,11 +49,8 @@ struct SIPEndToEndTests {
         let openssl = try #require(Command.which("openssl"))
         let certificates = try TemporaryDirectory(prefix: "palisade-tls")
         let cert = certificates.path + "/sip.example.com.pem", key = certificates.path + "/sip.example.com.key"
-        let made = try await Command.run(openssl, ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
-                                             "-nodes", "-keyout", key, "-out", cert, "-days", "1",
-                                             "-subj", "/CN=sip.example.com",
-                                             "-addext", "subjectAltName=DNS:sip.example.com"])
-        #expect(made.status == 0, "\(made.stderr)")
+        try await SelfSigned.make(openssl: openssl, cert: cert, key: key, subject: "/CN=sip.example.com",
+                                  names: "DNS:sip.example.com")
         let pair = try DaemonPair.start(accessListeners: """
 
             [[realm.listener]]
@@ -78,11 +75,8 @@ struct SIPEndToEndTests {
         await #expect(try presentedSubject().contains("CN = sip.example.com"))
 
         // SIGHUP reloads the certificate from disk: new handshakes get the new one, no restart.
-        let renewed = try await Command.run(openssl, ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
-                                                "-nodes", "-keyout", key, "-out", cert, "-days", "1",
-                                                "-subj", "/O=Renewed/CN=sip.example.com",
-                                                "-addext", "subjectAltName=DNS:sip.example.com"])
-        #expect(renewed.status == 0)
+        try await SelfSigned.make(openssl: openssl, cert: cert, key: key, subject: "/O=Renewed/CN=sip.example.com",
+                                  names: "DNS:sip.example.com")
         pair.signal.send(SIGHUP)
         let reloaded = try await eventually(seconds: 5) {
             try await presentedSubject().contains("O = Renewed") ? true : nil

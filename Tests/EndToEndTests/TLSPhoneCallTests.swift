@@ -17,10 +17,8 @@ struct TLSPhoneCallTests {
         let openssl = try #require(Command.which("openssl"))
         let files = try TemporaryDirectory(prefix: "palisade-tls-call")
         let cert = files.path + "/sip.pem", key = files.path + "/sip.key"
-        let made = try await Command.run(openssl, ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
-                                                   "-nodes", "-keyout", key, "-out", cert, "-days", "1",
-                                                   "-subj", "/CN=sip.example.com", "-addext", "subjectAltName=DNS:sip.example.com"])
-        try #require(made.status == 0, "\(made.stderr)")
+        try await SelfSigned.make(openssl: openssl, cert: cert, key: key, subject: "/CN=sip.example.com",
+                                  names: "DNS:sip.example.com")
         let listener = """
 
             [[realm.listener]]
@@ -91,10 +89,8 @@ struct TLSPhoneCallTests {
         let openssl = try #require(Command.which("openssl"))
         let files = try TemporaryDirectory(prefix: "palisade-tls-called")
         let cert = files.path + "/sip.pem", key = files.path + "/sip.key"
-        let made = try await Command.run(openssl, ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
-                                                   "-nodes", "-keyout", key, "-out", cert, "-days", "1",
-                                                   "-subj", "/CN=sip.example.com", "-addext", "subjectAltName=DNS:sip.example.com"])
-        try #require(made.status == 0, "\(made.stderr)")
+        try await SelfSigned.make(openssl: openssl, cert: cert, key: key, subject: "/CN=sip.example.com",
+                                  names: "DNS:sip.example.com")
         let password = String(UInt64.random(in: 1 ... .max), radix: 36)
         let users = try await RegistrarEndToEndTests.usersFile(in: files, users: [("2000", password)], realm: "palisade")
         let base = MediaRanges.acquire()
@@ -194,11 +190,8 @@ struct TLSPhoneCallTests {
         let openssl = try #require(Command.which("openssl"))
         let files = try TemporaryDirectory(prefix: "palisade-sips")
         let cert = files.path + "/pbx.pem", key = files.path + "/pbx.key"
-        let made = try await Command.run(openssl, ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
-                                                   "-nodes", "-keyout", key, "-out", cert, "-days", "1",
-                                                   "-subj", "/CN=pbx.example.com",
-                                                   "-addext", "subjectAltName=DNS:pbx.example.com,IP:127.0.0.1"])
-        try #require(made.status == 0, "\(made.stderr)")
+        try await SelfSigned.make(openssl: openssl, cert: cert, key: key, subject: "/CN=pbx.example.com",
+                                  names: "DNS:pbx.example.com,IP:127.0.0.1")
         let pbxPort = try LoopbackPort.reserved()
         let pbx = try TLSPipe.server(openssl: openssl, port: pbxPort, cert: cert, key: key)
         defer { pbx.close() }
@@ -452,5 +445,16 @@ struct PhoneRegistration {
         return "Digest username=\"\(user)\", realm=\"\(realm)\", nonce=\"\(nonce)\", uri=\"\(requestURI)\", "
             + "response=\"\(String(decoding: response, as: UTF8.self))\", algorithm=MD5, qop=auth, nc=00000001, "
             + "cnonce=\"tls-phone\""
+    }
+}
+
+/// A self-signed P-256 certificate made by openssl at test time: `cert` and `key` are written.
+enum SelfSigned {
+    /// `names`: the subjectAltName value, e.g. "DNS:sip.example.com,IP:127.0.0.1".
+    static func make(openssl: String, cert: String, key: String, subject: String, names: String, days: Int = 1) async throws {
+        let made = try await Command.run(openssl, ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
+                                                   "-nodes", "-keyout", key, "-out", cert, "-days", "\(days)",
+                                                   "-subj", subject, "-addext", "subjectAltName=\(names)"])
+        guard made.status == 0 else { throw TestSupportError("openssl req failed: \(made.stderr)") }
     }
 }
