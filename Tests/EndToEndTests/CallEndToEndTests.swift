@@ -87,6 +87,21 @@ struct CallEndToEndTests {
         let accessTarget: String
         let pbxPorts: [UInt16]
         var pbxPort: UInt16 { pbxPorts[0] }
+
+        /// One call played by sipp on both sides: the PBX's scenario on the first target's port,
+        /// then, once it listens, the phone's toward the access realm; both must end cleanly.
+        func play(pbx pbxScenario: String, rtpPort pbxRTP: UInt16, extra: [String] = [], phone phoneScenario: String,
+                  rtpPort phoneRTP: UInt16, holdMilliseconds: Int = 0) async throws -> (phone: SippPeer, pbx: SippPeer) {
+            let directory = pair.directory.path
+            let pbx = try SippPeer(scenario: pbxScenario, target: nil, port: pbxPort, rtpPort: pbxRTP, extra: extra,
+                                   directory: directory, name: "pbx")
+            try await Task.sleep(for: .milliseconds(300))
+            let phone = try SippPeer(scenario: phoneScenario, target: accessTarget, rtpPort: phoneRTP,
+                                     holdMilliseconds: holdMilliseconds, directory: directory, name: "phone")
+            #expect(await phone.wait(seconds: 30) == 0, "phone sipp failed\n\(phone.log)\n\(pair.logs)")
+            #expect(await pbx.wait(seconds: 10) == 0, "pbx sipp failed\n\(pbx.log)\n\(pair.logs)")
+            return (phone, pbx)
+        }
     }
 
     static func setUp(targets: Int, mediaKeys: String, corePolicy: String, accessListeners: String = "",
@@ -258,15 +273,9 @@ struct CallEndToEndTests {
     @Test("CANCEL while the PBX rings: 200 and 487 to the phone, CANCEL to the PBX, media session gone")
     func cancelWhileRinging() async throws {
         try await Self.withSetup { setup in
-            let directory = setup.pair.directory.path
             let media = try LoopbackUDP()
-            let pbx = try SippPeer(scenario: "cancel-uas.xml", target: nil, port: setup.pbxPort, rtpPort: media.port,
-                                   directory: directory, name: "pbx")
-            try await Task.sleep(for: .milliseconds(300))
-            let phone = try SippPeer(scenario: "cancel-uac.xml", target: setup.accessTarget, rtpPort: media.port,
-                                     directory: directory, name: "phone")
-            #expect(await phone.wait(seconds: 30) == 0, "phone sipp failed\n\(phone.log)\n\(setup.pair.logs)")
-            #expect(await pbx.wait(seconds: 10) == 0, "pbx sipp failed\n\(pbx.log)")
+            let (phone, pbx) = try await setup.play(pbx: "cancel-uas.xml", rtpPort: media.port,
+                                                    phone: "cancel-uac.xml", rtpPort: media.port)
             #expect(phone.received.contains { $0.hasPrefix("SIP/2.0 487") })
             #expect(pbx.received.contains { $0.hasPrefix("CANCEL ") })
             let sessions = try await Self.sessionsDrained(setup.pair)
@@ -289,15 +298,9 @@ struct CallEndToEndTests {
     @Test("486 Busy Here from the PBX reaches the phone as 486; both ACKs absorbed per leg")
     func busy() async throws {
         try await Self.withSetup { setup in
-            let directory = setup.pair.directory.path
             let media = try LoopbackUDP()
-            let pbx = try SippPeer(scenario: "busy-uas.xml", target: nil, port: setup.pbxPort, rtpPort: media.port,
-                                   directory: directory, name: "pbx")
-            try await Task.sleep(for: .milliseconds(300))
-            let phone = try SippPeer(scenario: "busy-uac.xml", target: setup.accessTarget, rtpPort: media.port,
-                                     directory: directory, name: "phone")
-            #expect(await phone.wait(seconds: 30) == 0, "phone sipp failed\n\(phone.log)\n\(setup.pair.logs)")
-            #expect(await pbx.wait(seconds: 10) == 0, "pbx sipp failed\n\(pbx.log)")
+            let (phone, _) = try await setup.play(pbx: "busy-uas.xml", rtpPort: media.port,
+                                                  phone: "busy-uac.xml", rtpPort: media.port)
             let busy = try #require(phone.received.first { $0.hasPrefix("SIP/2.0 486") })
             #expect(!busy.contains("pbx-tag-"))
             let status = try await #require(try setup.pair.status())
@@ -343,15 +346,9 @@ struct CallEndToEndTests {
     @Test("RFC 3264 §8.4 hold and resume: re-INVITEs with sendonly then sendrecv cross Palisade with its own SDP")
     func holdAndResume() async throws {
         try await Self.withSetup { setup in
-            let directory = setup.pair.directory.path
             let phoneMedia = try LoopbackUDP(), pbxMedia = try LoopbackUDP()
-            let pbx = try SippPeer(scenario: "hold-uas.xml", target: nil, port: setup.pbxPort, rtpPort: pbxMedia.port,
-                                   directory: directory, name: "pbx")
-            try await Task.sleep(for: .milliseconds(300))
-            let phone = try SippPeer(scenario: "hold-uac.xml", target: setup.accessTarget, rtpPort: phoneMedia.port,
-                                     holdMilliseconds: 300, directory: directory, name: "phone")
-            #expect(await phone.wait(seconds: 30) == 0, "phone sipp failed\n\(phone.log)\n\(setup.pair.logs)")
-            #expect(await pbx.wait(seconds: 10) == 0, "pbx sipp failed\n\(pbx.log)")
+            let (phone, pbx) = try await setup.play(pbx: "hold-uas.xml", rtpPort: pbxMedia.port,
+                                                    phone: "hold-uac.xml", rtpPort: phoneMedia.port, holdMilliseconds: 300)
             let invites = pbx.received.filter { $0.hasPrefix("INVITE ") }
             #expect(invites.count == 3, "\(pbx.log)")
             if invites.count == 3 {
@@ -377,15 +374,9 @@ struct CallEndToEndTests {
     @Test("a call whose media stops is hung up by Palisade: BYE on both legs (media.timeout_s), session deleted")
     func mediaTimeout() async throws {
         try await Self.withSetup(mediaKeys: "timeout_s = 1") { setup in
-            let directory = setup.pair.directory.path
             let phoneMedia = try LoopbackUDP(), pbxMedia = try LoopbackUDP()
-            let pbx = try SippPeer(scenario: "call-uas.xml", target: nil, port: setup.pbxPort, rtpPort: pbxMedia.port,
-                                   directory: directory, name: "pbx")
-            try await Task.sleep(for: .milliseconds(300))
-            let phone = try SippPeer(scenario: "timeout-uac.xml", target: setup.accessTarget, rtpPort: phoneMedia.port,
-                                     directory: directory, name: "phone")
-            #expect(await phone.wait(seconds: 30) == 0, "phone sipp failed\n\(phone.log)\n\(setup.pair.logs)")
-            #expect(await pbx.wait(seconds: 10) == 0, "pbx sipp failed\n\(pbx.log)")
+            let (phone, pbx) = try await setup.play(pbx: "call-uas.xml", rtpPort: pbxMedia.port,
+                                                    phone: "timeout-uac.xml", rtpPort: phoneMedia.port)
             let byes = phone.received.filter { $0.hasPrefix("BYE ") } + pbx.received.filter { $0.hasPrefix("BYE ") }
             #expect(byes.count == 2 && byes.allSatisfy { $0.contains("media timeout") }, "\(byes)")
             let sessions = try await Self.sessionsDrained(setup.pair)

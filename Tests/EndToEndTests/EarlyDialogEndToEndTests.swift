@@ -132,15 +132,9 @@ struct EarlyDialogEndToEndTests {
     @Test("RFC 3262: a phone requiring 100rel gets the core's reliable 180 with an RSeq of its own leg; its PRACK reaches the core with RAck mapped back")
     func prackRelayed() async throws {
         try await CallEndToEndTests.withSetup { setup in
-            let directory = setup.pair.directory.path
             let phoneMedia = try LoopbackUDP(), pbxMedia = try LoopbackUDP()
-            let pbx = try SippPeer(scenario: "prack-uas.xml", target: nil, port: setup.pbxPort, rtpPort: pbxMedia.port,
-                                   directory: directory, name: "pbx")
-            try await Task.sleep(for: .milliseconds(300))
-            let phone = try SippPeer(scenario: "prack-uac.xml", target: setup.accessTarget, rtpPort: phoneMedia.port,
-                                     holdMilliseconds: 300, directory: directory, name: "phone")
-            #expect(await phone.wait(seconds: 30) == 0, "phone sipp failed\n\(phone.log)\n\(setup.pair.logs)")
-            #expect(await pbx.wait(seconds: 10) == 0, "pbx sipp failed\n\(pbx.log)\n\(setup.pair.logs)")
+            let (phone, pbx) = try await setup.play(pbx: "prack-uas.xml", rtpPort: pbxMedia.port,
+                                                    phone: "prack-uac.xml", rtpPort: phoneMedia.port, holdMilliseconds: 300)
 
             #expect(!phone.received.contains { $0.hasPrefix("SIP/2.0 420") }, "Require: 100rel is no longer refused")
             let invite = try #require(Self.requests("INVITE", in: pbx.received).first)
@@ -162,15 +156,9 @@ struct EarlyDialogEndToEndTests {
     @Test("RFC 3262 §3: Palisade retransmits the reliable 180 on the phone's UDP leg until the phone PRACKs it, with the same RSeq")
     func reliableRetransmitted() async throws {
         try await CallEndToEndTests.withSetup { setup in
-            let directory = setup.pair.directory.path
             let phoneMedia = try LoopbackUDP(), pbxMedia = try LoopbackUDP()
-            let pbx = try SippPeer(scenario: "prack-uas.xml", target: nil, port: setup.pbxPort, rtpPort: pbxMedia.port,
-                                   directory: directory, name: "pbx")
-            try await Task.sleep(for: .milliseconds(300))
-            let phone = try SippPeer(scenario: "prack-late-uac.xml", target: setup.accessTarget, rtpPort: phoneMedia.port,
-                                     holdMilliseconds: 300, directory: directory, name: "phone")
-            #expect(await phone.wait(seconds: 30) == 0, "phone sipp failed\n\(phone.log)\n\(setup.pair.logs)")
-            #expect(await pbx.wait(seconds: 10) == 0, "pbx sipp failed\n\(pbx.log)\n\(setup.pair.logs)")
+            let (phone, pbx) = try await setup.play(pbx: "prack-uas.xml", rtpPort: pbxMedia.port,
+                                                    phone: "prack-late-uac.xml", rtpPort: phoneMedia.port, holdMilliseconds: 300)
             let rseqs = phone.received.filter { $0.hasPrefix("SIP/2.0 180") }.compactMap { Self.header("RSeq", in: $0) }
             #expect(rseqs.count >= 2 && Set(rseqs).count == 1, "one reliable 180, retransmitted: \(rseqs)")
             let pracks = Self.requests("PRACK", in: pbx.received)
@@ -181,15 +169,9 @@ struct EarlyDialogEndToEndTests {
     @Test("RFC 3262 §4: to a phone without 100rel the reliable 180 is relayed unreliably and Palisade PRACKs the core itself")
     func prackAnsweredByPalisade() async throws {
         try await CallEndToEndTests.withSetup { setup in
-            let directory = setup.pair.directory.path
             let phoneMedia = try LoopbackUDP(), pbxMedia = try LoopbackUDP()
-            let pbx = try SippPeer(scenario: "prack-uas.xml", target: nil, port: setup.pbxPort, rtpPort: pbxMedia.port,
-                                   directory: directory, name: "pbx")
-            try await Task.sleep(for: .milliseconds(300))
-            let phone = try SippPeer(scenario: "call-uac.xml", target: setup.accessTarget, rtpPort: phoneMedia.port,
-                                     holdMilliseconds: 300, directory: directory, name: "phone")
-            #expect(await phone.wait(seconds: 30) == 0, "phone sipp failed\n\(phone.log)\n\(setup.pair.logs)")
-            #expect(await pbx.wait(seconds: 10) == 0, "pbx sipp failed\n\(pbx.log)\n\(setup.pair.logs)")
+            let (phone, pbx) = try await setup.play(pbx: "prack-uas.xml", rtpPort: pbxMedia.port,
+                                                    phone: "call-uac.xml", rtpPort: phoneMedia.port, holdMilliseconds: 300)
 
             let invite = try #require(Self.requests("INVITE", in: pbx.received).first)
             #expect(Self.header("Supported", in: invite)?.contains("100rel") == true, "Palisade offers 100rel itself")
@@ -206,15 +188,9 @@ struct EarlyDialogEndToEndTests {
     @Test("RFC 3262 §5: the core's offer in a reliable 183 reaches the phone as Palisade's offer; the phone's answer in PRACK reaches the core as Palisade's answer")
     func offerInReliableProvisional() async throws {
         try await CallEndToEndTests.withSetup { setup in
-            let directory = setup.pair.directory.path
             let phoneMedia = try LoopbackUDP(), pbxMedia = try LoopbackUDP()
-            let pbx = try SippPeer(scenario: "early-offer-uas.xml", target: nil, port: setup.pbxPort,
-                                   rtpPort: pbxMedia.port, directory: directory, name: "pbx")
-            try await Task.sleep(for: .milliseconds(300))
-            let phone = try SippPeer(scenario: "early-offer-uac.xml", target: setup.accessTarget,
-                                     rtpPort: phoneMedia.port, holdMilliseconds: 300, directory: directory, name: "phone")
-            #expect(await phone.wait(seconds: 30) == 0, "phone sipp failed\n\(phone.log)\n\(setup.pair.logs)")
-            #expect(await pbx.wait(seconds: 10) == 0, "pbx sipp failed\n\(pbx.log)\n\(setup.pair.logs)")
+            let (phone, pbx) = try await setup.play(pbx: "early-offer-uas.xml", rtpPort: pbxMedia.port,
+                                                    phone: "early-offer-uac.xml", rtpPort: phoneMedia.port, holdMilliseconds: 300)
 
             let invite = try #require(Self.requests("INVITE", in: pbx.received).first)
             #expect(Self.header("Supported", in: invite)?.contains("100rel") == true)
@@ -232,15 +208,9 @@ struct EarlyDialogEndToEndTests {
     @Test("RFC 3264 §4: a re-INVITE without SDP; the core's offer in the 200 and the phone's answer in the ACK each cross as Palisade's own")
     func reinviteWithoutSDP() async throws {
         try await CallEndToEndTests.withSetup { setup in
-            let directory = setup.pair.directory.path
             let phoneMedia = try LoopbackUDP(), pbxMedia = try LoopbackUDP()
-            let pbx = try SippPeer(scenario: "reinvite-nosdp-uas.xml", target: nil, port: setup.pbxPort,
-                                   rtpPort: pbxMedia.port, directory: directory, name: "pbx")
-            try await Task.sleep(for: .milliseconds(300))
-            let phone = try SippPeer(scenario: "reinvite-nosdp-uac.xml", target: setup.accessTarget,
-                                     rtpPort: phoneMedia.port, holdMilliseconds: 300, directory: directory, name: "phone")
-            #expect(await phone.wait(seconds: 30) == 0, "phone sipp failed\n\(phone.log)\n\(setup.pair.logs)")
-            #expect(await pbx.wait(seconds: 10) == 0, "pbx sipp failed\n\(pbx.log)\n\(setup.pair.logs)")
+            let (phone, pbx) = try await setup.play(pbx: "reinvite-nosdp-uas.xml", rtpPort: pbxMedia.port,
+                                                    phone: "reinvite-nosdp-uac.xml", rtpPort: phoneMedia.port, holdMilliseconds: 300)
 
             let oks = phone.received.filter { $0.hasPrefix("SIP/2.0 200") && $0.contains("INVITE") }
             #expect(oks.count == 2, "\(phone.log)")
@@ -261,15 +231,9 @@ struct EarlyDialogEndToEndTests {
     @Test("RFC 4028: Session-Expires and Min-SE cross both ways, a refresh UPDATE and re-INVITE are relayed with theirs")
     func sessionTimerRelayed() async throws {
         try await CallEndToEndTests.withSetup { setup in
-            let directory = setup.pair.directory.path
             let phoneMedia = try LoopbackUDP(), pbxMedia = try LoopbackUDP()
-            let pbx = try SippPeer(scenario: "timer-uas.xml", target: nil, port: setup.pbxPort, rtpPort: pbxMedia.port,
-                                   extra: ["-key", "session_expires", "90"], directory: directory, name: "pbx")
-            try await Task.sleep(for: .milliseconds(300))
-            let phone = try SippPeer(scenario: "timer-uac.xml", target: setup.accessTarget, rtpPort: phoneMedia.port,
-                                     holdMilliseconds: 300, directory: directory, name: "phone")
-            #expect(await phone.wait(seconds: 30) == 0, "phone sipp failed\n\(phone.log)\n\(setup.pair.logs)")
-            #expect(await pbx.wait(seconds: 10) == 0, "pbx sipp failed\n\(pbx.log)\n\(setup.pair.logs)")
+            let (phone, pbx) = try await setup.play(pbx: "timer-uas.xml", rtpPort: pbxMedia.port, extra: ["-key", "session_expires", "90"],
+                                                    phone: "timer-uac.xml", rtpPort: phoneMedia.port, holdMilliseconds: 300)
 
             let invites = Self.requests("INVITE", in: pbx.received)
             #expect(invites.count == 2, "\(pbx.log)")
@@ -289,15 +253,9 @@ struct EarlyDialogEndToEndTests {
     @Test("RFC 4028 §6: the core's 422 reaches the phone with its Min-SE")
     func sessionIntervalTooSmall() async throws {
         try await CallEndToEndTests.withSetup { setup in
-            let directory = setup.pair.directory.path
             let media = try LoopbackUDP()
-            let pbx = try SippPeer(scenario: "timer-422-uas.xml", target: nil, port: setup.pbxPort, rtpPort: media.port,
-                                   directory: directory, name: "pbx")
-            try await Task.sleep(for: .milliseconds(300))
-            let phone = try SippPeer(scenario: "timer-422-uac.xml", target: setup.accessTarget, rtpPort: media.port,
-                                     directory: directory, name: "phone")
-            #expect(await phone.wait(seconds: 30) == 0, "phone sipp failed\n\(phone.log)\n\(setup.pair.logs)")
-            #expect(await pbx.wait(seconds: 10) == 0, "pbx sipp failed\n\(pbx.log)")
+            let (phone, pbx) = try await setup.play(pbx: "timer-422-uas.xml", rtpPort: media.port,
+                                                    phone: "timer-422-uac.xml", rtpPort: media.port)
             let invite = try #require(Self.requests("INVITE", in: pbx.received).first)
             #expect(Self.header("Session-Expires", in: invite) == "90" && Self.header("Min-SE", in: invite) == "90")
             let refused = try #require(phone.received.first { $0.hasPrefix("SIP/2.0 422") })
@@ -308,16 +266,9 @@ struct EarlyDialogEndToEndTests {
     @Test("RFC 4028 §10: a session not refreshed within its interval is ended by Palisade: BYE on both legs, call record cause session-expired")
     func sessionExpires() async throws {
         try await CallEndToEndTests.withSetup { setup in
-            let directory = setup.pair.directory.path
             let phoneMedia = try LoopbackUDP(), pbxMedia = try LoopbackUDP()
-            let pbx = try SippPeer(scenario: "timer-expiry-uas.xml", target: nil, port: setup.pbxPort,
-                                   rtpPort: pbxMedia.port, extra: ["-key", "session_expires", "2"],
-                                   directory: directory, name: "pbx")
-            try await Task.sleep(for: .milliseconds(300))
-            let phone = try SippPeer(scenario: "timeout-uac.xml", target: setup.accessTarget, rtpPort: phoneMedia.port,
-                                     directory: directory, name: "phone")
-            #expect(await phone.wait(seconds: 30) == 0, "phone sipp failed\n\(phone.log)\n\(setup.pair.logs)")
-            #expect(await pbx.wait(seconds: 10) == 0, "pbx sipp failed\n\(pbx.log)")
+            let (phone, pbx) = try await setup.play(pbx: "timer-expiry-uas.xml", rtpPort: pbxMedia.port, extra: ["-key", "session_expires", "2"],
+                                                    phone: "timeout-uac.xml", rtpPort: phoneMedia.port)
             let byes = Self.requests("BYE", in: phone.received) + Self.requests("BYE", in: pbx.received)
             #expect(byes.count == 2 && byes.allSatisfy { $0.contains("session timer expired") }, "\(byes)")
             let record = try #require(try await setup.pair.callRecords().first, "no call record\n\(setup.pair.logs)")
