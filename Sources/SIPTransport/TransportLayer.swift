@@ -153,12 +153,12 @@ public final class TransportLayer: Sendable {
     nonisolated(nonsending) public func send(_ bytes: [UInt8], on flow: Flow) async throws {
         if let id = flow.connection {
             guard let entry = registry.entry(id) else { throw TransportError(.flowClosed, "\(flow)") }
-            try await entry.channel.writeAndFlush(ByteBuffer(bytes: bytes))
+            try await entry.channel.writeAndFlush(ByteBuffer(bytes: bytes)).settled()
         } else {
             guard let listener = flow.listener, let channel = started.withLock({ $0?.udp[listener] }) else {
                 throw TransportError(.noListener, "\(flow)")
             }
-            try await channel.writeAndFlush(AddressedEnvelope(remoteAddress: flow.remote, data: ByteBuffer(bytes: bytes)))
+            try await channel.writeAndFlush(AddressedEnvelope(remoteAddress: flow.remote, data: ByteBuffer(bytes: bytes))).settled()
         }
         counters.messageOut(flow.realm, flow.transport)
     }
@@ -462,7 +462,7 @@ public final class TransportLayer: Sendable {
     }
 
     /// IP literals directly; names through getaddrinfo on NIO's thread pool, since it blocks.
-    private func resolve(_ address: HostPort) async throws -> SocketAddress {
+    nonisolated(nonsending) private func resolve(_ address: HostPort) async throws -> SocketAddress {
         if let literal = try? SocketAddress(ipAddress: address.host, port: address.port) { return literal }
         do {
             return try await NIOThreadPool.singleton.runIfActive {
@@ -481,5 +481,16 @@ enum ASCIIName {
         guard bytes.count == n.count else { return false }
         for (a, b) in zip(bytes, n) where a | 0x20 != b { return false }
         return true
+    }
+}
+
+extension EventLoopFuture where Value: Sendable {
+    /// The future's result, awaited on the caller's executor. NIO's own async `writeAndFlush` and
+    /// `get()` are plain nonisolated async functions: each await of them hopped from SIPService's
+    /// event loop to the global concurrency pool and back, two thread hand-offs per message sent.
+    nonisolated(nonsending) func settled() async throws -> Value {
+        try await withCheckedThrowingContinuation { continuation in
+            whenComplete { continuation.resume(with: $0) }
+        }
     }
 }
