@@ -57,5 +57,7 @@ public enum MetricsReference {
         ("timer", "the RFC 3261 timer that expired: `B`, `F` (client transactions), `H` (server INVITE)"),
         ("worker", "the index of a palisade-media packet worker: `0` … `media.workers - 1`"),
         ("target", "a `[[realm.target]]` as `transport:host:port` (`udp:192.0.2.10:5060`)"),
+        ("kind", "what a REGISTER sent to the core registrar by the registration relay was: `register`, "
+            + "`refresh`, `unregister`, `query`, `cleanup`"),
     ]
 }

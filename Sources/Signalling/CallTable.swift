@@ -1,6 +1,7 @@
 import B2BUA
 import MediaControlProtocol
 import PosixSupport
+import Registration
 import SIPCore
 import SIPMessage
 import SIPTransport
@@ -58,6 +59,11 @@ enum ClientPurpose: Sendable {
     case own(call: String)
     /// An OPTIONS probe of a configured target (`SIPService+TargetProbes.swift`).
     case probe(RouteTarget)
+    /// A phone's REGISTER relayed to the core registrar (`SIPService+RegistrationRelay.swift`):
+    /// the final answer maps onto the phone's REGISTER (server transaction `server`).
+    case registerRelay(server: TransactionKey, request: SIPMessage, exchange: RelayExchange<Flow>)
+    /// Palisade's own unregister of a relayed binding the phone let expire.
+    case relayCleanup(token: String)
 }
 
 /// Every live call, its indices, and one ordered work queue per call: messages of a call are
