@@ -47,7 +47,8 @@ public enum MetricsReference {
         ("class", "the status class of a response: `1xx` … `6xx`"),
         ("reason", "why: the parser's error code (parse errors); `total_limit`, `per_address_limit`, "
             + "`framing_error` (refused connections); `idle`, `no_pong`, `error` (dead flows); `auth-failure`, "
-            + "`replay`, `unknown-source`, `malformed`, `no-route`, `send-failure` (dropped media packets)"),
+            + "`replay`, `unknown-source`, `malformed`, `no-route`, `send-failure` (dropped media packets); "
+            + "`4xx`, `5xx`, `6xx`, `timeout`, `no-target`, `cleanup-refused` (relayed REGISTERs)"),
         ("cause", "why a call ended before an answer: the final status the caller got (`404`, `486`, "
             + "`488`, `503`, …) or `cancelled`"),
         ("result", "`success`, or why a TLS handshake failed: `no_shared_cipher`, `bad_certificate`, "

@@ -31,8 +31,8 @@ extension RegistrarService {
         let source = RegistrationSource(transport: flow.transport.rawValue, host: flow.remote.ipAddress ?? "?",
                                         port: flow.remote.port ?? 0, realm: flow.realm)
         let now = self.now
-        guard let decision = relay?.withLock({
-            $0.handle(request, flow: flow, source: source, now: now, fresh: fresh, face: face, toTag: toTag)
+        guard let decision = relay.withLock({
+            $0?.handle(request, flow: flow, source: source, now: now, fresh: fresh, face: face, toTag: toTag)
         }) else { return nil }
         switch decision {
         case .answer(_, let outcome):
@@ -51,15 +51,15 @@ extension RegistrarService {
     public func relayAnswered(_ response: SIPMessage, exchange: RelayExchange<Flow>, phoneRequest: SIPMessage,
                               toTag: String) -> SIPMessage {
         let now = self.now
-        guard let (mapped, outcome) = relay?.withLock({
-            $0.answered(response, exchange: exchange, phoneRequest: phoneRequest, now: now, toTag: toTag)
+        guard let (mapped, outcome) = relay.withLock({
+            $0?.answered(response, exchange: exchange, phoneRequest: phoneRequest, now: now, toTag: toTag)
         }) else {
             return SIPResponseBuilder.response(to: phoneRequest, status: 500, toTag: toTag)
         }
         count(outcome)
         switch outcome {
         case .registered(let aor, let token):
-            let binding = relay?.withLock { $0.binding(token: token, now: now) }
+            let binding = relay.withLock { $0?.binding(token: token, now: now) }
             logger.info("registered through the relay", metadata: [
                 "aor": "\(aor)", "contact": "\(binding?.contact ?? "?")", "as": "\(binding?.upstreamContact ?? "?")",
                 "flow": "\(binding.map { "\($0.flow)" } ?? "?")",
@@ -95,7 +95,7 @@ extension RegistrarService {
     /// Palisade's own unregister.
     public func removeExpiredRelayed() -> [RelayedBinding<Flow>] {
         let now = self.now
-        let expired = relay?.withLock { $0.removeExpired(now: now) } ?? []
+        let expired = relay.withLock { $0?.removeExpired(now: now) } ?? []
         for binding in expired {
             logger.info("relayed registration expired", metadata: [
                 "aor": "\(binding.aor)", "contact": "\(binding.contact)", "as": "\(binding.upstreamContact)",
@@ -111,7 +111,7 @@ extension RegistrarService {
 
     public var activeRelayedBindings: Int {
         let now = self.now
-        return relay?.withLock { $0.all.filter { $0.isLive(at: now) }.count } ?? 0
+        return relay.withLock { $0?.all.filter { $0.isLive(at: now) }.count } ?? 0
     }
 
     private func count(_ outcome: RelayOutcome) {
@@ -132,17 +132,17 @@ extension RegistrarService {
 
     func relayedBinding(token: String, realm: String) -> RegisteredBinding? {
         let now = self.now
-        guard let binding = relay?.withLock({ $0.binding(token: token, now: now) }), binding.flow.realm == realm
+        guard let binding = relay.withLock({ $0?.binding(token: token, now: now) }), binding.flow.realm == realm
         else { return nil }
         return RegisteredBinding(contact: binding.contact, flow: binding.flow)
     }
 
     func relayedFlows(now: AuthInstant) -> [Flow] {
-        relay?.withLock { $0.all.filter { $0.isLive(at: now) }.map(\.flow) } ?? []
+        relay.withLock { $0?.all.filter { $0.isLive(at: now) }.map(\.flow) } ?? []
     }
 
     func relayedSummaries(now: AuthInstant) -> [RegistrationSummary] {
-        let live = relay?.withLock { $0.all.filter { $0.isLive(at: now) } } ?? []
+        let live = relay.withLock { $0?.all.filter { $0.isLive(at: now) } } ?? []
         return live.map { binding in
             RegistrationSummary(aor: binding.aor, contact: binding.contact,
                                 flow: "\(binding.source.transport) \(binding.source.host):\(binding.source.port)",
@@ -153,11 +153,11 @@ extension RegistrarService {
     }
 
     func relayedDetails(aor: String, now: AuthInstant) -> [BindingDetail] {
-        (relay?.withLock { $0.bindings(aor: aor, now: now) } ?? []).map { Self.detail($0, now: now) }
+        (relay.withLock { $0?.bindings(aor: aor, now: now) } ?? []).map { Self.detail($0, now: now) }
     }
 
     func removeRelayed(aor: String, contact: String?, now: AuthInstant) -> [BindingDetail] {
-        let removed = relay?.withLock { $0.remove(aor: aor, contact: contact) } ?? []
+        let removed = relay.withLock { $0?.remove(aor: aor, contact: contact) } ?? []
         for binding in removed {
             logger.notice("relayed registration removed by the operator (the core's binding lives until it expires)",
                           metadata: ["aor": "\(binding.aor)", "contact": "\(binding.contact)"])

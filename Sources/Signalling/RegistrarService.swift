@@ -61,14 +61,16 @@ public final class RegistrarService: Service, Sendable {
     /// Addresses already handed to `banSource`, until when.
     private let bannedUntil = Mutex<[String: ContinuousClock.Instant]>([:])
     private let udpKeepalive: UDPKeepalive?
-    /// The registration relay (`registrar.mode = "relay"`): REGISTER goes to the core registrar.
-    let relay: Mutex<RegistrationRelay<Flow>>?
+    /// The registration relay (`registrar.mode = "relay"`): REGISTER goes to the core registrar;
+    /// nil inside in embedded mode. (A Mutex of an optional, not an optional Mutex: optional
+    /// chaining into a `Mutex?` crashed in `_lockSlow` when it was nil, Swift 6.3.1.)
+    let relay: Mutex<RegistrationRelay<Flow>?>
     /// Where relayed REGISTERs go; nil: the embedded registrar answers REGISTER.
     public let relayUpstream: RelayUpstream?
 
     public init(registrar: Registrar<Flow>, usersFileConfigured: Bool = false, udpKeepalive: UDPKeepalive? = nil,
                 banSource: (@Sendable (SourceBan) -> Void)? = nil, relay: RelayUpstream? = nil, logger: Logger) {
-        self.relay = relay.map { Mutex(RegistrationRelay(policy: $0.policy)) }
+        self.relay = Mutex(relay.map { RegistrationRelay(policy: $0.policy) })
         relayUpstream = relay
         self.registrar = Mutex(registrar)
         self.usersFile = Mutex(usersFileConfigured)
