@@ -7,13 +7,13 @@ import TestSupport
 /// registrar played by sipp, which challenges with 401 and verifies the relayed digest; a refresh
 /// within the throttling window is answered by Palisade alone; then the core PBX (sipp) calls the
 /// Contact Palisade registered for the binding, and the call reaches the phone through its NAT
-/// flow, with media both ways.
+/// flow, with media both ways; at last the phone unregisters, and the core is told.
 @Suite("Registration relay behind NAT, end to end", .serialized)
 struct RegistrationRelayEndToEndTests {
     typealias Topology = RegistrarNATEndToEndTests.Topology
     typealias SippPeer = CallEndToEndTests.SippPeer
 
-    @Test("REGISTER relayed with digest to a sipp registrar; a refresh answered from the cache; a call from the core to the rewritten Contact reaches the phone through its NAT, media both ways")
+    @Test("REGISTER relayed with digest to a sipp registrar; a refresh answered from the cache; a call from the core to the rewritten Contact reaches the phone through its NAT, media both ways; the unregister reaches the core")
     func relayRegisterThenCall() async throws {
         try #require(getuid() == 0, "network namespaces need root")
         let topology = try await Topology.make()
@@ -137,6 +137,21 @@ struct RegistrationRelayEndToEndTests {
         #expect(await phone.wait(seconds: 10) == 0, "phone sipp failed\n\(phone.log)")
         // Still only the two REGISTERs of the first registration reached the core.
         #expect(registrar.received.filter { $0.hasPrefix("REGISTER ") }.count == 2, "\(registrar.log)")
+
+        // 4. The phone unregisters (Expires 0): the core gets Palisade's Contact with Expires 0,
+        // and the binding is gone from Palisade once the core answers.
+        let unregisterTrace = directory.path + "/phone-unregister.log"
+        let unregistered = try await Command.run(ip, [
+            "netns", "exec", topology.phone, sipp, "-sf", RegistrarEndToEndTests.scenarios + "/relay-refresh-uac.xml",
+            "-t", "u1", "-i", "192.168.77.2", "-p", "5062", "-m", "1", "-timeout", "10s", "-timeout_error", "-nostdin",
+            "-s", "2000", "-key", "expires", "0", "-trace_msg", "-message_file", unregisterTrace, accessTarget],
+            timeoutSeconds: 20)
+        let unregisterMessages = (try? String(contentsOfFile: unregisterTrace, encoding: .utf8)) ?? ""
+        #expect(unregistered.status == 0, "\(unregistered.stdout)\(unregistered.stderr)\n\(unregisterMessages)\n\(signal.log)")
+        let removal = registrar.received.filter { $0.hasPrefix("REGISTER ") }.dropFirst(2).first ?? ""
+        #expect(removal.contains("Expires: 0") && removal.contains("<sip:\(token)@"), "\(registrar.log)")
+        let after = try await Command.run(ctl, ["--socket", admin, "--json", "registrations", "list"])
+        #expect(!after.stdout.contains(token), "\(after.stdout)")
         _ = await registrar.wait(seconds: 0)
     }
 
