@@ -60,8 +60,10 @@ enum ClientPurpose: Sendable {
     /// An OPTIONS probe of a configured target (`SIPService+TargetProbes.swift`).
     case probe(RouteTarget)
     /// A phone's REGISTER relayed to the core registrar (`SIPService+RegistrationRelay.swift`):
-    /// the final answer maps onto the phone's REGISTER (server transaction `server`).
-    case registerRelay(server: TransactionKey, request: SIPMessage, exchange: RelayExchange<Flow>)
+    /// the final answer maps onto the phone's REGISTER (server transaction `server`); a timeout,
+    /// transport error or 503 tries the `remaining` targets first.
+    case registerRelay(server: TransactionKey, request: SIPMessage, exchange: RelayExchange<Flow>,
+                       remaining: [RouteTarget])
     /// Palisade's own unregister of a relayed binding the phone let expire.
     case relayCleanup(token: String)
 }

@@ -12,7 +12,14 @@ extension SIPService {
     func relayRegister(_ request: SIPMessage, key: TransactionKey, flow: Flow, registrar: RegistrarService,
                        upstream: RelayUpstream) {
         let ordered = RoutePlan.order(upstream.targets) { Int.random(in: 0...$0) }
-        guard let target = targetHealth.withLock({ $0.usable(ordered) }).first,
+        relayRegister(request, key: key, flow: flow, registrar: registrar, upstream: upstream,
+                      targets: targetHealth.withLock { $0.usable(ordered) })
+    }
+
+    /// Relays `request` to the first of `targets`; the others are the failover order.
+    private func relayRegister(_ request: SIPMessage, key: TransactionKey, flow: Flow, registrar: RegistrarService,
+                               upstream: RelayUpstream, targets: [RouteTarget]) {
+        guard let target = targets.first,
               let face = relayFace(realm: upstream.realm, transport: Self.kind(target.transport)) else {
             registrar.relayUnreachable()
             logger.warning("no target or listener for the registration relay", metadata: ["realm": "\(upstream.realm)"])
@@ -31,7 +38,8 @@ extension SIPService {
             let hop = Hop.destination(OutboundDestination(realm: target.realm, transport: kind,
                                                           address: HostPort(target.host, target.port)))
             if startClient(upstreamRequest, hop: hop, transport: kind,
-                           purpose: .registerRelay(server: key, request: request, exchange: exchange)) == nil {
+                           purpose: .registerRelay(server: key, request: request, exchange: exchange,
+                                                   remaining: Array(targets.dropFirst()))) == nil {
                 respond(SIPResponseBuilder.response(to: request, status: 500, toTag: Self.makeTag()), on: key)
             }
         case nil:
@@ -50,8 +58,18 @@ extension SIPService {
     /// The core's answer to a relayed REGISTER. Provisional answers stay here (the phone's server
     /// transaction already sent its own 100 over unreliable transports, or needs none).
     func relayAnswered(_ response: SIPMessage, server: TransactionKey, request: SIPMessage,
-                       exchange: RelayExchange<Flow>) {
+                       exchange: RelayExchange<Flow>, remaining: [RouteTarget]) {
         guard let status = response.statusCode, status >= 200, let registrar else { return }
+        // A timeout, a transport error or a 503: the phone's REGISTER goes through the relay again
+        // toward the next target (the binding's next CSeq on the same Call-ID; nothing committed).
+        if RoutePlan.failsOver(status: status), !remaining.isEmpty, let upstream = registrar.relayUpstream,
+           case .flow(let flow)? = hops[server] {
+            registrar.countRelayFailure(status: status)
+            logger.info("relayed REGISTER failing over to the next registrar target",
+                        metadata: ["status": "\(status)", "next": "\(remaining[0])", "aor": "\(exchange.aor)"])
+            relayRegister(request, key: server, flow: flow, registrar: registrar, upstream: upstream, targets: remaining)
+            return
+        }
         let mapped = registrar.relayAnswered(response, exchange: exchange, phoneRequest: request, toTag: Self.makeTag())
         respond(mapped, on: server)
     }

@@ -4,7 +4,8 @@ import TestSupport
 
 /// Issue 6 item 4 and the relay half of test 3: a phone behind an nftables masquerade NAT (the
 /// NAT test's three namespaces) registers through Palisade's registration relay with a core
-/// registrar played by sipp, which challenges with 401 and verifies the relayed digest; a refresh
+/// registrar played by sipp, which challenges with 401 and verifies the relayed digest (behind a
+/// first target that answers 503, so every relayed REGISTER fails over); a refresh
 /// within the throttling window is answered by Palisade alone; then the core PBX (sipp) calls the
 /// Contact Palisade registered for the binding, and the call reaches the phone through its NAT
 /// flow, with media both ways; at last the phone unregisters, and the core is told.
@@ -19,7 +20,7 @@ struct RegistrationRelayEndToEndTests {
         let topology = try await Topology.make()
         defer { topology.remove() }
         let password = String(UInt64.random(in: 1 ... .max), radix: 36)
-        let registrarPort = try LoopbackPort.reserved()
+        let registrarPort = try LoopbackPort.reserved(), overloadedPort = try LoopbackPort.reserved()
         // The core on the SBC's loopback: its target is the registrar, calls from it go to the
         // access realm's (relayed) registrations.
         let sbc = try await RegistrarNATEndToEndTests.SBC.start(in: topology, users: [], registrar: """
@@ -44,8 +45,15 @@ struct RegistrationRelayEndToEndTests {
             port_min = 21000
             port_max = 21999
 
+            # First an overloaded registrar (503 to everything), then the real one: every relayed
+            # REGISTER fails over.
+            [[realm.target]]
+            address = "127.0.0.1:\(overloadedPort)"
+            priority = 1
+
             [[realm.target]]
             address = "127.0.0.1:\(registrarPort)"
+            priority = 2
             """)
         let directory = sbc.directory, signal = sbc.signal, media = sbc.media, status = sbc.status
         let ctl = try Products.path("palisadectl"), admin = sbc.admin
@@ -55,6 +63,9 @@ struct RegistrationRelayEndToEndTests {
         let registrar = try SippPeer(scenario: "relay-registrar-uas.xml", target: nil, port: registrarPort, rtpPort: 9,
                                      extra: ["-s", "2000", "-key", "password", password], directory: directory.path,
                                      name: "registrar", namespace: topology.sbc)
+        let overloaded = try SippPeer(scenario: "relay-overloaded-uas.xml", target: nil, port: overloadedPort, rtpPort: 9,
+                                      directory: directory.path, name: "overloaded",
+                                      namespace: topology.sbc)
         try await Task.sleep(for: .milliseconds(300))
 
         // 1. The phone registers through the relay: 401 from the core, credentials relayed, 200.
@@ -83,6 +94,8 @@ struct RegistrationRelayEndToEndTests {
         for leak in ["192.168.77", "10.77.1", "RelayPhone", "SIPpTag"] {
             #expect(!atCore.joined().contains(leak), "\(leak) reached the core:\n\(atCore.joined())")
         }
+        // Each of them went to the overloaded target first, and on after its 503.
+        #expect(overloaded.received.filter { $0.hasPrefix("REGISTER ") }.count == 2, "\(overloaded.log)")
         let contactLine = try #require(coreRegister.split(whereSeparator: \.isNewline)
             .first { $0.hasPrefix("Contact:") }.map(String.init))
         let token = try #require(Self.user(inContact: contactLine), "\(contactLine)")
@@ -153,6 +166,7 @@ struct RegistrationRelayEndToEndTests {
         let after = try await Command.run(ctl, ["--socket", admin, "--json", "registrations", "list"])
         #expect(!after.stdout.contains(token), "\(after.stdout)")
         _ = await registrar.wait(seconds: 0)
+        _ = await overloaded.wait(seconds: 0)
     }
 
     /// The user part of the URI in a `Contact: <sip:user@host…>` line.
