@@ -88,9 +88,16 @@ public struct BindingDetail: Codable, Sendable, Equatable {
     public var userAgent: String?
     public var callID: String
     public var cseq: UInt32
+    /// A binding of the registration relay: Palisade's Contact for it at the core registrar and
+    /// the seconds the core's binding has left; nil for the embedded registrar's bindings.
+    public var relayedAs: String?
+    public var upstreamExpiresInSeconds: Double?
 
     public init(aor: String, contact: String, flow: String, transport: String, source: String, realm: String,
-                behindNAT: Bool, nat: String, expiresInSeconds: Double, userAgent: String?, callID: String, cseq: UInt32) {
+                behindNAT: Bool, nat: String, expiresInSeconds: Double, userAgent: String?, callID: String, cseq: UInt32,
+                relayedAs: String? = nil, upstreamExpiresInSeconds: Double? = nil) {
+        self.relayedAs = relayedAs
+        self.upstreamExpiresInSeconds = upstreamExpiresInSeconds
         self.aor = aor
         self.contact = contact
         self.flow = flow

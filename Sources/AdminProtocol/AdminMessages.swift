@@ -239,8 +239,13 @@ public struct RegistrationSummary: Codable, Sendable, Equatable {
     /// The Contact differs from the wire address (a phone behind NAT).
     public var behindNAT: Bool
     public var expiresInSeconds: Double
+    /// A binding of the registration relay: Palisade's Contact for it at the core registrar
+    /// (`sip:<token>@<core address>`); nil for the embedded registrar's bindings.
+    public var relayedAs: String?
 
-    public init(aor: String, contact: String, flow: String, realm: String, behindNAT: Bool, expiresInSeconds: Double) {
+    public init(aor: String, contact: String, flow: String, realm: String, behindNAT: Bool, expiresInSeconds: Double,
+                relayedAs: String? = nil) {
+        self.relayedAs = relayedAs
         self.aor = aor
         self.contact = contact
         self.flow = flow

@@ -50,6 +50,10 @@ public enum Metric: String, CaseIterable, Sendable {
     case callsActiveByRealm = "palisade_calls_active_by_realm"
     case callAuthentications = "palisade_call_authentications_total"
     case targetUp = "palisade_target_up"
+    case registrarRelayBindingsActive = "palisade_registrar_relay_bindings_active"
+    case registrarRelayRequests = "palisade_registrar_relay_requests_total"
+    case registrarRelayUpstreamRequests = "palisade_registrar_relay_upstream_requests_total"
+    case registrarRelayUpstreamFailures = "palisade_registrar_relay_upstream_failures_total"
 
     public enum Kind: String, Sendable { case counter, gauge, histogram }
 
@@ -62,6 +66,8 @@ public enum Metric: String, CaseIterable, Sendable {
              .callsAttempted, .callsAnswered, .callsFailed, .registrarRequests, .registrarAuthFailures,
              .admissionRejections, .callAuthentications: .counter
         case .registrarKeepalivesSent, .registrarKeepaliveFailures: .counter
+        case .registrarRelayRequests, .registrarRelayUpstreamRequests, .registrarRelayUpstreamFailures: .counter
+        case .registrarRelayBindingsActive: .gauge
         case .buildInfo, .processStartTime, .processResidentMemory, .processVirtualMemory,
              .processOpenFileDescriptors, .processMaxFileDescriptors, .mediaPlaneConnected, .sipConnectionsOpen, .mediaStreams,
              .callsActive, .registrationsActive, .mediaPortPairsInUse, .mediaPortPairs, .callsActiveByRealm, .targetUp: .gauge
@@ -97,6 +103,10 @@ public enum Metric: String, CaseIterable, Sendable {
         case .registrarRequests: ["result"]
         case .registrarAuthFailures: ["reason"]
         case .registrarKeepalivesSent, .registrarKeepaliveFailures: ["transport"]
+        case .registrarRelayBindingsActive: []
+        case .registrarRelayRequests: ["result"]
+        case .registrarRelayUpstreamRequests: ["kind"]
+        case .registrarRelayUpstreamFailures: ["reason"]
         case .admissionRejections: ["realm", "reason"]
         case .callsActiveByRealm: ["realm"]
         case .callAuthentications: ["result"]
@@ -156,6 +166,10 @@ public enum Metric: String, CaseIterable, Sendable {
         case .registrarRequests: "REGISTER requests answered by the embedded registrar, by result (registered, unregistered, queried, challenged, auth-failed, refused, throttled)."
         case .registrarKeepalivesSent: "Keepalives the embedded registrar sent to registered phones to keep their NAT "
             + "mappings open (a CRLFCRLF to each UDP flow every sip.keepalive_interval_s), by transport."
+        case .registrarRelayBindingsActive: "Bindings held by the registration relay: phones registered at the core registrar through Palisade, with a live access-side and core-side binding."
+        case .registrarRelayRequests: "REGISTER requests from phones handled by the registration relay, by result: cached (answered from Palisade's table between upstream refreshes), registered, unregistered, queried, challenged (the core's 401/407 passed to the phone), refused (here, before anything went upstream), failed (the core or the transaction refused it)."
+        case .registrarRelayUpstreamRequests: "REGISTER requests the registration relay sent to the core registrar, by kind: register (a new binding, or the answer to a challenge), refresh (at the upstream expiry or from a new flow), unregister, query, cleanup (Palisade's own unregister of a binding the phone let expire)."
+        case .registrarRelayUpstreamFailures: "Relayed REGISTERs that failed upstream, by reason: 4xx, 5xx, 6xx (final answers other than 401/407), timeout (no answer), no-target (no target or listener to send from), cleanup-refused (the core did not take Palisade's own unregister)."
         case .registrarKeepaliveFailures: "Keepalives to registered phones that could not be sent (no listener, a socket error), by transport."
         case .registrarAuthFailures: "Failed REGISTER authentications, by reason (wrong-response, unknown-user, invalid-nonce, foreign-aor, ...)."
         case .admissionRejections: "New INVITEs refused by admission control with 503 and Retry-After, by the realm at its limit and the limit (max-calls, max-calls-per-source)."

@@ -47,7 +47,8 @@ public enum MetricsReference {
         ("class", "the status class of a response: `1xx` … `6xx`"),
         ("reason", "why: the parser's error code (parse errors); `total_limit`, `per_address_limit`, "
             + "`framing_error` (refused connections); `idle`, `no_pong`, `error` (dead flows); `auth-failure`, "
-            + "`replay`, `unknown-source`, `malformed`, `no-route`, `send-failure` (dropped media packets)"),
+            + "`replay`, `unknown-source`, `malformed`, `no-route`, `send-failure` (dropped media packets); "
+            + "`4xx`, `5xx`, `6xx`, `timeout`, `no-target`, `cleanup-refused` (relayed REGISTERs)"),
         ("cause", "why a call ended before an answer: the final status the caller got (`404`, `486`, "
             + "`488`, `503`, …) or `cancelled`"),
         ("result", "`success`, or why a TLS handshake failed: `no_shared_cipher`, `bad_certificate`, "
@@ -57,5 +58,7 @@ public enum MetricsReference {
         ("timer", "the RFC 3261 timer that expired: `B`, `F` (client transactions), `H` (server INVITE)"),
         ("worker", "the index of a palisade-media packet worker: `0` … `media.workers - 1`"),
         ("target", "a `[[realm.target]]` as `transport:host:port` (`udp:192.0.2.10:5060`)"),
+        ("kind", "what a REGISTER sent to the core registrar by the registration relay was: `register`, "
+            + "`refresh`, `unregister`, `query`, `cleanup`"),
     ]
 }

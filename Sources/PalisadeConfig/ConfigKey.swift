@@ -47,6 +47,9 @@ public enum ConfigKey: String, CaseIterable, Sendable {
     case registrarAuthRefuseAfterFailures = "registrar.auth_refuse_after_failures"
     case registrarAuthRefuseSeconds = "registrar.auth_refuse_s"
     case registrarBanRefusedSources = "registrar.ban_refused_sources"
+    case registrarMode = "registrar.mode"
+    case registrarRelayRealm = "registrar.relay_realm"
+    case registrarRelayExpiresSeconds = "registrar.relay_expires_s"
     case realmName = "realm.name"
     case realmTrust = "realm.trust"
     case realmMediaPolicy = "realm.media_policy"
@@ -91,7 +94,7 @@ public enum ConfigKey: String, CaseIterable, Sendable {
         case .registrarDomain, .registrarRealm, .registrarUsersFile, .registrarAlgorithms, .registrarDefaultExpiresSeconds,
              .registrarMinExpiresSeconds, .registrarMaxExpiresSeconds, .registrarNonceLifetimeSeconds,
              .registrarAuthDelayAfterFailures, .registrarAuthRefuseAfterFailures, .registrarAuthRefuseSeconds,
-             .registrarBanRefusedSources: .registrar
+             .registrarBanRefusedSources, .registrarMode, .registrarRelayRealm, .registrarRelayExpiresSeconds: .registrar
         case .listenerTransport, .listenerListen, .listenerAdvertise, .listenerCertificates,
              .listenerClientCertificates, .listenerCABundle, .listenerMinimumTLSVersion: .realmListener
         case .realmMediaAddress, .realmMediaAdvertise, .realmMediaPortMin, .realmMediaPortMax: .realmMedia
@@ -141,6 +144,9 @@ public enum ConfigKey: String, CaseIterable, Sendable {
         case .registrarAuthDelayAfterFailures, .registrarAuthRefuseAfterFailures: .integer(1...1_000)
         case .registrarAuthRefuseSeconds: .integer(1...86_400)
         case .registrarBanRefusedSources: .boolean
+        case .registrarMode: .choice(PalisadeConfiguration.Registrar.Mode.allCases.map(\.rawValue))
+        case .registrarRelayRealm: .name
+        case .registrarRelayExpiresSeconds: .integer(60...86_400)
         case .realmName: .name
         case .realmTrust: .choice(PalisadeConfiguration.Realm.Trust.allCases.map(\.rawValue))
         case .realmMediaPolicy: .choice(PalisadeConfiguration.Realm.MediaPolicy.allCases.map(\.rawValue))
@@ -213,6 +219,9 @@ public enum ConfigKey: String, CaseIterable, Sendable {
         case .registrarAuthRefuseAfterFailures: .integer(10)
         case .registrarAuthRefuseSeconds: .integer(300)
         case .registrarBanRefusedSources: .boolean(true)
+        case .registrarMode: .string(PalisadeConfiguration.Registrar.Mode.embedded.rawValue)
+        case .registrarRelayRealm: .string("core")
+        case .registrarRelayExpiresSeconds: .integer(3600)
         case .realmName: .unset
         case .realmTrust: .string(PalisadeConfiguration.Realm.Trust.untrusted.rawValue)
         case .realmMediaPolicy: .string(PalisadeConfiguration.Realm.MediaPolicy.srtpOptional.rawValue)
@@ -302,7 +311,7 @@ public enum ConfigKey: String, CaseIterable, Sendable {
         case .registrarUsersFile: "File of registrar users, one 'username realm algorithm:HA1' per line (HA1 = H(username:realm:password), never a password); make lines with palisade-signal --hash-user. Unset: no users, every REGISTER is refused after its challenge."
         case .registrarAlgorithms: "Digest algorithms challenged and accepted, in order of preference (RFC 8760: SHA-256 before MD5); one challenge each in a 401. Some clients (sipp) read only the first challenge and know only MD5."
         case .registrarDefaultExpiresSeconds: "Binding lifetime granted when a REGISTER asks for none; between min_expires_s and max_expires_s."
-        case .registrarMinExpiresSeconds: "Shortest binding lifetime accepted; a shorter non-zero request gets 423 Interval Too Brief with Min-Expires."
+        case .registrarMinExpiresSeconds: "Shortest binding lifetime accepted (in relay mode: on the access side); a shorter non-zero request gets 423 Interval Too Brief with Min-Expires."
         case .registrarMaxExpiresSeconds: "Longest binding lifetime granted on the access side; longer requests are shortened, so phones refresh (and keep their NAT binding open) at least this often."
         case .registrarNonceLifetimeSeconds: "Seconds a digest nonce stays valid; a later answer with the right password gets 401 stale=true."
         case .registrarAuthDelayAfterFailures: "Failed REGISTER authentications from one IP address (within a minute) after which answers to it are delayed, 1 s doubling up to 8 s."
@@ -312,6 +321,18 @@ public enum ConfigKey: String, CaseIterable, Sendable {
             + "palisade-signal also asks palisade-media to put it in the nftables ban set for the same time: every packet "
             + "from it is then dropped by the kernel, SIP and media alike. Needs media.firewall on palisade-media (without "
             + "it the request is refused and the throttle alone answers 503)."
+        case .registrarMode: "embedded: palisade-signal is the registrar (users_file, digest). relay: REGISTER from phones goes on to the "
+            + "core registrar, the [[realm.target]] of relay_realm, as Palisade's own request (its own Call-ID, From tag, CSeq and a "
+            + "Contact unique to each binding, sip:TOKEN@Palisade's address in that realm); the registrar's 401/407 challenges pass "
+            + "to the phone and its credentials back, the phone's Request-URI, To and From unchanged (the digest covers the "
+            + "Request-URI). Phones get the access-side expiry of min_expires_s...max_expires_s and their refreshes are answered "
+            + "from Palisade's table until the core's binding (relay_expires_s) would end before the next one."
+        case .registrarRelayRealm: "relay mode: the realm whose [[realm.target]] is the core registrar (priority and weight order, "
+            + "targets found down by OPTIONS probes skipped); REGISTERs leave from Palisade's listener in that realm, and calls "
+            + "from the core to a relayed binding's Contact reach the phone through the flow it registered on."
+        case .registrarRelayExpiresSeconds: "relay mode: the expiry Palisade asks of the core registrar for each binding; a phone's "
+            + "REGISTER goes upstream again only when the core's binding would end before the phone's next refresh. At least "
+            + "max_expires_s."
         case .realmName: "Name of the realm, unique, used in routing rules, metrics and logs (lowercase letters, digits, '-' and '_')."
         case .realmTrust: "Whether the peers of this realm are trusted (the core) or not (phones and the Internet). P-Asserted-Identity and Privacy pass into other realms only from a trusted realm."
         case .realmMediaPolicy: "SRTP required (RTP offers refused with 488), SRTP optional (both offered, either accepted) or plain RTP only; applied to every SDP offer and answer of calls in this realm."
@@ -348,6 +369,7 @@ public enum ConfigKey: String, CaseIterable, Sendable {
         .atLeast(.registrarMaxExpiresSeconds, .registrarDefaultExpiresSeconds),
         .atLeast(.registrarDefaultExpiresSeconds, .registrarMinExpiresSeconds),
         .atLeast(.registrarAuthRefuseAfterFailures, .registrarAuthDelayAfterFailures),
+        .atLeast(.registrarRelayExpiresSeconds, .registrarMaxExpiresSeconds),
     ]
 }
 
@@ -373,7 +395,7 @@ public enum ConfigSection: String, CaseIterable, Sendable {
         case .signal: "palisade-signal, the SIP side, and its connection to the media plane."
         case .metrics: "The Prometheus /metrics endpoint."
         case .sip: "SIP transactions and transports of palisade-signal: RFC 3261 timers, message and connection limits."
-        case .registrar: "The embedded registrar of palisade-signal: REGISTER from phones, digest authentication against a user file of hashed secrets, and the throttle for sources that keep failing."
+        case .registrar: "The registrar side of palisade-signal: by default the embedded registrar (REGISTER from phones, digest authentication against a user file of hashed secrets, and the throttle for sources that keep failing); with mode = \"relay\", a registration relay to the core's registrar. The users file also authenticates calls from untrusted realms (authenticate_calls) in either mode."
         case .realm: "A realm is one side of the SBC (phones on `access`, the PBX or carrier on `core`), with its own listeners, media interface and policy. Repeat [[realm]] for each; a file with none gets the loopback-only `access` and `core` realms shown in the default file."
         case .realmListener: "A SIP listener of the realm above it; repeat for each transport and address. A realm needs at least one."
         case .realmMedia: "The media interface of the realm above it: where palisade-media relays this realm's RTP and RTCP. Required in every realm."

@@ -80,9 +80,11 @@ struct ConfigurationValidator {
         for rule in ConfigKey.crossFieldRules {
             check(rule, in: configuration)
         }
+        var realmsBuilt = true
         if let realmTables {
-            if let realms = buildRealms(realmTables) { configuration.realms = realms }
+            if let realms = buildRealms(realmTables) { configuration.realms = realms } else { realmsBuilt = false }
         }
+        if realmsBuilt { checkRelay(configuration) }
         // The second pass reports after the first; a stable sort on the line restores file order.
         if !errors.isEmpty {
             let sorted = errors.enumerated().sorted { a, b in
@@ -514,6 +516,24 @@ struct ConfigurationValidator {
             message += "; \(section.header) has " + contents.joined(separator: ", ")
         }
         report(.unknownKey, shownAs, line, message)
+    }
+
+    /// `registrar.mode = "relay"` needs `relay_realm` to name a realm with at least one target.
+    private mutating func checkRelay(_ configuration: PalisadeConfiguration) {
+        let registrar = configuration.registrar
+        guard registrar.mode == .relay, !failed.contains(.registrarRelayRealm) else { return }
+        let key = ConfigKey.registrarRelayRealm
+        guard let realm = configuration.realms.first(where: { $0.name == registrar.relayRealm }) else {
+            report(.invalidValue, key.rawValue, lines[key] ?? lines[.registrarMode],
+                   "mode = \"relay\" sends REGISTER to the targets of realm \"\(registrar.relayRealm)\", and no realm "
+                       + "has that name; realms here: \(configuration.realms.map(\.name).sorted().joined(separator: ", "))")
+            return
+        }
+        if realm.targets.isEmpty {
+            report(.invalidValue, key.rawValue, lines[key] ?? lines[.registrarMode],
+                   "mode = \"relay\" sends REGISTER to the [[realm.target]] of realm \"\(realm.name)\", and it has none; "
+                       + "add the core registrar there")
+        }
     }
 
     mutating func report(_ code: ConfigurationError.Code, _ key: String, _ line: Int?, _ message: String) {

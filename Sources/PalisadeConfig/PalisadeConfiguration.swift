@@ -189,6 +189,17 @@ public struct PalisadeConfiguration: Sendable, Equatable {
         public var authRefuseSeconds: Int
         /// Whether addresses the throttle refuses are also banned at palisade-media's firewall.
         public var banRefusedSources: Bool
+        /// Embedded registrar or registration relay (`mode`).
+        public var mode: Mode
+        /// relay: the realm whose targets are the core registrar.
+        public var relayRealm: String
+        /// relay: the expiry asked of the core registrar.
+        public var relayExpiresSeconds: Int
+
+        public enum Mode: String, Sendable, CaseIterable {
+            case embedded
+            case relay
+        }
 
         /// The digest algorithms `algorithms` may name (RFC 7616 tokens).
         public static let algorithmNames = ["SHA-256", "MD5"]
@@ -198,7 +209,11 @@ public struct PalisadeConfiguration: Sendable, Equatable {
                     defaultExpiresSeconds: Int = 0,
                     minExpiresSeconds: Int = 0, maxExpiresSeconds: Int = 0, nonceLifetimeSeconds: Int = 0,
                     authDelayAfterFailures: Int = 0, authRefuseAfterFailures: Int = 0, authRefuseSeconds: Int = 0,
-                    banRefusedSources: Bool = false) {
+                    banRefusedSources: Bool = false, mode: Mode = .embedded, relayRealm: String = "",
+                    relayExpiresSeconds: Int = 0) {
+            self.mode = mode
+            self.relayRealm = relayRealm
+            self.relayExpiresSeconds = relayExpiresSeconds
             self.banRefusedSources = banRefusedSources
             self.domain = domain
             self.realm = realm
@@ -279,6 +294,9 @@ extension PalisadeConfiguration {
         case .registrarAuthRefuseAfterFailures: .integer(registrar.authRefuseAfterFailures)
         case .registrarAuthRefuseSeconds: .integer(registrar.authRefuseSeconds)
         case .registrarBanRefusedSources: .boolean(registrar.banRefusedSources)
+        case .registrarMode: .string(registrar.mode.rawValue)
+        case .registrarRelayRealm: .string(registrar.relayRealm)
+        case .registrarRelayExpiresSeconds: .integer(registrar.relayExpiresSeconds)
         case .realmName, .realmTrust, .realmMediaPolicy, .realmSRTPSuites, .realmTLSPeers, .listenerTransport, .listenerListen,
              .listenerAdvertise, .listenerCertificates, .listenerClientCertificates, .listenerCABundle,
              .listenerMinimumTLSVersion, .realmMediaAddress, .realmMediaAdvertise, .realmMediaPortMin, .realmMediaPortMax, .realmRouteTo,
@@ -334,6 +352,9 @@ extension PalisadeConfiguration {
         case .registrarAuthRefuseAfterFailures: registrar.authRefuseAfterFailures = integer(key, value)
         case .registrarAuthRefuseSeconds: registrar.authRefuseSeconds = integer(key, value)
         case .registrarBanRefusedSources: registrar.banRefusedSources = boolean(key, value)
+        case .registrarMode: registrar.mode = Registrar.Mode(rawValue: string(key, value)) ?? mismatch(key, value)
+        case .registrarRelayRealm: registrar.relayRealm = string(key, value)
+        case .registrarRelayExpiresSeconds: registrar.relayExpiresSeconds = integer(key, value)
         case .realmName, .realmTrust, .realmMediaPolicy, .realmSRTPSuites, .realmTLSPeers, .listenerTransport, .listenerListen,
              .listenerAdvertise, .listenerCertificates, .listenerClientCertificates, .listenerCABundle,
              .listenerMinimumTLSVersion, .realmMediaAddress, .realmMediaAdvertise, .realmMediaPortMin, .realmMediaPortMax, .realmRouteTo,

@@ -155,7 +155,7 @@ extension PalisadeConfiguration {
                  .registrarDomain, .registrarRealm, .registrarUsersFile, .registrarAlgorithms, .registrarDefaultExpiresSeconds,
                  .registrarMinExpiresSeconds, .registrarMaxExpiresSeconds, .registrarNonceLifetimeSeconds,
                  .registrarAuthDelayAfterFailures, .registrarAuthRefuseAfterFailures, .registrarAuthRefuseSeconds,
-                 .registrarBanRefusedSources:
+                 .registrarBanRefusedSources, .registrarMode, .registrarRelayRealm, .registrarRelayExpiresSeconds:
                 .unset
             }
         }

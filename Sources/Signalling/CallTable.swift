@@ -2,6 +2,7 @@ import B2BUA
 import MediaControlProtocol
 import NIOCore
 import PosixSupport
+import Registration
 import SDP
 import SIPCore
 import SIPMessage
@@ -82,6 +83,13 @@ enum ClientPurpose: Sendable {
     case own(call: String)
     /// An OPTIONS probe of a configured target (`SIPService+TargetProbes.swift`).
     case probe(RouteTarget)
+    /// A phone's REGISTER relayed to the core registrar (`SIPService+RegistrationRelay.swift`):
+    /// the final answer maps onto the phone's REGISTER (server transaction `server`); a timeout,
+    /// transport error or 503 tries the `remaining` targets first.
+    case registerRelay(server: TransactionKey, request: SIPMessage, exchange: RelayExchange<Flow>,
+                       remaining: [RouteTarget])
+    /// Palisade's own unregister of a relayed binding the phone let expire.
+    case relayCleanup(token: String)
 }
 
 /// Every live call, its indices, and one ordered work queue per call: messages of a call are

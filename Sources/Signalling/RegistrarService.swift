@@ -39,12 +39,20 @@ public final class RegistrarService: Service, Sendable {
         public var keepalivesSent: [String: Int] = [:]
         /// Keepalives that could not be sent (no listener, a socket error), by transport.
         public var keepaliveFailures: [String: Int] = [:]
+        /// Relayed REGISTERs from phones, by `RelayOutcome.result` (`cached`: answered from the table).
+        public var relayResults: [String: Int] = [:]
+        /// REGISTERs Palisade sent to the core registrar, by `RelayExchange.Kind` (and `cleanup`
+        /// for its own unregisters of bindings the phone let expire).
+        public var relayUpstream: [String: Int] = [:]
+        /// Upstream REGISTERs that failed, by reason (`4xx`, `5xx`, `6xx`, `timeout`,
+        /// `no-target`, `cleanup-refused`).
+        public var relayFailures: [String: Int] = [:]
     }
 
     private let registrar: Mutex<Registrar<Flow>>
-    private let counters = Mutex(Counters())
+    let counters = Mutex(Counters())
     private let epoch = ContinuousClock.now
-    private let logger: Logger
+    let logger: Logger
     /// `[registrar] users_file` is set: calls from untrusted realms are authenticated.
     private let usersFile: Mutex<Bool>
     /// `registrar.ban_refused_sources`: given each address the auth-failure throttle starts
@@ -53,9 +61,17 @@ public final class RegistrarService: Service, Sendable {
     /// Addresses already handed to `banSource`, until when.
     private let bannedUntil = Mutex<[String: ContinuousClock.Instant]>([:])
     private let udpKeepalive: UDPKeepalive?
+    /// The registration relay (`registrar.mode = "relay"`): REGISTER goes to the core registrar;
+    /// nil inside in embedded mode. (A Mutex of an optional, not an optional Mutex: optional
+    /// chaining into a `Mutex?` crashed in `_lockSlow` when it was nil, Swift 6.3.1.)
+    let relay: Mutex<RegistrationRelay<Flow>?>
+    /// Where relayed REGISTERs go; nil: the embedded registrar answers REGISTER.
+    public let relayUpstream: RelayUpstream?
 
     public init(registrar: Registrar<Flow>, usersFileConfigured: Bool = false, udpKeepalive: UDPKeepalive? = nil,
-                banSource: (@Sendable (SourceBan) -> Void)? = nil, logger: Logger) {
+                banSource: (@Sendable (SourceBan) -> Void)? = nil, relay: RelayUpstream? = nil, logger: Logger) {
+        self.relay = Mutex(relay.map { RegistrationRelay(policy: $0.policy) })
+        relayUpstream = relay
         self.registrar = Mutex(registrar)
         self.usersFile = Mutex(usersFileConfigured)
         self.udpKeepalive = udpKeepalive
@@ -214,8 +230,12 @@ public final class RegistrarService: Service, Sendable {
     /// gets no answer; its binding lives until it expires or is refreshed.
     func sendKeepalives(_ keepalive: UDPKeepalive) async {
         let now = self.now
-        let flows = registrar.withLock {
+        var flows = registrar.withLock {
             $0.bindings.keepaliveFlows(now: now) { $0.transport == .udp && $0.connection == nil }
+        }
+        // Relayed bindings' UDP flows too, each once.
+        for flow in relayedFlows(now: now) where flow.transport == .udp && flow.connection == nil && !flows.contains(flow) {
+            flows.append(flow)
         }
         var sent = 0, failed = 0
         for flow in flows {
@@ -268,6 +288,7 @@ public final class RegistrarService: Service, Sendable {
 /// registered most recently (the latest expiry) on a flow of the realm the call is routed to.
 extension RegistrarService: RegistrationLookup {
     public func binding(user: String, domain: String?, realm: String) async -> RegisteredBinding? {
+        if let relayed = relayedBinding(token: user, realm: realm) { return relayed }
         let domain = domain ?? registrar.withLock { $0.policy.domain }
         let live = lookup(aor: "sip:\(user)@\(domain)").filter { $0.flow.realm == realm }
         guard let latest = live.max(by: { $0.expiresAt < $1.expiresAt }) else { return nil }
@@ -285,7 +306,7 @@ extension RegistrarService {
                 flow: "\(binding.source.transport) \(binding.source.host):\(binding.source.port)",
                 realm: binding.source.realm, behindNAT: binding.isBehindNAT,
                 expiresInSeconds: Double(binding.expiresAt.milliseconds &- now.milliseconds) / 1000)
-        }
+        } + relayedSummaries(now: now)
     }
 }
 
@@ -298,7 +319,9 @@ extension RegistrarService {
             let canonical = Self.canonical(aor, in: r)
             return (canonical, r.bindings.lookup(aor: canonical, now: now))
         }
-        return RegistrationDetail(aor: canonical, removed: false, bindings: bindings.map { Self.detail($0, now: now) })
+        let relayed = relayedDetails(aor: aor, now: now)
+        return RegistrationDetail(aor: relayed.isEmpty ? canonical : relayed[0].aor, removed: false,
+                                  bindings: bindings.map { Self.detail($0, now: now) } + relayed)
     }
 
     /// `palisadectl registrations remove AOR [CONTACT]`: removes the bindings and returns them.
@@ -312,7 +335,9 @@ extension RegistrarService {
             logger.notice("registration removed by the operator", metadata: ["aor": "\(binding.aor)",
                                                                               "contact": "\(binding.contact)"])
         }
-        return RegistrationDetail(aor: canonical, removed: true, bindings: removed.map { Self.detail($0, now: now) })
+        let relayed = removeRelayed(aor: aor, contact: contact, now: now)
+        return RegistrationDetail(aor: relayed.isEmpty ? canonical : relayed[0].aor, removed: true,
+                                  bindings: removed.map { Self.detail($0, now: now) } + relayed)
     }
 
     /// How many live bindings registered on each flow (for `palisadectl flows list`).
@@ -322,6 +347,7 @@ extension RegistrarService {
         for binding in registrar.withLock({ $0.bindings.all }) where binding.expiresAt > now {
             counts[binding.flow, default: 0] += 1
         }
+        for flow in relayedFlows(now: now) { counts[flow, default: 0] += 1 }
         return counts
     }
 

@@ -355,6 +355,10 @@ extension SIPService {
             enqueue(id) { await $0.relayResponse(response, call: id, server: server, request: request, from: leg) }
         case .probe(let target):
             probeAnswered(target, response: response)
+        case .registerRelay(let server, let request, let exchange, let remaining):
+            relayAnswered(response, server: server, request: request, exchange: exchange, remaining: remaining)
+        case .relayCleanup(let token):
+            if let status = response.statusCode, status >= 200 { registrar?.relayCleanupAnswered(response, token: token) }
         case .cancel, .own:
             break
         }

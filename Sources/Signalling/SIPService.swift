@@ -59,6 +59,8 @@ public actor SIPService: Service {
     /// Targets with a probe outstanding: a slow probe (Timer F outlasts a short interval) is not
     /// doubled by the next.
     var probesInFlight: Set<RouteTarget> = []
+    /// The registration relay's expiry sweep (`SIPService+RegistrationRelay.swift`).
+    var relaySweepTask: Task<Void, Never>?
     /// Which targets are up; read by new calls and by /metrics.
     let targetHealth = Mutex(TargetHealth())
     private var timers: [TimerKey: Scheduled<Void>] = [:]
@@ -172,6 +174,7 @@ public actor SIPService: Service {
             group.addTask { await self.sendLoop() }
             await self.watchMediaEvents()
             await self.startProbing()
+            await self.startRelaySweep()
             await withGracefulShutdownHandler {
                 await self.consume(transport.messages)
             } onGracefulShutdown: {
@@ -222,6 +225,8 @@ public actor SIPService: Service {
         mediaEventTask?.cancel()
         for task in probeTasks { task.cancel() }
         probeTasks = []
+        relaySweepTask?.cancel()
+        relaySweepTask = nil
     }
 
     /// The transports' messages, one after another, on the actor's loop.
@@ -351,7 +356,8 @@ public actor SIPService: Service {
     /// answers it.
     func deliver(_ message: SIPMessage, on key: TransactionKey) {
         if key.role == .client {
-            if calls != nil { clientResponse(message, on: key) }
+            // Calls, probes and relayed registrations: `clientResponse` finds the purpose.
+            clientResponse(message, on: key)
             return
         }
         guard message.isRequest else { return }
@@ -364,6 +370,9 @@ public actor SIPService: Service {
         // Registrations (RegistrarService.swift): the registrar answers REGISTER, sometimes late
         // (the auth-failure throttle); the server transaction absorbs retransmissions meanwhile.
         if message.method == .register, let registrar, case .flow(let flow) = hops[key] {
+            if let upstream = registrar.relayUpstream {
+                return relayRegister(message, key: key, flow: flow, registrar: registrar, upstream: upstream)
+            }
             let answer = registrar.answer(message, on: flow, toTag: Self.makeTag())
             guard let delay = answer.delay else { return respond(answer.response, on: key) }
             Task { try? await Task.sleep(for: delay); respond(answer.response, on: key) }

@@ -65,7 +65,7 @@ struct PalisadeSignal: AsyncParsableCommand {
             let ownHosts = SIPWiring.ownHosts(transport.listeners)
             let timeout = settings.signal.mediaPingTimeoutMilliseconds
             let registrar = try RegistrarWiring.service(
-                settings.registrar, ownHosts: ownHosts, keepaliveIntervalSeconds: settings.sip.keepaliveIntervalSeconds,
+                settings.registrar, ownHosts: ownHosts, realms: settings.realms, keepaliveIntervalSeconds: settings.sip.keepaliveIntervalSeconds,
                 transport: transport, banSource: { ban in
                     Task {
                         do {

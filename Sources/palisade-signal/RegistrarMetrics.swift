@@ -19,5 +19,17 @@ enum RegistrarMetrics {
         for result in CallAuthenticationOutcome.results {
             exposition.add(.callAuthentications, [result], Double(counters.callAuthentications[result] ?? 0))
         }
+        // The registration relay's families only when it runs (registrar.mode = "relay").
+        guard registrar.relayUpstream != nil else { return }
+        exposition.add(.registrarRelayBindingsActive, [], Double(registrar.activeRelayedBindings))
+        for result in RelayOutcome.results {
+            exposition.add(.registrarRelayRequests, [result], Double(counters.relayResults[result] ?? 0))
+        }
+        for kind in RegistrarService.relayUpstreamKinds {
+            exposition.add(.registrarRelayUpstreamRequests, [kind], Double(counters.relayUpstream[kind] ?? 0))
+        }
+        for reason in RegistrarService.relayFailureReasons {
+            exposition.add(.registrarRelayUpstreamFailures, [reason], Double(counters.relayFailures[reason] ?? 0))
+        }
     }
 }

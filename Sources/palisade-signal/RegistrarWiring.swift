@@ -20,13 +20,25 @@ enum RegistrarWiring {
     /// every UDP-registered phone through `transport`, from the listener its REGISTER came to.
     /// `banSource` (with `ban_refused_sources`) takes the addresses the throttle starts refusing.
     static func service(_ settings: PalisadeConfiguration.Registrar, ownHosts: Set<String>,
+                        realms: [PalisadeConfiguration.Realm] = [],
                         keepaliveIntervalSeconds: Int = 0, transport: TransportLayer? = nil,
                         banSource: (@Sendable (SourceBan) -> Void)? = nil, logger: Logger) throws -> RegistrarService {
         let users = try loadUsers(settings.usersFile)
         let realmUsers = users.entries.filter { $0.realm.elementsEqual(settings.realm.utf8) }.count
-        if settings.usersFile == nil {
+        var relay: RelayUpstream?
+        if settings.mode == .relay, let realm = realms.first(where: { $0.name == settings.relayRealm }) {
+            relay = RelayUpstream(realm: realm.name, targets: SIPWiring.targets(of: realm), policy: .init(
+                accessDefaultExpires: settings.defaultExpiresSeconds, accessMinimumExpires: settings.minExpiresSeconds,
+                accessMaximumExpires: settings.maxExpiresSeconds, upstreamExpires: settings.relayExpiresSeconds))
+            logger.info("registration relay ready", metadata: [
+                "realm": "\(realm.name)", "targets": "\(relay?.targets.map(\.description) ?? [])",
+                "access-expires": "\(settings.minExpiresSeconds)...\(settings.maxExpiresSeconds)",
+                "upstream-expires": "\(settings.relayExpiresSeconds)"])
+        }
+        // In relay mode REGISTER goes to the core; the users file (if any) only authenticates calls.
+        if relay == nil, settings.usersFile == nil {
             logger.warning("registrar: no users_file configured; every REGISTER will be refused after its challenge")
-        } else if realmUsers == 0 {
+        } else if relay == nil, realmUsers == 0 {
             logger.warning("registrar: the users file has no line for this realm",
                            metadata: ["realm": "\(settings.realm)", "file": "\(settings.usersFile ?? "")"])
         }
@@ -65,7 +77,7 @@ enum RegistrarWiring {
         }
         return RegistrarService(registrar: Registrar(policy: policy, authenticator: authenticator, throttle: throttle),
                                 usersFileConfigured: settings.usersFile != nil, udpKeepalive: keepalive,
-                                banSource: settings.banRefusedSources ? banSource : nil, logger: logger)
+                                banSource: settings.banRefusedSources ? banSource : nil, relay: relay, logger: logger)
     }
 
     /// The user table from the file; an error names `file:line` and what is wrong.

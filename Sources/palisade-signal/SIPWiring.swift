@@ -93,20 +93,25 @@ extension SIPWiring {
         var routes: [String: RoutePlan] = [:]
         for realm in realms {
             guard let name = realm.routeTo, let destination = byName[name] else { continue }
-            routes[realm.name] = RoutePlan(realm: name, targets: destination.targets.compactMap { target in
-                let defaultPort = target.transport == .tls ? 5061 : 5060
-                guard let hp = HostPort(parsing: target.address, defaultPort: defaultPort) else { return nil }
-                let transport: RouteTarget.Transport = switch target.transport {
-                case .udp: .udp
-                case .tcp: .tcp
-                case .tls: .tls
-                }
-                return RouteTarget(realm: name, host: hp.host, port: hp.port, transport: transport,
-                                   priority: target.priority, weight: target.weight)
-            })
+            routes[realm.name] = RoutePlan(realm: name, targets: targets(of: destination))
         }
         return CallRouting(realms: realms.map(callRealm), routes: routes, registrations: registrations, media: media,
                            mediaTimeoutMilliseconds: timeoutMilliseconds, callRecords: callRecords)
+    }
+
+    /// A realm's `[[realm.target]]` as the B2BUA and the registration relay take them.
+    static func targets(of realm: PalisadeConfiguration.Realm) -> [RouteTarget] {
+        realm.targets.compactMap { target in
+            let defaultPort = target.transport == .tls ? 5061 : 5060
+            guard let hp = HostPort(parsing: target.address, defaultPort: defaultPort) else { return nil }
+            let transport: RouteTarget.Transport = switch target.transport {
+            case .udp: .udp
+            case .tcp: .tcp
+            case .tls: .tls
+            }
+            return RouteTarget(realm: realm.name, host: hp.host, port: hp.port, transport: transport,
+                               priority: target.priority, weight: target.weight)
+        }
     }
 
     static func callRealm(_ realm: PalisadeConfiguration.Realm) -> CallRouting.Realm {

@@ -46,11 +46,16 @@ enum DetailTables {
     static func render(_ detail: RegistrationDetail) -> String {
         guard !detail.bindings.isEmpty else { return "no bindings of \(detail.aor)" }
         var lines = detail.removed ? ["removed \(detail.bindings.count) binding(s) of \(detail.aor)"] : []
-        var rows = [["CONTACT", "REALM", "TRANSPORT", "SOURCE", "FLOW", "NAT", "EXPIRES IN", "USER AGENT"]]
+        // Relayed bindings add the Contact at the core and the core's binding's time left.
+        let relayed = detail.bindings.contains { $0.relayedAs != nil }
+        var rows = [["CONTACT", "REALM", "TRANSPORT", "SOURCE", "FLOW", "NAT", "EXPIRES IN", "USER AGENT"]
+            + (relayed ? ["RELAYED AS", "UPSTREAM EXPIRES IN"] : [])]
         for binding in detail.bindings {
             rows.append([binding.contact, binding.realm, binding.transport, binding.source, binding.flow,
                          binding.behindNAT ? binding.nat : "no",
-                         detail.removed ? "-" : StatusTable.duration(binding.expiresInSeconds), binding.userAgent ?? "-"])
+                         detail.removed ? "-" : StatusTable.duration(binding.expiresInSeconds), binding.userAgent ?? "-"]
+                + (relayed ? [binding.relayedAs ?? "-",
+                              binding.upstreamExpiresInSeconds.map { StatusTable.duration($0) } ?? "-"] : []))
         }
         lines += StatusTable.table(rows)
         return lines.joined(separator: "\n")

@@ -27,10 +27,12 @@ enum ListTables {
 
     static func render(_ bindings: [RegistrationSummary]) -> String {
         guard !bindings.isEmpty else { return "no registrations" }
-        var rows = [["ADDRESS OF RECORD", "CONTACT", "REALM", "FLOW", "NAT", "EXPIRES IN"]]
+        // Relayed bindings (registrar.mode = "relay") add the Contact Palisade holds at the core.
+        let relayed = bindings.contains { $0.relayedAs != nil }
+        var rows = [["ADDRESS OF RECORD", "CONTACT", "REALM", "FLOW", "NAT", "EXPIRES IN"] + (relayed ? ["RELAYED AS"] : [])]
         for binding in bindings {
             rows.append([binding.aor, binding.contact, binding.realm, binding.flow, binding.behindNAT ? "yes" : "no",
-                         StatusTable.duration(binding.expiresInSeconds)])
+                         StatusTable.duration(binding.expiresInSeconds)] + (relayed ? [binding.relayedAs ?? "-"] : []))
         }
         return StatusTable.table(rows).joined(separator: "\n")
     }

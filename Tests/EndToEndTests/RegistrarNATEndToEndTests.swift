@@ -102,7 +102,9 @@ struct RegistrarNATEndToEndTests {
         var admin: String { directory.path + "/admin.sock" }
         var logs: String { "\(signal.log)\n\(media.log)" }
 
-        static func start(in topology: Topology, users: [(String, String)], realms: String = "") async throws -> SBC {
+        /// `registrar`: more keys of `[registrar]` (the relay's).
+        static func start(in topology: Topology, users: [(String, String)], registrar: String = "",
+                          realms: String = "") async throws -> SBC {
             let directory = try TemporaryDirectory(prefix: "reg-nat")
             let usersFile = try await RegistrarEndToEndTests.usersFile(in: directory, users: users, realm: "palisade")
             let config = try directory.file("palisade.toml", contents: """
@@ -122,6 +124,7 @@ struct RegistrarNATEndToEndTests {
                 [registrar]
                 users_file = "\(usersFile)"
                 algorithms = ["MD5"]
+                \(registrar)
 
                 [[realm]]
                 name = "access"
