@@ -29,6 +29,7 @@ public final class TransportLayer: Sendable {
     public let specs: [ListenerSpec]
     public let settings: TransportSettings
     let group: any EventLoopGroup
+    private let datagramGroup: any EventLoopGroup
     let counters: CounterStore
     let registry: ConnectionRegistry
     private let continuation: AsyncStream<InboundMessage>.Continuation
@@ -48,11 +49,15 @@ public final class TransportLayer: Sendable {
         var tls: [ListenerID: TLSServerContexts]
     }
 
+    /// `datagramLoop`: the loop UDP listeners read and write on (the group's next one when nil).
+    /// palisade-signal gives SIPService's own loop, so a datagram is read, handled and answered on
+    /// one thread; TCP and TLS connections spread over the group.
     public init(listeners: [ListenerSpec], settings: TransportSettings = TransportSettings(),
-                group: any EventLoopGroup) {
+                group: any EventLoopGroup, datagramLoop: (any EventLoop)? = nil) {
         self.specs = listeners
         self.settings = settings
         self.group = group
+        self.datagramGroup = datagramLoop ?? group
         self.counters = CounterStore(realms: Set(listeners.map(\.realm)))
         self.registry = ConnectionRegistry(maxTotal: settings.maxConnections,
                                            maxPerAddress: settings.maxConnectionsPerAddress)
@@ -308,7 +313,7 @@ public final class TransportLayer: Sendable {
     /// No SO_REUSEADDR on UDP: it would let a second process bind the same address and port
     /// (and the kernel hand one port-0 listener another's port), silently splitting the traffic.
     private func bindUDP(_ spec: ListenerSpec, _ id: ListenerID) async throws -> any Channel {
-        try await DatagramBootstrap(group: group)
+        try await DatagramBootstrap(group: datagramGroup)
             .channelInitializer { [self] channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(SIPDatagramHandler(layer: self, listener: id))

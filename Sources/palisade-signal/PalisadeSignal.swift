@@ -37,8 +37,8 @@ struct PalisadeSignal: AsyncParsableCommand {
         guard let (settings, logger) = try options.start(daemon: "palisade-signal") else { return }
         let started = ProcessSnapshot.current()
         let group = MultiThreadedEventLoopGroup.singleton
-        // SIPService's loop, which the media control connection shares: a call's requests to the
-        // media plane and their replies stay on one thread.
+        // SIPService's loop, which the UDP listeners and the media control connection share: a
+        // datagram, the call's requests to the media plane and their replies stay on one thread.
         let sipLoop = group.next()
 
         let link = MediaPlaneLink(
@@ -51,7 +51,8 @@ struct PalisadeSignal: AsyncParsableCommand {
                 identity: Hello(software: PalisadeVersion.current, pid: started.pid, role: "palisade-signal")),
             group: sipLoop, logger: logger)
         let transport = TransportLayer(listeners: SIPWiring.listeners(settings.realms),
-                                       settings: SIPWiring.settings(settings.sip, realms: settings.realms), group: group)
+                                       settings: SIPWiring.settings(settings.sip, realms: settings.realms), group: group,
+                                       datagramLoop: sipLoop)
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: link)]
         var metricsAddress: String?
         do {
