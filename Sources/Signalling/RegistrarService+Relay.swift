@@ -166,11 +166,9 @@ extension RegistrarService {
     }
 
     private static func detail(_ binding: RelayedBinding<Flow>, now: AuthInstant) -> BindingDetail {
-        let flow = binding.flow
-        return BindingDetail(
+        BindingDetail(
             aor: binding.aor, contact: binding.contact,
-            flow: "\(flow.transport.rawValue) \(flow.remote.ipAddress ?? "?"):\(flow.remote.port ?? 0)"
-                + (flow.connection.map { " (\($0))" } ?? ""),
+            flow: describe(binding.flow),
             transport: binding.source.transport, source: "\(binding.source.host):\(binding.source.port)",
             realm: binding.source.realm, behindNAT: binding.isBehindNAT, nat: "\(binding.nat)",
             expiresInSeconds: Double(Int64(binding.accessExpiresAt.milliseconds) - Int64(now.milliseconds)) / 1000,

@@ -357,12 +357,16 @@ extension RegistrarService {
         return registrar.canonicalAOR(uri) ?? uri
     }
 
+    /// A binding's flow for the operator: transport, remote address, and the connection if any.
+    static func describe(_ flow: Flow) -> String {
+        "\(flow.transport.rawValue) \(flow.remote.ipAddress ?? "?"):\(flow.remote.port ?? 0)"
+            + (flow.connection.map { " (\($0))" } ?? "")
+    }
+
     private static func detail(_ binding: Binding<Flow>, now: AuthInstant) -> BindingDetail {
-        let flow = binding.flow
-        return BindingDetail(
+        BindingDetail(
             aor: binding.aor, contact: binding.contact,
-            flow: "\(flow.transport.rawValue) \(flow.remote.ipAddress ?? "?"):\(flow.remote.port ?? 0)"
-                + (flow.connection.map { " (\($0))" } ?? ""),
+            flow: describe(binding.flow),
             transport: binding.source.transport, source: "\(binding.source.host):\(binding.source.port)",
             realm: binding.source.realm, behindNAT: binding.isBehindNAT, nat: "\(binding.nat)",
             expiresInSeconds: Double(Int64(binding.expiresAt.milliseconds) - Int64(now.milliseconds)) / 1000,

@@ -844,16 +844,7 @@ extension SIPService {
         guard leg == .a, record.awaitingAckAnswer, let hop = record.bHop else { return }
         record.awaitingAckAnswer = false
         callTable.records[id] = record
-        var body = CallBody.none
-        if Self.hasSDP(ack), let answer = try? SessionDescription(parsing: Array(ack.body)) {
-            switch await anchorAnswer(answer, call: id) {
-            case .success(let b):
-                body = b
-                callTable.records[id]?.media.complete()
-            case .failure(let rejection):
-                logger.warning("answer in ACK refused", metadata: ["call": "\(id)", "reason": "\(rejection)"])
-            }
-        }
+        let body = await anchoredAnswer(in: ack, call: id) ?? .none
         guard var current = callTable.records[id],
               let via = via(realm: current.bRealm, transport: current.bTransport) else { return }
         let onward = current.call.ack(on: .b, via: via, body: body)
@@ -866,20 +857,12 @@ extension SIPService {
     /// anchored and carried in Palisade's ACK on `target`, the leg that offered in its 2xx.
     private func answerInAck(_ ack: SIPMessage, to target: LegName, call id: String) async {
         callTable.records[id]?.ackAnswerPendingOn = nil
-        var body = CallBody.none
-        if Self.hasSDP(ack), let answer = try? SessionDescription(parsing: Array(ack.body)) {
-            switch await anchorAnswer(answer, call: id) {
-            case .success(let b):
-                body = b
-                callTable.records[id]?.media.complete()
-            case .failure(let rejection):
-                logger.warning("answer in ACK refused", metadata: ["call": "\(id)", "reason": "\(rejection)"])
-                callTable.records[id]?.media.abandon()
-            }
-        } else {
-            logger.warning("ACK without the answer to a delayed offer", metadata: ["call": "\(id)"])
+        let anchored = await anchoredAnswer(in: ack, call: id)
+        if anchored == nil {
+            if !Self.hasSDP(ack) { logger.warning("ACK without the answer to a delayed offer", metadata: ["call": "\(id)"]) }
             callTable.records[id]?.media.abandon()
         }
+        let body = anchored ?? .none
         guard var current = callTable.records[id],
               let hop: Hop = target == .a ? .flow(current.aFlow) : current.bHop,
               let via = via(realm: target == .a ? current.aFlow.realm : current.bRealm,
@@ -889,6 +872,20 @@ extension SIPService {
         current.delayedOfferAcks[sequence] = onward
         callTable.records[id] = current
         outboundContinuation.yield(Outbound(message: onward, hop: hop, transaction: nil))
+    }
+
+    /// The answer an ACK carries (RFC 3264 §4), anchored into the body for the other leg and the
+    /// media session completed; nil when the ACK has none or the media plane refused it (logged).
+    private func anchoredAnswer(in ack: SIPMessage, call id: String) async -> CallBody? {
+        guard Self.hasSDP(ack), let answer = try? SessionDescription(parsing: Array(ack.body)) else { return nil }
+        switch await anchorAnswer(answer, call: id) {
+        case .success(let body):
+            callTable.records[id]?.media.complete()
+            return body
+        case .failure(let rejection):
+            logger.warning("answer in ACK refused", metadata: ["call": "\(id)", "reason": "\(rejection)"])
+            return nil
+        }
     }
 
     // MARK: - Ending
