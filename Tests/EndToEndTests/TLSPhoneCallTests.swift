@@ -405,9 +405,15 @@ final class TLSPipe: @unchecked Sendable {
         return messages
     }
 
+    /// SIGKILL: the test process blocks SIGTERM in its threads and a child inherits that mask, so
+    /// `terminate()` left s_server (which ignores EOF on stdin) running, holding inherited pipe
+    /// ends that other tests' commands were waiting on.
     func close() {
         try? input.fileHandleForWriting.close()
-        if process.isRunning { process.terminate() }
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
         output.fileHandleForReading.readabilityHandler = nil
     }
 
