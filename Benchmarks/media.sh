@@ -22,9 +22,10 @@
 #   0 leaves all at normal priority), BENCH_MEDIA_PIN (1: pin
 #   as above; 0: let the scheduler place both — on a machine shared with other work, a pinned
 #   process cannot move off a core someone else keeps busy, and the relay's sockets overflow),
-#   BENCH_MEDIA_GSO (1: off; N: the generator sends UDP GSO bursts of N packets of one stream —
-#   cheaper for it, so it can offer more, but the relay then sees per-stream bursts; the figures
-#   are named *_gsoN and the output says so).
+#   BENCH_MEDIA_GSO ("1 8": each value a full run; 1: one datagram per packet; N: the generator
+#   sends UDP GSO bursts of N packets of one stream — cheaper for it, so it can offer more and is
+#   no longer the limit, but the relay then sees per-stream bursts; those figures are named
+#   *_gsoN and the output says so).
 # Starts palisade-media itself on a configuration in a temporary directory and stops exactly that
 # process, by PID, on the way out.
 set -euo pipefail
@@ -38,7 +39,7 @@ cap_s=${BENCH_MEDIA_CAP_S:-40}
 max_rate=${BENCH_MEDIA_MAX_RATE:-600000}
 nice_value=${BENCH_MEDIA_NICE:--10}
 pin=${BENCH_MEDIA_PIN:-1}
-gso=${BENCH_MEDIA_GSO:-1}
+gso_values=${BENCH_MEDIA_GSO:-"1 8"}
 
 swift build -c release --product palisade-media >&2
 bin=$(swift build -c release --show-bin-path)
@@ -139,9 +140,11 @@ run_bench() {
     kill -0 "$media_pid" 2>/dev/null || { echo "bench media: palisade-media died" >&2; cat "$work/media.log" >&2; exit 1; }
 }
 
-for profile in rtp srtp; do
-    run_bench --profile "$profile" --mode max
-    run_bench --profile "$profile" --mode fixed --rate 50000
+for gso in $gso_values; do
+    for profile in rtp srtp; do
+        run_bench --profile "$profile" --mode max
+        run_bench --profile "$profile" --mode fixed --rate 50000
+    done
 done
 
 if [ -s "$work/media.log" ]; then
