@@ -5,8 +5,9 @@
 #      of new calls. The highest rate whose every call succeeded (and whose step did not overrun its
 #      time by more than 20 % + the hold + 2 s) is the figure, with the CPU both daemons spent per
 #      call at that rate (utime+stime of all their threads, from /proc/PID/stat).
-#   2. Memory: BENCH_CALLS_HELD calls held at once (no media); resident memory of both daemons
-#      together, before and with every call up, per call.
+#   2. Memory: BENCH_CALLS_HELD calls held at once (no media) on freshly restarted daemons;
+#      resident memory of both daemons together (and of each), before and with every call up,
+#      per call.
 # Knobs (environment): BENCH_CALLS_STEP_S (20; the issue's figure is over 60), BENCH_CALLS_HOLD_MS
 #   (5000), BENCH_CALLS_RATES ("100 200 400 700 1000 1400 2000 2600"), BENCH_CALLS_HELD (10000),
 #   BENCH_CALLS_HELD_RATE (150, below the rate palisade-signal sustains today).
@@ -102,28 +103,47 @@ transport = "udp"
 TOML
 
 "$bin/palisade-signal" --check-config "$work/palisade.toml" >/dev/null
-"$bin/palisade-media" --config "$work/palisade.toml" >"$work/media.log" 2>&1 &
-media_pid=$!
-pids+=("$media_pid")
-for _ in $(seq 1 100); do [ -S "$work/media.sock" ] && break; sleep 0.05; done
-"$bin/palisade-signal" --config "$work/palisade.toml" >"$work/signal.log" 2>&1 &
-signal_pid=$!
-pids+=("$signal_pid")
-
-status=""
-for _ in $(seq 1 150); do
-    if status=$("$bin/palisadectl" --socket "$work/admin.sock" status --json 2>/dev/null) \
-        && [ "$(jq -r '.media.connected' <<<"$status")" = true ]; then
-        break
-    fi
-    for pid in $media_pid $signal_pid; do
-        kill -0 "$pid" 2>/dev/null || { echo "bench calls: a daemon exited during start-up" >&2; tail -n 20 "$work"/*.log >&2; exit 1; }
+# Starts both daemons (appending to their logs) and waits until the media plane is connected;
+# sets media_pid, signal_pid and access.
+start_daemons() {
+    rm -f "$work/media.sock"
+    "$bin/palisade-media" --config "$work/palisade.toml" >>"$work/media.log" 2>&1 &
+    media_pid=$!
+    pids+=("$media_pid")
+    for _ in $(seq 1 100); do [ -S "$work/media.sock" ] && break; sleep 0.05; done
+    "$bin/palisade-signal" --config "$work/palisade.toml" >>"$work/signal.log" 2>&1 &
+    signal_pid=$!
+    pids+=("$signal_pid")
+    local status=""
+    for _ in $(seq 1 150); do
+        if status=$("$bin/palisadectl" --socket "$work/admin.sock" status --json 2>/dev/null) \
+            && [ "$(jq -r '.media.connected' <<<"$status")" = true ]; then
+            break
+        fi
+        for pid in $media_pid $signal_pid; do
+            kill -0 "$pid" 2>/dev/null || { echo "bench calls: a daemon exited during start-up" >&2; tail -n 20 "$work"/*.log >&2; exit 1; }
+        done
+        status=""
+        sleep 0.1
     done
-    status=""
-    sleep 0.1
-done
-[ -n "$status" ] || { echo "bench calls: the daemons did not come up in 15 s" >&2; exit 1; }
-access=$(jq -r '.sipListeners[] | select(.realm == "access" and .transport == "udp") | .address' <<<"$status")
+    [ -n "$status" ] || { echo "bench calls: the daemons did not come up in 15 s" >&2; exit 1; }
+    access=$(jq -r '.sipListeners[] | select(.realm == "access" and .transport == "udp") | .address' <<<"$status")
+}
+
+# Stops the daemons start_daemons started, by PID: TERM, then KILL after 10 s.
+stop_daemons() {
+    for pid in $signal_pid $media_pid; do
+        kill -TERM "$pid" 2>/dev/null || continue
+        for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+        kill -KILL "$pid" 2>/dev/null || true
+    done
+    # Out of the clean-up list: a stopped daemon's PID may be another process's by then.
+    local kept=()
+    for pid in "${pids[@]}"; do [ "$pid" = "$signal_pid" ] || [ "$pid" = "$media_pid" ] || kept+=("$pid"); done
+    pids=("${kept[@]}")
+}
+
+start_daemons
 echo "# palisade-signal pid $signal_pid, palisade-media pid $media_pid: access $access, PBX 127.0.0.3:$pbx_port; $(nproc) cores"
 
 ticks() { sed 's/^.*) //' "/proc/$1/stat" | awk '{ print $12 + $13 }'; }
@@ -178,9 +198,15 @@ echo "BENCH calls_cpu_per_call $cpu ms"
 echo "BENCH calls_signal_cpu_per_call $signal_cpu ms"
 echo "BENCH calls_media_cpu_per_call $media_cpu ms"
 
-# Memory: `held` calls up at once, held long enough to read both daemons' RSS.
+# Memory: `held` calls up at once, held long enough to read both daemons' RSS. On fresh daemons:
+# the rate steps above leave their peak heap behind, which would hide the held calls' cost.
 sleep $(( hold_ms / 1000 + 3 ))
-before=$(( $(rss_kb "$signal_pid") + $(rss_kb "$media_pid") ))
+stop_daemons
+start_daemons
+echo "# memory: fresh palisade-signal pid $signal_pid, palisade-media pid $media_pid"
+sleep 1
+signal_before=$(rss_kb "$signal_pid"); media_before=$(rss_kb "$media_pid")
+before=$(( signal_before + media_before ))
 hold_s=$(( held / held_rate + 30 ))
 sipp -sf "$scenarios/srtp-call-uac.xml" -t u1 -i 127.0.0.1 -p 0 -mi 127.0.0.1 -key rtp_port 40002 -key crypto_key "$key" \
     -d $(( hold_s * 1000 )) -r "$held_rate" -m "$held" -l "$held" -nostdin -timeout "$(( hold_s + 60 ))s" \
@@ -194,8 +220,10 @@ while [ "$(date +%s)" -lt "$deadline" ]; do
     [ "$active" -ge "$held" ] && break
     sleep 1
 done
-after=$(( $(rss_kb "$signal_pid") + $(rss_kb "$media_pid") ))
-echo "# held: $active calls up; RSS of both daemons ${before} kB before, ${after} kB with them"
+signal_after=$(rss_kb "$signal_pid"); media_after=$(rss_kb "$media_pid")
+after=$(( signal_after + media_after ))
+echo "# held: $active calls up; RSS of both daemons ${before} kB before, ${after} kB with them" \
+    "(palisade-signal ${signal_before} → ${signal_after} kB, palisade-media ${media_before} → ${media_after} kB)"
 if [ "$active" -gt 0 ]; then
     echo "BENCH calls_memory_per_call $(( (after - before) * 1024 / active )) bytes"
 else
