@@ -131,25 +131,33 @@ int palisade_recv_batch(palisade_mmsg_batch *batch, int fd, uint8_t *const *buff
     return received;
 }
 
+// Message `slot` of `batch`: to address:port (host order), carrying `iovlen` vectors from
+// `first_vector`, no control data.
+static struct msghdr *fill_message(palisade_mmsg_batch *batch, unsigned slot, uint32_t address, uint16_t port,
+                                   unsigned first_vector, unsigned iovlen) {
+    struct sockaddr_in *a = &batch->addresses[slot];
+    memset(a, 0, sizeof *a);
+    a->sin_family = AF_INET;
+    a->sin_addr.s_addr = htonl(address);
+    a->sin_port = htons(port);
+    struct msghdr *h = &batch->headers[slot].msg_hdr;
+    h->msg_name = a;
+    h->msg_namelen = sizeof *a;
+    h->msg_iov = &batch->vectors[first_vector];
+    h->msg_iovlen = iovlen;
+    h->msg_control = NULL;
+    h->msg_controllen = 0;
+    h->msg_flags = 0;
+    return h;
+}
+
 int palisade_send_batch(palisade_mmsg_batch *batch, int fd, uint8_t *const *buffers, const uint32_t *lengths,
                         const uint32_t *addresses, const uint16_t *ports, unsigned count) {
     if (count > batch->count) count = batch->count;
     for (unsigned i = 0; i < count; i++) {
         batch->vectors[i].iov_base = buffers[i];
         batch->vectors[i].iov_len = lengths[i];
-        struct sockaddr_in *a = &batch->addresses[i];
-        memset(a, 0, sizeof *a);
-        a->sin_family = AF_INET;
-        a->sin_addr.s_addr = htonl(addresses[i]);
-        a->sin_port = htons(ports[i]);
-        struct msghdr *h = &batch->headers[i].msg_hdr;
-        h->msg_name = a;
-        h->msg_namelen = sizeof *a;
-        h->msg_iov = &batch->vectors[i];
-        h->msg_iovlen = 1;
-        h->msg_control = NULL;
-        h->msg_controllen = 0;
-        h->msg_flags = 0;
+        fill_message(batch, i, addresses[i], ports[i], i, 1);
     }
     // A datagram the kernel refuses (full buffer, unreachable) is skipped, not retried: the
     // caller counts count - return value as send failures.
@@ -191,17 +199,7 @@ int palisade_send_batch_segmented(palisade_mmsg_batch *batch, int fd, uint8_t *c
             batch->vectors[k].iov_base = buffers[k];
             batch->vectors[k].iov_len = lengths[k];
         }
-        struct sockaddr_in *a = &batch->addresses[messages];
-        memset(a, 0, sizeof *a);
-        a->sin_family = AF_INET;
-        a->sin_addr.s_addr = htonl(addresses[i]);
-        a->sin_port = htons(ports[i]);
-        struct msghdr *h = &batch->headers[messages].msg_hdr;
-        h->msg_name = a;
-        h->msg_namelen = sizeof *a;
-        h->msg_iov = &batch->vectors[i];
-        h->msg_iovlen = run;
-        h->msg_flags = 0;
+        struct msghdr *h = fill_message(batch, messages, addresses[i], ports[i], i, run);
         if (run > 1) {
             unsigned char *control = batch->controls + (size_t)messages * SEGMENT_CONTROL_SPACE;
             memset(control, 0, SEGMENT_CONTROL_SPACE);
@@ -213,9 +211,6 @@ int palisade_send_batch_segmented(palisade_mmsg_batch *batch, int fd, uint8_t *c
             c->cmsg_len = CMSG_LEN(sizeof(uint16_t));
             uint16_t segment = (uint16_t)size;
             memcpy(CMSG_DATA(c), &segment, sizeof segment);
-        } else {
-            h->msg_control = NULL;
-            h->msg_controllen = 0;
         }
         batch->run_first[messages] = i;
         batch->run_length[messages] = run;
