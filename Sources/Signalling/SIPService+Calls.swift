@@ -85,11 +85,14 @@ extension SIPService {
     }
 
     func enqueue(_ id: String, _ work: @escaping CallTable.Work) {
-        guard let queue = callTable.enqueue(id, work) else { return }
-        // Created on the actor, so the drain runs on its loop, one step at a time.
-        Task {
-            for await step in queue { await step(self) }
-        }
+        guard callTable.enqueue(id, work) else { return }
+        // One step at a time on the actor; the task ends when the call's queue is empty (see
+        // `CallTable`).
+        Task { await self.drain(id) }
+    }
+
+    private func drain(_ id: String) async {
+        while let step = callTable.next(id) { await step(self) }
     }
 
     // MARK: - A new call
