@@ -155,7 +155,7 @@ public final class TransportLayer: Sendable {
     // MARK: Sending
 
     /// Sends on the flow a message came on: its connection, or its UDP listener to its remote address.
-    nonisolated(nonsending) public func send(_ bytes: [UInt8], on flow: Flow) async throws {
+    public func send(_ bytes: [UInt8], on flow: Flow, isolation: isolated (any Actor)? = #isolation) async throws {
         if let id = flow.connection {
             guard let entry = registry.entry(id) else { throw TransportError(.flowClosed, "\(flow)") }
             try await entry.channel.writeAndFlush(ByteBuffer(bytes: bytes)).settled()
@@ -172,7 +172,8 @@ public final class TransportLayer: Sendable {
     /// new connection to `received` (or sent-by) and the sent-by port. Over UDP it goes to
     /// `received`:`rport` (RFC 3581 §4), `received`:port, or sent-by, from the listener it came to.
     @discardableResult
-    nonisolated(nonsending) public func sendResponse(_ response: SIPMessage, to requestFlow: Flow) async throws -> Flow {
+    public func sendResponse(_ response: SIPMessage, to requestFlow: Flow,
+                             isolation: isolated (any Actor)? = #isolation) async throws -> Flow {
         let bytes = response.printed
         if let id = requestFlow.connection, registry.entry(id) != nil {
             try await send(bytes, on: requestFlow)
@@ -193,7 +194,8 @@ public final class TransportLayer: Sendable {
     /// Sends to a destination: over UDP from the realm's listener; over TCP/TLS on a pooled
     /// connection (opened, verified and pooled on first use). Returns the flow used.
     @discardableResult
-    nonisolated(nonsending) public func send(_ bytes: [UInt8], to destination: OutboundDestination) async throws -> Flow {
+    public func send(_ bytes: [UInt8], to destination: OutboundDestination,
+                     isolation: isolated (any Actor)? = #isolation) async throws -> Flow {
         var destination = destination
         if destination.transport == .tls, destination.tls == nil {
             destination.tls = tlsPolicy(realm: destination.realm, host: destination.address.host)
@@ -467,7 +469,7 @@ public final class TransportLayer: Sendable {
     }
 
     /// IP literals directly; names through getaddrinfo on NIO's thread pool, since it blocks.
-    nonisolated(nonsending) private func resolve(_ address: HostPort) async throws -> SocketAddress {
+    private func resolve(_ address: HostPort, isolation: isolated (any Actor)? = #isolation) async throws -> SocketAddress {
         if let literal = try? SocketAddress(ipAddress: address.host, port: address.port) { return literal }
         do {
             return try await NIOThreadPool.singleton.runIfActive {
@@ -493,8 +495,12 @@ extension EventLoopFuture where Value: Sendable {
     /// The future's result, awaited on the caller's executor. NIO's own async `writeAndFlush` and
     /// `get()` are plain nonisolated async functions: each await of them hopped from SIPService's
     /// event loop to the global concurrency pool and back, two thread hand-offs per message sent.
-    nonisolated(nonsending) func settled() async throws -> Value {
-        try await withCheckedThrowingContinuation { continuation in
+    ///
+    /// The caller's isolation is an explicit parameter on purpose, here and in every function
+    /// that reaches this one: inside a `nonisolated(nonsending)` function `#isolation` is `nil`,
+    /// so the continuation would run on, and resume to, the global pool after all.
+    func settled(isolation: isolated (any Actor)? = #isolation) async throws -> Value {
+        try await withCheckedThrowingContinuation(isolation: isolation) { continuation in
             whenComplete { continuation.resume(with: $0) }
         }
     }

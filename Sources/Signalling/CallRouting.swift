@@ -27,7 +27,10 @@ public protocol RegistrationLookup: Sendable {
 
 /// palisade-media as the B2BUA uses it: one request, one reply. `MediaPlaneLink` is the real one.
 public protocol MediaControl: Sendable {
-    nonisolated(nonsending) func request(_ body: ControlRequest.Body, timeoutMilliseconds: Int) async throws -> ControlReply.Body
+    /// `isolation` is the caller's (pass `#isolation`): the request is written and its reply
+    /// resumed on the caller's executor, without a hop through the global pool.
+    func request(_ body: ControlRequest.Body, timeoutMilliseconds: Int,
+                 isolation: isolated (any Actor)?) async throws -> ControlReply.Body
     /// The media plane's events (stream timeouts end calls).
     var events: AsyncStream<MediaEvent> { get }
 }

@@ -83,23 +83,25 @@ public final class MediaPlaneLink: Service, Sendable {
     }
 
     /// Sends one request and waits for its reply. Fails at once when the media plane is down.
-    nonisolated(nonsending) public func request(_ body: ControlRequest.Body, timeoutMilliseconds: Int) async throws -> ControlReply.Body {
+    public func request(_ body: ControlRequest.Body, timeoutMilliseconds: Int,
+                        isolation: isolated (any Actor)? = #isolation) async throws -> ControlReply.Body {
         let (id, channel) = shared.withLock { shared -> (UInt64, (any Channel)?) in
             defer { shared.nextID += 1 }
             return (shared.nextID, shared.channel)
         }
         guard let channel else { throw LinkError(description: "media plane not connected") }
-        return try await exchange(ControlRequest(id: id, body), on: channel, timeoutMilliseconds: timeoutMilliseconds)
+        return try await exchange(ControlRequest(id: id, body), on: channel, timeoutMilliseconds: timeoutMilliseconds,
+                                  isolation: isolation)
     }
 
     /// Writes `request` and waits for its reply. No task of its own: the write and the timeout are
     /// the control channel's (its event loop), so a call's media requests cost no thread hand-offs
     /// beyond that loop's.
-    nonisolated(nonsending) private func exchange(_ request: ControlRequest, on channel: any Channel,
-                          timeoutMilliseconds: Int) async throws -> ControlReply.Body {
+    private func exchange(_ request: ControlRequest, on channel: any Channel, timeoutMilliseconds: Int,
+                          isolation: isolated (any Actor)?) async throws -> ControlReply.Body {
         let id = request.id
         var timer: Scheduled<Void>?
-        let reply = try await withCheckedThrowingContinuation { continuation in
+        let reply = try await withCheckedThrowingContinuation(isolation: isolation) { continuation in
             shared.withLock { $0.pending[id] = continuation }
             timer = channel.eventLoop.scheduleTask(in: .milliseconds(Int64(timeoutMilliseconds))) {
                 self.resolve(id, .failure(LinkError(description: "no reply to \(request.command.rawValue) within \(timeoutMilliseconds) ms")))
@@ -199,7 +201,7 @@ public final class MediaPlaneLink: Service, Sendable {
                     try await Task.sleep(for: .milliseconds(self.configuration.pingIntervalMilliseconds))
                     do {
                         _ = try await self.exchange(ControlRequest(id: self.takeID(), .ping), on: channel,
-                                                    timeoutMilliseconds: self.configuration.pingTimeoutMilliseconds)
+                                                    timeoutMilliseconds: self.configuration.pingTimeoutMilliseconds, isolation: nil)
                     } catch {
                         // Closing the channel ends the read loop below.
                         channel.close(promise: nil)

@@ -88,7 +88,7 @@ extension SIPService {
         guard callTable.enqueue(id, work) else { return }
         // One step at a time on the actor; the task ends when the call's queue is empty (see
         // `CallTable`).
-        Task { await self.drain(id) }
+        Task(executorPreference: loopExecutor) { await self.drain(id) }
     }
 
     private func drain(_ id: String) async {
@@ -237,7 +237,7 @@ extension SIPService {
             let reply: ControlReply.Body
             do {
                 reply = try await calls.media.request(created ? .updateSession(spec) : .createSession(spec),
-                                                      timeoutMilliseconds: calls.mediaTimeoutMilliseconds)
+                                                      timeoutMilliseconds: calls.mediaTimeoutMilliseconds, isolation: self)
             } catch {
                 logger.warning("media plane refused the session", metadata: ["call": "\(id)", "error": "\(error)"])
                 if var current = callTable.records[id] {
@@ -283,7 +283,7 @@ extension SIPService {
             callTable.records[id] = record
             let reply: ControlReply.Body
             do {
-                reply = try await calls.media.request(.updateSession(spec), timeoutMilliseconds: calls.mediaTimeoutMilliseconds)
+                reply = try await calls.media.request(.updateSession(spec), timeoutMilliseconds: calls.mediaTimeoutMilliseconds, isolation: self)
             } catch {
                 return .failure(MediaRejection(.noMediaStream, "media plane unavailable: \(error)"))
             }
@@ -968,7 +968,7 @@ extension SIPService {
         guard let calls else { return nil }
         do {
             let reply = try await calls.media.request(.deleteSession(SessionReference(session: id)),
-                                                      timeoutMilliseconds: calls.mediaTimeoutMilliseconds)
+                                                      timeoutMilliseconds: calls.mediaTimeoutMilliseconds, isolation: self)
             if case .deleted(let statistics) = reply { return statistics }
         } catch {
             logger.warning("could not delete a media session", metadata: ["call": "\(id)", "error": "\(error)"])

@@ -66,6 +66,8 @@ public actor SIPService: Service {
     private var timers: [TimerKey: Scheduled<Void>] = [:]
     /// The event loop this actor runs on.
     nonisolated let loop: any EventLoop
+    /// The same loop as the preferred executor of this service's tasks (see `LoopTaskExecutor`).
+    nonisolated let loopExecutor: LoopTaskExecutor
 
     public nonisolated var unownedExecutor: UnownedSerialExecutor { loop.executor.asUnownedSerialExecutor() }
     /// CANCEL server transactions and the INVITE server transaction each targets (§9.2).
@@ -156,6 +158,7 @@ public actor SIPService: Service {
                 calls: CallRouting? = nil, registrar: RegistrarService? = nil, drainGrace: Duration = .zero,
                 loop: any EventLoop, logger: Logger) {
         self.loop = loop
+        loopExecutor = LoopTaskExecutor(loop)
         self.drainGrace = drainGrace
         self.transport = transport
         self.policy = policy
@@ -170,6 +173,12 @@ public actor SIPService: Service {
     /// Consumes the transports' messages until shutdown; one task sends, in order.
     public nonisolated func run() async throws {
         let transport = self.transport
+        await withTaskExecutorPreference(loopExecutor) {
+            await runOnLoop(transport)
+        }
+    }
+
+    private nonisolated func runOnLoop(_ transport: TransportLayer) async {
         await withDiscardingTaskGroup { group in
             group.addTask { await self.sendLoop() }
             await self.watchMediaEvents()
