@@ -67,7 +67,8 @@ extension SIPMessage {
         i += 1
         let startLineEnd = i
         var fields: [SIPHeaderField] = []
-        fields.reserveCapacity(24)
+        // Most messages have 8–16 fields; the array outlives the parse with its message.
+        fields.reserveCapacity(16)
         var contentLength: Int?
         var contentLengthOffset: Int?
         while true {

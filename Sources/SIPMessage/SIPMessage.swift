@@ -161,13 +161,27 @@ public enum SIPStartLine: Sendable {
 }
 
 /// Where one header field lies in the message bytes.
+///
+/// Offsets are stored as 32-bit values (24 bytes a field instead of 48): a message keeps its
+/// field index for as long as a call or transaction keeps the message.
 public struct SIPHeaderField: Sendable, Equatable {
     public let name: SIPHeaderName
+    private let offsets: (UInt32, UInt32, UInt32, UInt32, UInt32)
+
+    init(name: SIPHeaderName, lineStart: Int, nameEnd: Int, valueStart: Int, valueEnd: Int, lineEnd: Int) {
+        self.name = name
+        offsets = (UInt32(lineStart), UInt32(nameEnd), UInt32(valueStart), UInt32(valueEnd), UInt32(lineEnd))
+    }
+
     /// First byte of the field name.
-    public let lineStart: Int
-    public let nameEnd: Int
-    public let valueStart: Int
-    public let valueEnd: Int
+    public var lineStart: Int { Int(offsets.0) }
+    public var nameEnd: Int { Int(offsets.1) }
+    public var valueStart: Int { Int(offsets.2) }
+    public var valueEnd: Int { Int(offsets.3) }
     /// Just past the line end (after any folded continuation lines).
-    public let lineEnd: Int
+    public var lineEnd: Int { Int(offsets.4) }
+
+    public static func == (a: SIPHeaderField, b: SIPHeaderField) -> Bool {
+        a.name == b.name && a.offsets == b.offsets
+    }
 }
