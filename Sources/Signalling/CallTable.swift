@@ -10,13 +10,17 @@ import SIPTransport
 
 /// One call as the shell keeps it: the sans-I/O `Call` and `MediaNegotiation`, and what only
 /// the shell knows — flows, transactions, the targets left to try.
-struct CallRecord: Sendable {
+///
+/// A reference, used only on SIPService's executor (hence `@unchecked Sendable`): the steps of a
+/// call change it in place. As a value (about 1.8 KB) every step copied it in and out of the
+/// table, retaining each of its fields, and the table's storage held it inline, slack included.
+final class CallRecord: @unchecked Sendable {
     var call: Call
     var media: MediaNegotiation
     /// The flow the caller's INVITE came on: requests to the caller go back along it (NAT).
-    var aFlow: Flow
+    let aFlow: Flow
     /// The caller's INVITE server transaction.
-    var aServerKey: TransactionKey
+    let aServerKey: TransactionKey
     /// Targets not yet tried, in order.
     var targets: [RouteTarget]
     /// Where the B-leg's requests go, and over what.
@@ -68,6 +72,17 @@ struct CallRecord: Sendable {
     /// The caller got its first 180/183, and its final response (for the call timing histograms).
     var rangTimed = false
     var setupTimed = false
+
+    init(call: Call, media: MediaNegotiation, aFlow: Flow, aServerKey: TransactionKey, targets: [RouteTarget],
+         bRealm: String, bTransport: TransportKind) {
+        self.call = call
+        self.media = media
+        self.aFlow = aFlow
+        self.aServerKey = aServerKey
+        self.targets = targets
+        self.bRealm = bRealm
+        self.bTransport = bTransport
+    }
 }
 
 /// Why Palisade runs a client transaction, so its responses reach the right place.

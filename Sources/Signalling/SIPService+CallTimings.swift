@@ -26,7 +26,7 @@ extension SIPService {
     /// Notes a response on the caller's INVITE server transaction: the first 180/183 and the final
     /// response, once each per call.
     func timeCallerResponse(_ id: String, _ status: Int) {
-        guard var record = callTable.records[id] else { return }
+        guard let record = callTable.records[id] else { return }
         let ringing = status == 180 || status == 183
         guard ringing && !record.rangTimed || status >= 200 && !record.setupTimed else { return }
         let elapsed = ContinuousClock.now - record.started
@@ -41,7 +41,6 @@ extension SIPService {
             }
         }
         if ringing { record.rangTimed = true } else { record.setupTimed = true }
-        callTable.records[id] = record
     }
 
     /// The media quality of a finished call: each leg that carried packets, into its realm's

@@ -136,7 +136,7 @@ extension SIPService {
         let media = MediaNegotiation(session: id, policyA: realmA.media, policyB: realmB.media,
                                      originA: SDPOriginIdentity(sessionID: Self.originID()),
                                      originB: SDPOriginIdentity(sessionID: Self.originID()))
-        var record = CallRecord(call: call, media: media, aFlow: flow, aServerKey: key, targets: targets, bHop: nil,
+        let record = CallRecord(call: call, media: media, aFlow: flow, aServerKey: key, targets: targets,
                                 bRealm: realmB.name, bTransport: bTransport)
         record.slot = slot
         callTable.insert(record, id: id)
@@ -166,7 +166,6 @@ extension SIPService {
         let secure = record.call.aInvite.requestURI?.scheme == .sips
         if secure, !record.targets.isEmpty {
             record.targets = record.targets.filter { $0.transport == .tls }
-            callTable.records[id] = record
             guard !record.targets.isEmpty else {
                 failSIPS(id, "no TLS target for a sips: Request-URI")
                 return
@@ -181,12 +180,11 @@ extension SIPService {
                     failSIPS(id, "\(user) is registered over \(binding.flow.transport.rawValue), not TLS")
                     return
                 }
-                guard var current = callTable.records[id] else { return }
+                guard let current = callTable.records[id] else { return }
                 current.bHop = .flow(binding.flow)
                 current.bTransport = binding.flow.transport
                 current.call.retarget(requestURI: binding.contact)
                 record = current
-                callTable.records[id] = current
             } else {
                 // No route: 480 when users could register but this one is not, else 404.
                 failCall(id, status: calls.registrations == nil ? 404 : 480)
@@ -200,13 +198,11 @@ extension SIPService {
                 return
             }
             guard let body = await anchorOffer(offer, from: .a, call: id) else { return }
-            guard var current = callTable.records[id] else { return }
+            guard let current = callTable.records[id] else { return }
             current.bOffer = body
-            callTable.records[id] = current
         } else {
-            guard var current = callTable.records[id] else { return }
+            guard let current = callTable.records[id] else { return }
             current.bOffer = CallBody.unchanged(invite)
-            callTable.records[id] = current
         }
         sendInvite(id)
     }
@@ -223,16 +219,14 @@ extension SIPService {
     /// was refused or the media plane failed; the caller has been answered then.
     private func anchorOffer(_ offer: SessionDescription, from leg: LegName, call id: String,
                              refuse: ((Int, [(String, String)]) -> Void)? = nil) async -> CallBody? {
-        guard let calls, var record = callTable.records[id] else { return nil }
+        guard let calls, let record = callTable.records[id] else { return nil }
         let refuse = refuse ?? { [self] status, headers in failCall(id, status: status, headers: headers) }
         switch record.media.receiveOffer(offer, from: leg) {
         case .reject(let rejection):
-            callTable.records[id] = record
             logger.info("offer refused", metadata: ["call": "\(id)", "reason": "\(rejection)"])
             refuse(rejection.status, [("Warning", rejection.warning(agent: "palisade"))])
             return nil
         case .allocate(let spec):
-            callTable.records[id] = record
             let created = record.sessionCreated
             let reply: ControlReply.Body
             do {
@@ -240,14 +234,13 @@ extension SIPService {
                                                       timeoutMilliseconds: calls.mediaTimeoutMilliseconds, isolation: self)
             } catch {
                 logger.warning("media plane refused the session", metadata: ["call": "\(id)", "error": "\(error)"])
-                if var current = callTable.records[id] {
+                if let current = callTable.records[id] {
                     current.media.abandon()
-                    callTable.records[id] = current
                 }
                 refuse(503, [("Warning", "399 palisade \"media plane unavailable\"")])
                 return nil
             }
-            guard var current = callTable.records[id] else {
+            guard let current = callTable.records[id] else {
                 if !created { await deleteSession(id) }
                 return nil
             }
@@ -260,11 +253,9 @@ extension SIPService {
             }
             current.sessionCreated = true
             guard let sdp = current.media.writeOffer(allocation: alloc) else {
-                callTable.records[id] = current
                 refuse(500, [])
                 return nil
             }
-            callTable.records[id] = current
             return CallBody(bytes: sdp.printed, contentType: "application/sdp")
         }
     }
@@ -272,33 +263,30 @@ extension SIPService {
     /// RFC 3264 answer from the leg Palisade offered to: updates the session and writes the
     /// answer for the offerer. Nil when the answer cannot be used (reason given).
     private func anchorAnswer(_ answer: SessionDescription, call id: String) async -> Result<CallBody, MediaRejection> {
-        guard let calls, var record = callTable.records[id] else {
+        guard let calls, let record = callTable.records[id] else {
             return .failure(MediaRejection(.noOfferPending, "call gone"))
         }
         switch record.media.receiveAnswer(answer) {
         case .reject(let rejection):
-            callTable.records[id] = record
             return .failure(rejection)
         case .update(let spec):
-            callTable.records[id] = record
             let reply: ControlReply.Body
             do {
                 reply = try await calls.media.request(.updateSession(spec), timeoutMilliseconds: calls.mediaTimeoutMilliseconds, isolation: self)
             } catch {
                 return .failure(MediaRejection(.noMediaStream, "media plane unavailable: \(error)"))
             }
-            guard var current = callTable.records[id], case .updated(let allocation) = reply,
+            guard let current = callTable.records[id], case .updated(let allocation) = reply,
                   let sdp = current.media.writeAnswer(allocation: allocation) else {
                 return .failure(MediaRejection(.noMediaStream, "media plane gave no allocation"))
             }
-            callTable.records[id] = current
             return .success(CallBody(bytes: sdp.printed, contentType: "application/sdp"))
         }
     }
 
     /// Sends the B-leg INVITE to the next target (or the registered flow).
     private func sendInvite(_ id: String) {
-        guard var record = callTable.records[id] else { return }
+        guard let record = callTable.records[id] else { return }
         var uri: String?
         if !record.targets.isEmpty {
             let target = record.targets.removeFirst()
@@ -310,12 +298,10 @@ extension SIPService {
                                                            address: HostPort(target.host, target.port)))
         }
         guard let hop = record.bHop, let via = via(realm: record.bRealm, transport: record.bTransport) else {
-            callTable.records[id] = record
             failCall(id, status: 500)
             return
         }
         let invite = record.call.inviteForB(requestURI: uri, via: via, body: record.bOffer)
-        callTable.records[id] = record
         guard let key = startClient(invite, hop: hop, transport: record.bTransport, purpose: .invite(call: id)) else {
             failCall(id, status: 503)
             return
@@ -368,7 +354,7 @@ extension SIPService {
     }
 
     private func inviteResponse(_ response: SIPMessage, key: TransactionKey, call id: String) async {
-        guard var record = callTable.records[id], let status = response.statusCode else { return }
+        guard let record = callTable.records[id], let status = response.statusCode else { return }
         if status == 100 { return }
         guard key == record.bInviteKey else {
             // A response to an earlier attempt (failover): a late 2xx is ACKed and hung up.
@@ -389,7 +375,6 @@ extension SIPService {
             if status >= 200, status < 300 {
                 // The 2xx crossed the CANCEL: the B-leg is up and must be hung up (§9.1).
                 record.answeredB = true
-                callTable.records[id] = record
                 ackAndBye(id, reason: "SIP;cause=487;text=\"Request Terminated\"")
                 await endCall(id, cause: "cancelled")
             } else if status >= 300 {
@@ -403,7 +388,6 @@ extension SIPService {
         }
         if status < 300 {
             record.answeredB = true
-            callTable.records[id] = record
             await answered(response, call: id)
             return
         }
@@ -415,7 +399,6 @@ extension SIPService {
         }
         if record.media.isNegotiating { record.media.abandon() }
         let mapped = record.call.inviteResponseForA(response, body: CallBody.unchanged(response))
-        callTable.records[id] = record
         respond(mapped, on: record.aServerKey)
         await endCall(id, cause: "\(status)", by: .callee)
     }
@@ -469,7 +452,7 @@ extension SIPService {
                 body = .none
             }
         }
-        guard var current = callTable.records[id], !current.cancelled else { return }
+        guard let current = callTable.records[id], !current.cancelled else { return }
         let fresh = ForkIdentifiers(aTag: Self.makeTag(), firstRSeq: UInt32.random(in: 1...0x7FFF_FFFF))
         let mapped = current.call.inviteResponseForA(response, body: body, fresh: fresh, reliability: reliability)
         var prack: SIPMessage?
@@ -477,7 +460,6 @@ extension SIPService {
            let via = via(realm: current.bRealm, transport: current.bTransport) {
             prack = current.call.prackForB(acknowledging: response, via: via)
         }
-        callTable.records[id] = current
         respond(mapped, on: current.aServerKey)
         if let prack, let hop = current.bHop {
             startClient(prack, hop: hop, transport: current.bTransport, purpose: .own(call: id))
@@ -511,14 +493,13 @@ extension SIPService {
     /// A 2xx from another fork than the one that answered (RFC 3261 §13.2.2.4): ACK and BYE in
     /// that fork's own dialog, once; its retransmissions get the same ACK again.
     private func otherForkAnswered(_ response: SIPMessage, hop: Hop, call id: String) {
-        guard var record = callTable.records[id], let tag = response.to?.tag else { return }
+        guard let record = callTable.records[id], let tag = response.to?.tag else { return }
         if let ack = record.strayAcks[tag] {
             outboundContinuation.yield(Outbound(message: ack, hop: hop, transaction: nil))
             return
         }
         guard let ack = hangUpStray(response, hop: hop, record: record) else { return }
         record.strayAcks[tag] = ack
-        callTable.records[id] = record
     }
 
     /// The B-leg answered 2xx: anchor its answer (or its offer, when the caller sent none), ACK
@@ -573,7 +554,7 @@ extension SIPService {
             if let written { body = written }
             callTable.records[id]?.media.complete()
         }
-        guard var current = callTable.records[id] else { return }
+        guard let current = callTable.records[id] else { return }
         let mapped = current.call.inviteResponseForA(response, body: body)
         if let hop = current.bHop, case let realm = current.bRealm, let via = via(realm: realm, transport: current.bTransport) {
             let ack = current.call.ack(on: .b, via: via)
@@ -587,7 +568,6 @@ extension SIPService {
         }
         current.connected = true
         current.answeredAt = WallClock.now()
-        callTable.records[id] = current
         respond(mapped, on: current.aServerKey)
         watchSessionTimer(id, settledBy: response)
         callCounts.withLock { $0.answered[current.aFlow.realm, default: 0] += 1 }
@@ -596,13 +576,12 @@ extension SIPService {
 
     /// ACKs the B-leg's 2xx and hangs it up (a call that cannot go on after the B-leg answered).
     private func ackAndBye(_ id: String, reason: String) {
-        guard var record = callTable.records[id], let hop = record.bHop,
+        guard let record = callTable.records[id], let hop = record.bHop,
               let via1 = via(realm: record.bRealm, transport: record.bTransport),
               let via2 = via(realm: record.bRealm, transport: record.bTransport) else { return }
         let ack = record.call.ack(on: .b, via: via1)
         outboundContinuation.yield(Outbound(message: ack, hop: hop, transaction: nil))
         let bye = record.call.request(.bye, on: .b, via: via2, reason: reason)
-        callTable.records[id] = record
         startClient(bye, hop: hop, transport: record.bTransport, purpose: .own(call: id))
     }
 
@@ -674,7 +653,7 @@ extension SIPService {
                 }
             }
         }
-        guard var current = callTable.records[id] else { return }
+        guard let current = callTable.records[id] else { return }
         if holdAck {
             current.ackAnswerPendingOn = target
         } else if request.method == .invite, status >= 200, status < 300,
@@ -688,7 +667,6 @@ extension SIPService {
         }
         let mapped = current.call.response(to: request, on: leg, status: status, reason: response.reasonPhrase,
                                            copying: response, body: body)
-        callTable.records[id] = current
         respond(mapped, on: server)
         if request.method == .invite || request.method == .update, status >= 200, status < 300 {
             // RFC 4028 §7.4, §8: a refresh; its 2xx settles the next interval (or ends the timer).
@@ -700,7 +678,7 @@ extension SIPService {
     /// UPDATE) settles, or stops it when the response has none. A session that expires without
     /// a refresh is ended by Palisade (`sessionExpired`).
     private func watchSessionTimer(_ id: String, settledBy response: SIPMessage) {
-        guard var record = callTable.records[id] else { return }
+        guard let record = callTable.records[id] else { return }
         record.sessionTimer?.cancel()
         record.sessionTimer = nil
         record.sessionTimerGeneration += 1
@@ -711,7 +689,6 @@ extension SIPService {
                 assumeIsolated { $0.enqueue(id) { await $0.sessionExpired(id, generation: generation) } }
             }
         }
-        callTable.records[id] = record
     }
 
     /// The session interval passed without a refresh (RFC 4028 §10): both ends have stopped
@@ -736,7 +713,7 @@ extension SIPService {
             await ackFromLeg(request, call: id)
             return
         }
-        guard var record = callTable.records[id], let method = request.method, let callID = request.callID,
+        guard let record = callTable.records[id], let method = request.method, let callID = request.callID,
               let leg = record.call.leg(ofCallID: callID) else {
             respond(SIPResponseBuilder.response(to: request, status: 481, toTag: nil), on: key)
             return
@@ -746,7 +723,6 @@ extension SIPService {
                     on: key)
             return
         }
-        callTable.records[id] = record
         if method == .bye {
             // The BYE is answered here and carried to the other leg as Palisade's own.
             respond(record.call.response(to: request, on: leg, status: 200, reason: nil, copying: nil, body: .none),
@@ -777,7 +753,7 @@ extension SIPService {
             guard let b = await anchorOffer(offer, from: leg, call: id, refuse: refused) else { return }
             body = b
         }
-        guard var current = callTable.records[id],
+        guard let current = callTable.records[id],
               let hop = target == .a ? .flow(current.aFlow) : current.bHop,
               let via = via(realm: target == .a ? current.aFlow.realm : current.bRealm,
                             transport: target == .a ? current.aFlow.transport : current.bTransport) else {
@@ -785,7 +761,6 @@ extension SIPService {
             return
         }
         let relayed = current.call.relay(request, from: leg, via: via, body: body)
-        callTable.records[id] = current
         let kind = target == .a ? current.aFlow.transport : current.bTransport
         if startClient(relayed, hop: hop, transport: kind,
                        purpose: .relay(call: id, server: key, request: request, from: leg)) == nil {
@@ -827,7 +802,6 @@ extension SIPService {
                                                 toTag: nil), on: key)
             return
         }
-        callTable.records[id] = record
         if startClient(onward, hop: hop, transport: record.bTransport,
                        purpose: .relay(call: id, server: key, request: prack, from: leg)) == nil {
             respond(record.call.response(to: prack, on: leg, status: 500, reason: nil, copying: nil, body: .none),
@@ -838,7 +812,7 @@ extension SIPService {
     /// An ACK for a 2xx: the caller's for Palisade's 2xx (absorbed, or carrying the answer of a
     /// delayed offer on to the B-leg), or the callee's for a relayed re-INVITE's 2xx (absorbed).
     private func ackFromLeg(_ ack: SIPMessage, call id: String) async {
-        guard var record = callTable.records[id], let callID = ack.callID,
+        guard let record = callTable.records[id], let callID = ack.callID,
               let leg = record.call.leg(ofCallID: callID) else { return }
         if let target = record.ackAnswerPendingOn, target != leg {
             await answerInAck(ack, to: target, call: id)
@@ -846,13 +820,11 @@ extension SIPService {
         }
         guard leg == .a, record.awaitingAckAnswer, let hop = record.bHop else { return }
         record.awaitingAckAnswer = false
-        callTable.records[id] = record
         let body = await anchoredAnswer(in: ack, call: id) ?? .none
-        guard var current = callTable.records[id],
+        guard let current = callTable.records[id],
               let via = via(realm: current.bRealm, transport: current.bTransport) else { return }
         let onward = current.call.ack(on: .b, via: via, body: body)
         current.ackB = onward
-        callTable.records[id] = current
         outboundContinuation.yield(Outbound(message: onward, hop: hop, transaction: nil))
     }
 
@@ -866,14 +838,13 @@ extension SIPService {
             callTable.records[id]?.media.abandon()
         }
         let body = anchored ?? .none
-        guard var current = callTable.records[id],
+        guard let current = callTable.records[id],
               let hop: Hop = target == .a ? .flow(current.aFlow) : current.bHop,
               let via = via(realm: target == .a ? current.aFlow.realm : current.bRealm,
                             transport: target == .a ? current.aFlow.transport : current.bTransport) else { return }
         let onward = current.call.ack(on: target, via: via, body: body)
         let sequence = target == .a ? current.call.inviteSequenceA : current.call.inviteSequenceB
         current.delayedOfferAcks[sequence] = onward
-        callTable.records[id] = current
         outboundContinuation.yield(Outbound(message: onward, hop: hop, transaction: nil))
     }
 
@@ -894,10 +865,9 @@ extension SIPService {
     // MARK: - Ending
 
     private func cancelFromA(_ id: String) async {
-        guard var record = callTable.records[id], !record.call.answeredA else { return }
+        guard let record = callTable.records[id], !record.call.answeredA else { return }
         record.cancelled = true
         let terminated = record.call.localResponseForA(status: 487)
-        callTable.records[id] = record
         respond(terminated, on: record.aServerKey)
         guard record.bInviteKey != nil, let cancel = record.call.cancelForB(), let hop = record.bHop else {
             await endCall(id, cause: "cancelled")
@@ -914,24 +884,22 @@ extension SIPService {
 
     /// Answers the caller's INVITE with a failure of Palisade's own and ends the call.
     func failCall(_ id: String, status: Int, reason: String? = nil, headers: [(String, String)] = []) {
-        guard var record = callTable.records[id] else { return }
+        guard let record = callTable.records[id] else { return }
         if !record.call.answeredA {
             let response = record.call.localResponseForA(status: status, reason: reason, headers: headers)
             respond(response, on: record.aServerKey)
         }
-        callTable.records[id] = record
         enqueue(id) { await $0.endCall(id, cause: "\(status)", by: .palisade) }
     }
 
     /// Sends Palisade's own BYE on `leg`.
     private func hangUp(_ id: String, leg: LegName, reason: String?) {
-        guard var record = callTable.records[id] else { return }
+        guard let record = callTable.records[id] else { return }
         let hop: Hop? = leg == .a ? .flow(record.aFlow) : record.bHop
         let realm = leg == .a ? record.aFlow.realm : record.bRealm
         let kind = leg == .a ? record.aFlow.transport : record.bTransport
         guard let hop, let via = via(realm: realm, transport: kind) else { return }
         let bye = record.call.request(.bye, on: leg, via: via, reason: reason)
-        callTable.records[id] = record
         startClient(bye, hop: hop, transport: kind, purpose: .own(call: id))
     }
 
