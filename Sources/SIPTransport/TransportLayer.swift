@@ -33,6 +33,8 @@ public final class TransportLayer: Sendable {
     let counters: CounterStore
     let registry: ConnectionRegistry
     private let continuation: AsyncStream<InboundMessage>.Continuation
+    /// The consumer's own loop and a handler that runs on it (`deliverInline`).
+    private let inline = Mutex<InlineDelivery?>(nil)
     let started = Mutex<Started?>(nil)
     private let clientContexts = Mutex<[TLSPeerPolicy: NIOSSLContext]>([:])
     private let connecting = Mutex<[PendingConnect: Task<Flow, any Error>]>([:])
@@ -65,6 +67,19 @@ public final class TransportLayer: Sendable {
                                                             bufferingPolicy: .bufferingOldest(settings.deliveryBuffer))
         self.messages = stream
         self.continuation = continuation
+    }
+
+    /// A message received on `loop` itself is handed to `handler` there and then, instead of
+    /// through `messages`: the consumer runs on that loop (palisade-signal's UDP listeners share
+    /// SIPService's), and a stream would cost two scheduled jobs per message. Messages received on
+    /// other loops (TCP, TLS) still come through `messages`. Nil stops it.
+    public func deliverInline(on loop: (any EventLoop)?, _ handler: @escaping @Sendable (InboundMessage) -> Void) {
+        inline.withLock { $0 = loop.map { InlineDelivery(loop: $0, handler: handler) } }
+    }
+
+    private struct InlineDelivery: Sendable {
+        var loop: any EventLoop
+        var handler: @Sendable (InboundMessage) -> Void
     }
 
     // MARK: Lifecycle
@@ -292,7 +307,12 @@ public final class TransportLayer: Sendable {
             }
             noteAlias(message, flow: flow)
         }
-        if case .dropped = continuation.yield(InboundMessage(message: message, flow: flow)) {
+        let inbound = InboundMessage(message: message, flow: flow)
+        if let inline = inline.withLock({ $0 }), inline.loop.inEventLoop {
+            inline.handler(inbound)
+            return
+        }
+        if case .dropped = continuation.yield(inbound) {
             counters.update { $0.deliveryDrops += 1 }
         }
     }

@@ -184,6 +184,10 @@ public actor SIPService: Service {
             await self.watchMediaEvents()
             await self.startProbing()
             await self.startRelaySweep()
+            // Datagrams arrive on this actor's own loop: straight in, no stream in between.
+            transport.deliverInline(on: loop) { [self] inbound in
+                assumeIsolated { $0.receive(inbound) }
+            }
             await withGracefulShutdownHandler {
                 await self.consume(transport.messages)
             } onGracefulShutdown: {
@@ -226,6 +230,7 @@ public actor SIPService: Service {
     }
 
     private func finish() {
+        transport.deliverInline(on: nil) { _ in }
         outboundContinuation.finish()
         for task in timers.values { task.cancel() }
         timers = [:]
