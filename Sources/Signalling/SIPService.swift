@@ -63,7 +63,10 @@ public actor SIPService: Service {
     var relaySweepTask: Task<Void, Never>?
     /// Which targets are up; read by new calls and by /metrics.
     let targetHealth = Mutex(TargetHealth())
-    private var timers: [TimerKey: Scheduled<Void>] = [:]
+    /// Transaction timers; one task scheduled on the loop for the earliest (see `TimerQueue`).
+    private var timers = TimerQueue<TimerKey>()
+    /// The deadline of the earliest wake-up task scheduled on the loop and not yet run.
+    private var timerWake: NIODeadline?
     /// The event loop this actor runs on.
     nonisolated let loop: any EventLoop
     /// The same loop as the preferred executor of this service's tasks (see `LoopTaskExecutor`).
@@ -232,8 +235,7 @@ public actor SIPService: Service {
     private func finish() {
         transport.deliverInline(on: nil) { _ in }
         outboundContinuation.finish()
-        for task in timers.values { task.cancel() }
-        timers = [:]
+        timers.removeAll()
         timersOf = [:]
         callTable.finishAll()
         mediaEventTask?.cancel()
@@ -318,7 +320,7 @@ public actor SIPService: Service {
             case .startTimer(let timer, let deadline):
                 arm(timer, of: key, at: deadline)
             case .cancelTimer(let timer):
-                timers.removeValue(forKey: TimerKey(transaction: key, timer: timer))?.cancel()
+                timers.cancel(TimerKey(transaction: key, timer: timer))
                 timersOf[key]?.remove(timer)
             case .deliverToTU(let message):
                 deliver(message, on: key)
@@ -336,25 +338,39 @@ public actor SIPService: Service {
                 cancelTargets[key] = nil
                 clientTransactionEnded(key)
                 for timer in timersOf.removeValue(forKey: key) ?? [] {
-                    timers.removeValue(forKey: TimerKey(transaction: key, timer: timer))?.cancel()
+                    timers.cancel(TimerKey(transaction: key, timer: timer))
                 }
             }
         }
     }
 
     private func arm(_ timer: TransactionTimer, of key: TransactionKey, at deadline: ContinuousClock.Instant) {
-        let id = TimerKey(transaction: key, timer: timer)
-        timers[id]?.cancel()
         timersOf[key, default: []].insert(timer)
         let delay = ContinuousClock.now.duration(to: deadline)
-        timers[id] = loop.scheduleTask(in: TimeAmount(max(delay, .zero))) { [self] in
+        let due = NIODeadline.now() + TimeAmount(max(delay, .zero))
+        timers.schedule(TimerKey(transaction: key, timer: timer), at: due)
+        wakeForTimers(at: due)
+    }
+
+    /// Schedules a wake-up on the loop at `due` unless one at or before it is pending. A later
+    /// wake-up left pending runs and finds nothing due; none is ever cancelled.
+    private func wakeForTimers(at due: NIODeadline) {
+        if let pending = timerWake, pending <= due { return }
+        timerWake = due
+        loop.scheduleTask(deadline: due) { [self] in
             // Scheduled on this actor's own loop, so the task runs isolated to it.
-            assumeIsolated { $0.fire(timer, of: key) }
+            assumeIsolated { $0.timersDue(wake: due) }
         }
     }
 
+    private func timersDue(wake: NIODeadline) {
+        if timerWake == wake { timerWake = nil }
+        let now = NIODeadline.now()
+        while let id = timers.popExpired(now: now) { fire(id.timer, of: id.transaction) }
+        if let next = timers.nextDeadline() { wakeForTimers(at: next) }
+    }
+
     private func fire(_ timer: TransactionTimer, of key: TransactionKey) {
-        guard timers.removeValue(forKey: TimerKey(transaction: key, timer: timer)) != nil else { return }
         timersOf[key]?.remove(timer)
         guard let actions = try? transactions.handle(.timerFired(timer), for: key, now: .now) else { return }
         perform(actions, for: key)
