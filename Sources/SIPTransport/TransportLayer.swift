@@ -183,6 +183,28 @@ public final class TransportLayer: Sendable {
         counters.messageOut(flow.realm, flow.transport)
     }
 
+    /// The write of `send(_:on:)` for a UDP flow, issued now by a caller on the listener's own
+    /// loop, without awaiting it: what the write brings is the returned future (it completes on
+    /// that loop). Nil, and nothing sent, for a stream flow or from another thread; the caller
+    /// then takes the async path.
+    public func sendDatagramNow(_ bytes: [UInt8], on flow: Flow) -> EventLoopFuture<Void>? {
+        guard flow.connection == nil, flow.transport == .udp, let listener = flow.listener,
+              let channel = started.withLock({ $0?.udp[listener] }), channel.eventLoop.inEventLoop else { return nil }
+        counters.messageOut(flow.realm, flow.transport)
+        return channel.writeAndFlush(AddressedEnvelope(remoteAddress: flow.remote, data: ByteBuffer(bytes: bytes)))
+    }
+
+    /// Where `sendResponse(_:to:)` sends a response to a request received over UDP, when that
+    /// needs no name lookup (RFC 3581 `received`/`rport` is an IP literal); nil otherwise.
+    public func datagramResponseFlow(_ response: SIPMessage, to requestFlow: Flow) -> Flow? {
+        guard requestFlow.connection == nil, requestFlow.transport == .udp, let via = response.topVia else { return nil }
+        let target = ViaStamping.responseDestination(topVia: via, transport: .udp)
+        guard let remote = try? SocketAddress(ipAddress: target.host, port: target.port) else { return nil }
+        var flow = requestFlow
+        flow.remote = remote
+        return flow
+    }
+
     /// RFC 3261 §18.2.2: a response goes back on the request's connection while it is open; else a
     /// new connection to `received` (or sent-by) and the sent-by port. Over UDP it goes to
     /// `received`:`rport` (RFC 3581 §4), `received`:port, or sent-by, from the listener it came to.

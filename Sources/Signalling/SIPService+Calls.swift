@@ -77,7 +77,7 @@ extension SIPService {
             if record.call.isOtherFork(message) {
                 enqueue(id) { $0.otherForkAnswered(message, hop: hop, call: id) }
             } else {
-                outboundContinuation.yield(Outbound(message: ack, hop: hop, transaction: nil))
+                send(Outbound(message: ack, hop: hop, transaction: nil))
             }
             return true
         }
@@ -366,7 +366,7 @@ extension SIPService {
                 if record.call.isOtherFork(response) {
                     otherForkAnswered(response, hop: hop, call: id)
                 } else if let ack = record.ackB {
-                    outboundContinuation.yield(Outbound(message: ack, hop: hop, transaction: nil))
+                    send(Outbound(message: ack, hop: hop, transaction: nil))
                 }
             }
             return
@@ -495,7 +495,7 @@ extension SIPService {
     private func otherForkAnswered(_ response: SIPMessage, hop: Hop, call id: String) {
         guard let record = callTable.records[id], let tag = response.to?.tag else { return }
         if let ack = record.strayAcks[tag] {
-            outboundContinuation.yield(Outbound(message: ack, hop: hop, transaction: nil))
+            send(Outbound(message: ack, hop: hop, transaction: nil))
             return
         }
         guard let ack = hangUpStray(response, hop: hop, record: record) else { return }
@@ -563,7 +563,7 @@ extension SIPService {
                 current.ackB = ack
             } else {
                 current.ackB = ack
-                outboundContinuation.yield(Outbound(message: ack, hop: hop, transaction: nil))
+                send(Outbound(message: ack, hop: hop, transaction: nil))
             }
         }
         current.connected = true
@@ -580,7 +580,7 @@ extension SIPService {
               let via1 = via(realm: record.bRealm, transport: record.bTransport),
               let via2 = via(realm: record.bRealm, transport: record.bTransport) else { return }
         let ack = record.call.ack(on: .b, via: via1)
-        outboundContinuation.yield(Outbound(message: ack, hop: hop, transaction: nil))
+        send(Outbound(message: ack, hop: hop, transaction: nil))
         let bye = record.call.request(.bye, on: .b, via: via2, reason: reason)
         startClient(bye, hop: hop, transport: record.bTransport, purpose: .own(call: id))
     }
@@ -597,7 +597,7 @@ extension SIPService {
         dialog.routeSet = response.values(.recordRoute).map { String(decoding: $0, as: UTF8.self) }.reversed()
         dialog.localSequence = cseq.sequence
         let ack = dialog.request(.ack, via: via1, contact: nil, sequence: cseq.sequence)
-        outboundContinuation.yield(Outbound(message: ack, hop: hop, transaction: nil))
+        send(Outbound(message: ack, hop: hop, transaction: nil))
         let bye = dialog.request(.bye, via: via2, contact: nil)
         startClient(bye, hop: hop, transport: record.bTransport, purpose: .own(call: record.call.b.callID))
         logger.info("hung up a late answer of an abandoned attempt or another fork",
@@ -615,7 +615,7 @@ extension SIPService {
             // (the callee retransmits until it comes), the ACK with the answer again after.
             if record.ackAnswerPendingOn == target { return }
             if let ack = record.delayedOfferAcks[sequence], let hop = targetHop {
-                outboundContinuation.yield(Outbound(message: ack, hop: hop, transaction: nil))
+                send(Outbound(message: ack, hop: hop, transaction: nil))
                 return
             }
         }
@@ -663,7 +663,7 @@ extension SIPService {
             // The re-INVITE Palisade sent on `target` is ACKed by Palisade; the sender's ACK for
             // Palisade's 2xx is absorbed.
             let ack = current.call.ack(on: target, via: via)
-            outboundContinuation.yield(Outbound(message: ack, hop: hop, transaction: nil))
+            send(Outbound(message: ack, hop: hop, transaction: nil))
         }
         let mapped = current.call.response(to: request, on: leg, status: status, reason: response.reasonPhrase,
                                            copying: response, body: body)
@@ -825,7 +825,7 @@ extension SIPService {
               let via = via(realm: current.bRealm, transport: current.bTransport) else { return }
         let onward = current.call.ack(on: .b, via: via, body: body)
         current.ackB = onward
-        outboundContinuation.yield(Outbound(message: onward, hop: hop, transaction: nil))
+        send(Outbound(message: onward, hop: hop, transaction: nil))
     }
 
     /// The requester's ACK for the 2xx of a re-INVITE without SDP: its answer (RFC 3264 §4)
@@ -845,7 +845,7 @@ extension SIPService {
         let onward = current.call.ack(on: target, via: via, body: body)
         let sequence = target == .a ? current.call.inviteSequenceA : current.call.inviteSequenceB
         current.delayedOfferAcks[sequence] = onward
-        outboundContinuation.yield(Outbound(message: onward, hop: hop, transaction: nil))
+        send(Outbound(message: onward, hop: hop, transaction: nil))
     }
 
     /// The answer an ACK carries (RFC 3264 §4), anchored into the body for the other leg and the

@@ -155,7 +155,9 @@ public actor SIPService: Service {
     /// Transactions that timed out (Timers B, F, H), by timer; read by /metrics.
     private let timeouts = Mutex<[TransactionTimer: Int]>([:])
     private let outbound: AsyncStream<Outbound>
-    let outboundContinuation: AsyncStream<Outbound>.Continuation
+    private let outboundContinuation: AsyncStream<Outbound>.Continuation
+    /// Messages queued for the sender task and not yet sent (`send(_:)`).
+    private var outboundPending = 0
 
     public init(transport: TransportLayer, timers: TransactionTimers, capacity: Int, policy: LocalRequestPolicy,
                 calls: CallRouting? = nil, registrar: RegistrarService? = nil, drainGrace: Duration = .zero,
@@ -250,8 +252,34 @@ public actor SIPService: Service {
         for await inbound in messages { receive(inbound) }
     }
 
+    /// Sends a message, in order with every message sent before it. A UDP message with nothing
+    /// queued ahead of it is written at once on this loop (`TransportLayer.sendDatagramNow`);
+    /// anything else — a stream flow, a destination to resolve or connect to, or a message behind
+    /// queued ones — goes through the sender task.
+    func send(_ item: Outbound) {
+        if outboundPending == 0, case .flow(let requestFlow) = item.hop {
+            let flow = item.message.isRequest ? requestFlow : transport.datagramResponseFlow(item.message, to: requestFlow)
+            if let flow, let written = transport.sendDatagramNow(item.message.printed, on: flow) {
+                count(item.message, "out", on: flow)
+                written.whenFailure { [self] error in
+                    // The listener's loop is this actor's.
+                    assumeIsolated { $0.sendFailed(item, error) }
+                }
+                return
+            }
+        }
+        outboundPending += 1
+        outboundContinuation.yield(item)
+    }
+
+    private func sendFailed(_ item: Outbound, _ error: any Error) {
+        logger.warning("could not send", metadata: ["hop": "\(item.hop)", "error": "\(error)"])
+        if let key = item.transaction { transportFailed(key) }
+    }
+
     private func sendLoop() async {
         for await item in outbound {
+            defer { outboundPending -= 1 }
             do {
                 let flow: Flow
                 switch item.hop {
@@ -265,8 +293,7 @@ public actor SIPService: Service {
                 }
                 count(item.message, "out", on: flow)
             } catch {
-                logger.warning("could not send", metadata: ["hop": "\(item.hop)", "error": "\(error)"])
-                if let key = item.transaction { transportFailed(key) }
+                sendFailed(item, error)
             }
         }
     }
@@ -308,7 +335,7 @@ public actor SIPService: Service {
         if status == 503 { headers.append(("Retry-After", "5")) }
         let response = SIPResponseBuilder.response(to: message, status: status, toTag: Self.makeTag(),
                                                    headers: headers)
-        outboundContinuation.yield(Outbound(message: response, hop: .flow(inbound.flow), transaction: nil))
+        send(Outbound(message: response, hop: .flow(inbound.flow), transaction: nil))
     }
 
     func perform(_ actions: [TransactionAction], for key: TransactionKey) {
@@ -316,7 +343,7 @@ public actor SIPService: Service {
             switch action {
             case .transmit(let message):
                 guard let hop = hops[key] else { continue }
-                outboundContinuation.yield(Outbound(message: message, hop: hop, transaction: key))
+                send(Outbound(message: message, hop: hop, transaction: key))
             case .startTimer(let timer, let deadline):
                 arm(timer, of: key, at: deadline)
             case .cancelTimer(let timer):
