@@ -67,7 +67,7 @@ public enum ControlCodec {
 
     /// The kind, once the envelope is known to be one of ours and a request's command is known.
     private static func check(_ header: Header) throws(DecodingFailure) -> String {
-        guard let kind = header.kind, ["request", "reply", "event"].contains(kind) else {
+        guard let kind = header.kind, kind == "request" || kind == "reply" || kind == "event" else {
             throw DecodingFailure(id: header.id, failure: ControlFailure(
                 .malformed, "missing or unknown 'kind' \(header.kind.map { "'\($0)'" } ?? "")"))
         }
@@ -131,10 +131,14 @@ public enum ControlCodec {
         init(_ tape: JSONTape) throws(JSONTape.FieldError) {
             let root = try tape.object(tape.root)
             // JSONDecoder reads every key of the object before any field.
-            for (key, _) in tape.members(root) where tape.isInvalid(key) { throw JSONTape.FieldError("not strict JSON") }
-            kind = try tape.optionalField(root, "kind", tape.string(value:))
+            var key = tape.firstKey(root)
+            while key < tape.next(root) {
+                guard !tape.isInvalid(key) else { throw JSONTape.FieldError("not strict JSON") }
+                key = tape.next(key + 1)
+            }
+            kind = try tape.optionalStringField(root, "kind")
             id = try tape.optionalField(root, "id") { n throws(JSONTape.FieldError) in try tape.integer(n, as: UInt64.self) }
-            command = try tape.optionalField(root, "command", tape.string(value:))
+            command = try tape.optionalStringField(root, "command")
         }
     }
 }

@@ -112,7 +112,7 @@ enum HotMessageCoding {
         let root = tape.root
         switch kind {
         case "request":
-            let id = try tape.field(root, "id") { n throws(JSONTape.FieldError) in try tape.integer(n, as: UInt64.self) }
+            let id = try tape.integerField(root, "id", as: UInt64.self)
             let command = try tape.field(root, "command") { n throws(JSONTape.FieldError) in
                 try tape.enumeration(n, ControlCommand.self)
             }
@@ -132,8 +132,8 @@ enum HotMessageCoding {
             }
             return .request(ControlRequest(id: id, body))
         case "reply":
-            let id = try tape.field(root, "id") { n throws(JSONTape.FieldError) in try tape.integer(n, as: UInt64.self) }
-            guard try tape.field(root, "ok", tape.bool) else {
+            let id = try tape.integerField(root, "id", as: UInt64.self)
+            guard try tape.boolField(root, "ok") else {
                 return .reply(.failure(id: id, try tape.field(root, "error") { n throws(JSONTape.FieldError) in
                     try ControlFailure(tape, n)
                 }))
@@ -145,7 +145,7 @@ enum HotMessageCoding {
             switch command {
             case .ping:
                 body = .pong(try tape.field(root, "body") { n throws(JSONTape.FieldError) in
-                    Pong(time: try tape.field(try tape.object(n), "time", tape.double))
+                    Pong(time: try tape.doubleField(try tape.object(n), "time"))
                 })
             case .createSession: body = .created(try tape.field(root, "body") { n throws(JSONTape.FieldError) in try SessionAllocation(tape, n) })
             case .updateSession: body = .updated(try tape.field(root, "body") { n throws(JSONTape.FieldError) in try SessionAllocation(tape, n) })
@@ -166,7 +166,7 @@ extension ControlFailure {
     init(_ tape: JSONTape, _ node: Int) throws(JSONTape.FieldError) {
         let o = try tape.object(node)
         self.init(try tape.field(o, "code") { n throws(JSONTape.FieldError) in try tape.enumeration(n, Code.self) },
-                  try tape.field(o, "message", tape.string(value:)))
+                  try tape.stringField(o, "message"))
     }
 }
 
@@ -181,8 +181,8 @@ extension Endpoint {
 
     init(_ tape: JSONTape, _ node: Int) throws(JSONTape.FieldError) {
         let o = try tape.object(node)
-        self.init(address: try tape.field(o, "address", tape.string(value:)),
-                  port: try tape.field(o, "port") { n throws(JSONTape.FieldError) in try tape.integer(n) })
+        self.init(address: try tape.stringField(o, "address"),
+                  port: try tape.integerField(o, "port"))
     }
 }
 
@@ -203,12 +203,12 @@ extension LegProfile {
 
     init(_ tape: JSONTape, _ node: Int) throws(JSONTape.FieldError) {
         let o = try tape.object(node)
-        switch try tape.field(o, "kind", tape.string(value:)) {
+        switch try tape.stringField(o, "kind") {
         case "rtp": self = .rtp
         case "srtp":
-            self = .srtp(suite: try tape.field(o, "suite", tape.string(value:)),
-                         localKey: try tape.optionalField(o, "localKey", tape.string(value:)),
-                         remoteKey: try tape.optionalField(o, "remoteKey", tape.string(value:)))
+            self = .srtp(suite: try tape.stringField(o, "suite"),
+                         localKey: try tape.optionalStringField(o, "localKey"),
+                         remoteKey: try tape.optionalStringField(o, "remoteKey"))
         case let other:
             throw JSONTape.FieldError("unknown profile '\(other)' (rtp, srtp)").at("kind")
         }
@@ -241,8 +241,8 @@ extension LegSpec {
 
     init(_ tape: JSONTape, _ node: Int) throws(JSONTape.FieldError) {
         let o = try tape.object(node)
-        self.init(interface: try tape.field(o, "interface", tape.string(value:)),
-                  rtcpMux: try tape.field(o, "rtcpMux", tape.bool),
+        self.init(interface: try tape.stringField(o, "interface"),
+                  rtcpMux: try tape.boolField(o, "rtcpMux"),
                   remote: try tape.optionalField(o, "remote") { n throws(JSONTape.FieldError) in try Endpoint(tape, n) },
                   remoteRTCP: try tape.optionalField(o, "remoteRTCP") { n throws(JSONTape.FieldError) in
                       try Endpoint(tape, n)
@@ -251,7 +251,7 @@ extension LegSpec {
                   direction: try tape.field(o, "direction") { n throws(JSONTape.FieldError) in
                       try tape.enumeration(n, MediaDirection.self)
                   },
-                  strictSource: try tape.field(o, "strictSource", tape.bool))
+                  strictSource: try tape.boolField(o, "strictSource"))
     }
 }
 
@@ -276,12 +276,12 @@ extension SessionSpec {
 
     init(_ tape: JSONTape, _ node: Int) throws(JSONTape.FieldError) {
         let o = try tape.object(node)
-        self.init(session: try tape.field(o, "session", tape.string(value:)),
+        self.init(session: try tape.stringField(o, "session"),
                   streams: try tape.field(o, "streams") { n throws(JSONTape.FieldError) in
                       try tape.array(n) { s throws(JSONTape.FieldError) in
                           let stream = try tape.object(s)
                           return StreamSpec(
-                              index: try tape.field(stream, "index") { n throws(JSONTape.FieldError) in try tape.integer(n) },
+                              index: try tape.integerField(stream, "index"),
                               a: try tape.field(stream, "a") { n throws(JSONTape.FieldError) in try LegSpec(tape, n) },
                               b: try tape.field(stream, "b") { n throws(JSONTape.FieldError) in try LegSpec(tape, n) })
                       }
@@ -297,7 +297,7 @@ extension SessionReference {
     }
 
     init(_ tape: JSONTape, _ node: Int) throws(JSONTape.FieldError) {
-        self.init(session: try tape.field(try tape.object(node), "session", tape.string(value:)))
+        self.init(session: try tape.stringField(try tape.object(node), "session"))
     }
 }
 
@@ -319,12 +319,12 @@ extension LegAllocation {
 
     init(_ tape: JSONTape, _ node: Int) throws(JSONTape.FieldError) {
         let o = try tape.object(node)
-        self.init(interface: try tape.field(o, "interface", tape.string(value:)),
-                  address: try tape.field(o, "address", tape.string(value:)),
-                  rtpPort: try tape.field(o, "rtpPort") { n throws(JSONTape.FieldError) in try tape.integer(n) },
-                  rtcpPort: try tape.field(o, "rtcpPort") { n throws(JSONTape.FieldError) in try tape.integer(n) },
-                  suite: try tape.optionalField(o, "suite", tape.string(value:)),
-                  localKey: try tape.optionalField(o, "localKey", tape.string(value:)))
+        self.init(interface: try tape.stringField(o, "interface"),
+                  address: try tape.stringField(o, "address"),
+                  rtpPort: try tape.integerField(o, "rtpPort"),
+                  rtcpPort: try tape.integerField(o, "rtcpPort"),
+                  suite: try tape.optionalStringField(o, "suite"),
+                  localKey: try tape.optionalStringField(o, "localKey"))
     }
 }
 
@@ -341,7 +341,7 @@ extension StreamAllocation {
 
     init(_ tape: JSONTape, _ node: Int) throws(JSONTape.FieldError) {
         let o = try tape.object(node)
-        self.init(index: try tape.field(o, "index") { n throws(JSONTape.FieldError) in try tape.integer(n) },
+        self.init(index: try tape.integerField(o, "index"),
                   a: try tape.field(o, "a") { n throws(JSONTape.FieldError) in try LegAllocation(tape, n) },
                   b: try tape.field(o, "b") { n throws(JSONTape.FieldError) in try LegAllocation(tape, n) })
     }
@@ -358,7 +358,7 @@ extension SessionAllocation {
 
     init(_ tape: JSONTape, _ node: Int) throws(JSONTape.FieldError) {
         let o = try tape.object(node)
-        self.init(session: try tape.field(o, "session", tape.string(value:)),
+        self.init(session: try tape.stringField(o, "session"),
                   streams: try tape.field(o, "streams") { n throws(JSONTape.FieldError) in
                       try tape.array(n) { s throws(JSONTape.FieldError) in try StreamAllocation(tape, s) }
                   })
@@ -412,24 +412,27 @@ extension LegStatistics {
 
     init(_ tape: JSONTape, _ node: Int) throws(JSONTape.FieldError) {
         let o = try tape.object(node)
-        self.init(packets: try tape.field(o, "packets") { n throws(JSONTape.FieldError) in try tape.integer(n) },
-                  bytes: try tape.field(o, "bytes") { n throws(JSONTape.FieldError) in try tape.integer(n) },
+        self.init(packets: try tape.integerField(o, "packets"),
+                  bytes: try tape.integerField(o, "bytes"),
                   drops: try tape.field(o, "drops") { n throws(JSONTape.FieldError) in try Self.drops(tape, n) },
-                  lost: try tape.field(o, "lost") { n throws(JSONTape.FieldError) in try tape.integer(n) },
-                  jitterMilliseconds: try tape.field(o, "jitterMilliseconds", tape.double),
-                  lastPacketTime: try tape.optionalField(o, "lastPacketTime", tape.double),
+                  lost: try tape.integerField(o, "lost"),
+                  jitterMilliseconds: try tape.doubleField(o, "jitterMilliseconds"),
+                  lastPacketTime: try tape.optionalDoubleField(o, "lastPacketTime"),
                   latched: try tape.optionalField(o, "latched") { n throws(JSONTape.FieldError) in try Endpoint(tape, n) },
-                  latchReason: try tape.optionalField(o, "latchReason", tape.string(value:)))
+                  latchReason: try tape.optionalStringField(o, "latchReason"))
     }
 
     /// Like JSONDecoder's dictionaries: the first occurrence of a key wins and later ones are not read.
     private static func drops(_ tape: JSONTape, _ node: Int) throws(JSONTape.FieldError) -> [String: UInt64] {
         let o = try tape.object(node)
         var drops: [String: UInt64] = [:]
-        for (key, value) in tape.members(o) {
+        var key = tape.firstKey(o)
+        while key < tape.next(o) {
             let name = tape.string(key)
-            guard drops[name] == nil else { continue }
-            do { drops[name] = try tape.integer(value, as: UInt64.self) } catch { throw error.at(name) }
+            if drops[name] == nil {
+                do { drops[name] = try tape.integer(key + 1, as: UInt64.self) } catch { throw error.at(name) }
+            }
+            key = tape.next(key + 1)
         }
         return drops
     }
@@ -474,13 +477,13 @@ extension SessionStatistics {
     init(_ tape: JSONTape, _ node: Int) throws(JSONTape.FieldError) {
         let o = try tape.object(node)
         self.init(
-            session: try tape.field(o, "session", tape.string(value:)),
-            created: try tape.field(o, "created", tape.double),
+            session: try tape.stringField(o, "session"),
+            created: try tape.doubleField(o, "created"),
             streams: try tape.field(o, "streams") { n throws(JSONTape.FieldError) in
                 try tape.array(n) { s throws(JSONTape.FieldError) in
                     let stream = try tape.object(s)
                     return StreamStatistics(
-                        index: try tape.field(stream, "index") { n throws(JSONTape.FieldError) in try tape.integer(n) },
+                        index: try tape.integerField(stream, "index"),
                         a: try tape.field(stream, "a") { n throws(JSONTape.FieldError) in try LegStatistics(tape, n) },
                         b: try tape.field(stream, "b") { n throws(JSONTape.FieldError) in try LegStatistics(tape, n) })
                 }

@@ -31,12 +31,20 @@ struct JSONOutput {
     mutating func integer<T: FixedWidthInteger>(_ value: T) {
         if value < 0 { bytes.append(UInt8(ascii: "-")) }
         var magnitude = UInt64(value.magnitude)
-        let start = bytes.count
+        var count = 1
+        var rest = magnitude
+        while rest >= 10 {
+            rest /= 10
+            count += 1
+        }
+        // Digits are found last first: make room, then fill from the right.
+        bytes.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: count))
+        var k = bytes.count - 1
         repeat {
-            bytes.append(UInt8(ascii: "0") + UInt8(magnitude % 10))
+            bytes[k] = UInt8(ascii: "0") + UInt8(magnitude % 10)
             magnitude /= 10
+            k -= 1
         } while magnitude != 0
-        bytes[start...].reverse()
     }
 
     mutating func double(_ value: Double) {

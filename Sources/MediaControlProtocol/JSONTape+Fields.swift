@@ -57,13 +57,48 @@ extension JSONTape {
         do { return try read(value) } catch { throw error.at(key.description) }
     }
 
+    // The common fields, spelled out so that no closure is formed per read.
+
+    func stringField(_ object: Int, _ key: StaticString) throws(FieldError) -> String {
+        let value = try required(object, key)
+        do { return try string(value: value) } catch { throw error.at(key.description) }
+    }
+
+    func optionalStringField(_ object: Int, _ key: StaticString) throws(FieldError) -> String? {
+        guard let value = optional(object, key) else { return nil }
+        do { return try string(value: value) } catch { throw error.at(key.description) }
+    }
+
+    func boolField(_ object: Int, _ key: StaticString) throws(FieldError) -> Bool {
+        let value = try required(object, key)
+        do { return try bool(value) } catch { throw error.at(key.description) }
+    }
+
+    func doubleField(_ object: Int, _ key: StaticString) throws(FieldError) -> Double {
+        let value = try required(object, key)
+        do { return try double(value) } catch { throw error.at(key.description) }
+    }
+
+    func optionalDoubleField(_ object: Int, _ key: StaticString) throws(FieldError) -> Double? {
+        guard let value = optional(object, key) else { return nil }
+        do { return try double(value) } catch { throw error.at(key.description) }
+    }
+
+    func integerField<T: FixedWidthInteger>(_ object: Int, _ key: StaticString, as _: T.Type = T.self) throws(FieldError) -> T {
+        let value = try required(object, key)
+        do { return try integer(value, as: T.self) } catch { throw error.at(key.description) }
+    }
+
     func array<T>(_ node: Int, _ read: (Int) throws(FieldError) -> T) throws(FieldError) -> [T] {
         guard kind(node) == .array else { throw mismatch("an array", node) }
         var result: [T] = []
         var index = 0
-        for element in elements(node) {
+        var element = node + 1
+        let end = next(node)
+        while element < end {
             do { result.append(try read(element)) } catch { throw error.at(String(index)) }
             index += 1
+            element = next(element)
         }
         return result
     }
@@ -108,17 +143,19 @@ extension JSONTape {
         guard kind(node) == .number else { throw mismatch("a number", node) }
         guard !isInvalid(node) else { throw FieldError("not strict JSON") }
         let text = numberText(node)
-        let outOfRange = FieldError("number \(String(decoding: text, as: UTF8.self)) does not fit in \(T.self)")
+        func outOfRange() -> FieldError {
+            FieldError("number \(String(decoding: text, as: UTF8.self)) does not fit in \(T.self)")
+        }
         if isIntegral(node) {
             let negative = text.first == UInt8(ascii: "-")
             guard let magnitude = Self.digitsValue(text.dropFirst(negative ? 1 : 0)),
-                  let value = Self.signed(magnitude, negative: negative, as: T.self) else { throw outOfRange }
+                  let value = Self.signed(magnitude, negative: negative, as: T.self) else { throw outOfRange() }
             return value
         }
         let parsed = Self.parseDouble(text)
-        guard parsed.value.isFinite, let value = T(exactly: parsed.value) else { throw outOfRange }
+        guard parsed.value.isFinite, let value = T(exactly: parsed.value) else { throw outOfRange() }
         if parsed.value.magnitude < 9_007_199_254_740_992 { return value }
-        guard let truncated = Self.truncatedDecimal(text, as: T.self) else { throw outOfRange }
+        guard let truncated = Self.truncatedDecimal(text, as: T.self) else { throw outOfRange() }
         return truncated
     }
 

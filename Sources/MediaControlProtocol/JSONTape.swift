@@ -365,25 +365,8 @@ struct JSONTape {
         return true
     }
 
-    /// The members of an object as (key node, value node), in document order.
-    func members(_ object: Int) -> some Sequence<(key: Int, value: Int)> {
-        let end = Int(nodes[object].next)
-        return sequence(state: object + 1) { (k: inout Int) -> (key: Int, value: Int)? in
-            guard k < end else { return nil }
-            defer { k = Int(nodes[k + 1].next) }
-            return (k, k + 1)
-        }
-    }
-
-    /// The elements of an array, in order.
-    func elements(_ array: Int) -> some Sequence<Int> {
-        let end = Int(nodes[array].next)
-        return sequence(state: array + 1) { (k: inout Int) -> Int? in
-            guard k < end else { return nil }
-            defer { k = Int(nodes[k].next) }
-            return k
-        }
-    }
+    /// The first member's key node; the next member's key is `next(key + 1)`, up to `next(object)`.
+    func firstKey(_ object: Int) -> Int { object + 1 }
 
     /// The decoded text of a string node (validated by the scan, so decoding cannot fail).
     func string(_ node: Int) -> String {
