@@ -357,6 +357,7 @@ struct JSONTape {
 
     private func keyEquals(_ node: Int, _ key: StaticString) -> Bool {
         let n = nodes[node]
+        if n.flags & Self.invalid != 0 { return false }
         if n.flags != 0 { return string(node) == key.description }
         let length = Int(n.end - n.start)
         guard length == key.utf8CodeUnitCount else { return false }
@@ -397,9 +398,13 @@ struct JSONTape {
                 var scalar = hex4(at: i) ?? 0xFFFD
                 i += 4
                 if scalar & 0xFC00 == 0xD800 {
-                    let low = hex4(at: i + 2) ?? 0xDC00
-                    scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
-                    i += 6
+                    // A pair (the scan checked it in a valid string; an invalid one reads as U+FFFD).
+                    if let low = hex4(at: i + 2), low & 0xFC00 == 0xDC00 {
+                        scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+                        i += 6
+                    } else {
+                        scalar = 0xFFFD
+                    }
                 }
                 out.append(contentsOf: (Unicode.Scalar(scalar) ?? "\u{FFFD}").utf8)
             default: out.append(escape) // `"`, `\`, `/`

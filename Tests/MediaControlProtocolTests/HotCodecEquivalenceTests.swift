@@ -183,6 +183,9 @@ struct HotCodecEquivalenceTests {
         #"{"body":null,"command":"create-session","id":20,"kind":"request"}"#,
         #"{"command":"create-session","id":20,"kind":"request"}"#,
         #"[{"command":"ping","id":7,"kind":"request"}]"#,
+        #"{"\uD800\u0041":1,"command":"ping","id":7,"kind":"request"}"#,
+        #"{"command":"ping","id":7,"kind":"request","x":{"\uDC00\uD800":1,"\u":2}}"#,
+        #"{"body":{"session":"\uD83D\uDE00\uDBFF\uDFFF\u0041"},"command":"query-session","id":7,"kind":"request"}"#,
         #""request""#,
         "",
     ])
