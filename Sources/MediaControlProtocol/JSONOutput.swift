@@ -60,6 +60,8 @@ struct JSONOutput {
     mutating func string(_ value: String) {
         bytes.append(UInt8(ascii: "\""))
         var value = value
+        // `utf8` is the string's own storage, read only inside the closure; runs between escapes
+        // are copied whole.
         value.withUTF8 { utf8 in
             var mark = 0
             for (i, byte) in utf8.enumerated() where byte < 0x20 || byte == 0x22 || byte == 0x2F || byte == 0x5C {
