@@ -18,7 +18,7 @@ let package = Package(
         .target(name: "MallocCounter"),
         .executableTarget(
             name: "MessageBench",
-            dependencies: ["SIPMessage", "SDP", "MallocCounter"],
+            dependencies: ["SIPMessage", "SDP", "MediaControlProtocol", "MallocCounter"],
             swiftSettings: [.enableUpcomingFeature("ExistentialAny")]
         ),
         // Declarations of the few BoringSSL session calls swift-nio-ssl does not expose

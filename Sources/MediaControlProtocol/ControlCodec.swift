@@ -21,6 +21,68 @@ public enum ControlCodec {
     }
 
     public static func encode(_ message: ControlMessage) -> [UInt8] {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(1024)
+        encode(message, into: &bytes)
+        return bytes
+    }
+
+    /// Appends the message's JSON to `bytes`. The messages of the call path are written by hand
+    /// (`HotMessageCoding`), byte for byte what JSONEncoder writes; the others go through JSONEncoder.
+    public static func encode(_ message: ControlMessage, into bytes: inout [UInt8]) {
+        if HotMessageCoding.encode(message, into: &bytes) { return }
+        bytes.append(contentsOf: foundationEncode(message))
+    }
+
+    /// The message is scanned once (`JSONTape`); the envelope and the bodies of the call path are
+    /// read from that, the other bodies by JSONDecoder.
+    public static func decode(_ bytes: [UInt8]) throws(DecodingFailure) -> ControlMessage {
+        let tape: JSONTape
+        do {
+            tape = try JSONTape(scanning: bytes)
+        } catch {
+            throw DecodingFailure(id: nil, failure: ControlFailure(.malformed, "not a control message: \(error)"))
+        }
+        let header: Header
+        do {
+            header = try Header(tape)
+        } catch {
+            throw DecodingFailure(id: nil, failure: ControlFailure(.malformed, "not a control message: \(error)"))
+        }
+        let kind = try check(header)
+        if let violation = tape.strictnessViolation {
+            throw DecodingFailure(id: header.id, failure: ControlFailure(.malformed, "not strict JSON: \(violation)"))
+        }
+        do {
+            if let message = try HotMessageCoding.decode(tape, kind: kind) { return message }
+        } catch {
+            throw DecodingFailure(id: header.id, failure: ControlFailure(.malformed, error.description))
+        }
+        do {
+            return try JSONDecoder().decode(Envelope.self, from: Data(bytes)).message
+        } catch {
+            throw DecodingFailure(id: header.id, failure: ControlFailure(.malformed, brief(error)))
+        }
+    }
+
+    /// The kind, once the envelope is known to be one of ours and a request's command is known.
+    private static func check(_ header: Header) throws(DecodingFailure) -> String {
+        guard let kind = header.kind, kind == "request" || kind == "reply" || kind == "event" else {
+            throw DecodingFailure(id: header.id, failure: ControlFailure(
+                .malformed, "missing or unknown 'kind' \(header.kind.map { "'\($0)'" } ?? "")"))
+        }
+        if kind == "request", let name = header.command, ControlCommand(rawValue: name) == nil {
+            throw DecodingFailure(id: header.id, failure: ControlFailure(.unknownCommand, "unknown command '\(name)'"))
+        }
+        return kind
+    }
+
+    // MARK: The Foundation coder
+
+    /// The Codable coder every message went through before `HotMessageCoding`: still the coder of
+    /// the other messages, and the reference the equivalence tests and the benchmark compare against.
+    @_spi(FoundationCoder)
+    public static func foundationEncode(_ message: ControlMessage) -> [UInt8] {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         // Encoding our own value types cannot fail: every field is a plain JSON scalar or struct.
@@ -30,7 +92,9 @@ public enum ControlCodec {
         return Array(data)
     }
 
-    public static func decode(_ bytes: [UInt8]) throws(DecodingFailure) -> ControlMessage {
+    /// Decoding as it was before `JSONTape`: the header, then the whole envelope, by JSONDecoder.
+    @_spi(FoundationCoder)
+    public static func foundationDecode(_ bytes: [UInt8]) throws(DecodingFailure) -> ControlMessage {
         let decoder = JSONDecoder()
         let header: Header
         do {
@@ -38,13 +102,7 @@ public enum ControlCodec {
         } catch {
             throw DecodingFailure(id: nil, failure: ControlFailure(.malformed, "not a control message: \(brief(error))"))
         }
-        guard let kind = header.kind, ["request", "reply", "event"].contains(kind) else {
-            throw DecodingFailure(id: header.id, failure: ControlFailure(
-                .malformed, "missing or unknown 'kind' \(header.kind.map { "'\($0)'" } ?? "")"))
-        }
-        if kind == "request", let name = header.command, ControlCommand(rawValue: name) == nil {
-            throw DecodingFailure(id: header.id, failure: ControlFailure(.unknownCommand, "unknown command '\(name)'"))
-        }
+        _ = try check(header)
         do {
             return try decoder.decode(Envelope.self, from: Data(bytes)).message
         } catch {
@@ -67,6 +125,21 @@ public enum ControlCodec {
         var kind: String?
         var id: UInt64?
         var command: String?
+
+        /// As JSONDecoder reads it: each field optional, null as absent, a present one of the wrong
+        /// type fails the whole header (and with it the id).
+        init(_ tape: JSONTape) throws(JSONTape.FieldError) {
+            let root = try tape.object(tape.root)
+            // JSONDecoder reads every key of the object before any field.
+            var key = tape.firstKey(root)
+            while key < tape.next(root) {
+                guard !tape.isInvalid(key) else { throw JSONTape.FieldError("not strict JSON") }
+                key = tape.next(key + 1)
+            }
+            kind = try tape.optionalStringField(root, "kind")
+            id = try tape.optionalField(root, "id") { n throws(JSONTape.FieldError) in try tape.integer(n, as: UInt64.self) }
+            command = try tape.optionalStringField(root, "command")
+        }
     }
 }
 

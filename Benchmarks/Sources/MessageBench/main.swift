@@ -1,6 +1,7 @@
-// `scripts/bench messages`: time per operation and allocations per message for the SIP layer.
-// Prints `BENCH <name> <value> <unit>` lines only.
+// `scripts/bench messages`: time per operation and allocations per message for the SIP layer and
+// the media control codec. Prints `BENCH <name> <value> <unit>` lines only.
 import MallocCounter
+@_spi(FoundationCoder) import MediaControlProtocol
 import SDP
 import SIPMessage
 #if canImport(Glibc)
@@ -174,4 +175,49 @@ report("sdp_parse", measure(iterations / 4) {
     } catch {
         fatalError("\(error)")
     }
+})
+
+// The media control messages of every call, through the hand-written codec and, side by side in the
+// same run, through the Foundation coder it replaced (JSONEncoder with sorted keys, JSONDecoder).
+let createSession = ControlMessage.request(ControlRequest(id: 20, .createSession(SessionSpec(session: "c-1", streams: [
+    StreamSpec(index: 0,
+               a: LegSpec(interface: "access", rtcpMux: true, remote: Endpoint(address: "203.0.113.7", port: 40000),
+                          profile: .srtp(suite: "AES_CM_128_HMAC_SHA1_80", localKey: nil,
+                                         remoteKey: "WVNfX19zZW1jdGwgKCkgewkyMjA7fQp9CnVubGVz")),
+               b: LegSpec(interface: "core", rtcpMux: false, remote: Endpoint(address: "198.51.100.20", port: 20000),
+                          remoteRTCP: Endpoint(address: "198.51.100.20", port: 20001), profile: .rtp,
+                          strictSource: true)),
+]))))
+let createReply = ControlCodec.encode(.reply(.success(id: 20, .created(SessionAllocation(session: "c-1", streams: [
+    StreamAllocation(index: 0,
+                     a: LegAllocation(interface: "access", address: "192.0.2.10", rtpPort: 30000, rtcpPort: 30000,
+                                      suite: "AES_CM_128_HMAC_SHA1_80",
+                                      localKey: "d0RmdmcmVCNJVkFfM2Q4JE5FTzJtRyZ2Zzh0dGRN"),
+                     b: LegAllocation(interface: "core", address: "198.51.100.1", rtpPort: 31000, rtcpPort: 31001)),
+])))))
+precondition(ControlCodec.encode(createSession) == ControlCodec.foundationEncode(createSession),
+             "the two coders must write the same bytes")
+precondition((try? ControlCodec.decode(createReply)) == (try? ControlCodec.foundationDecode(createReply)),
+             "the two coders must read the same value")
+
+func reportControl(_ name: String, _ r: (ns: Double, allocs: Double)) {
+    print("BENCH \(name) \(Int(r.ns + 0.5)) ns")
+    print("BENCH \(name)_allocs \(Int(r.allocs.rounded(.up))) count")
+}
+
+var controlOut: [UInt8] = []
+controlOut.reserveCapacity(2048)
+reportControl("control_encode_create_session", measure(iterations / 4) {
+    controlOut.removeAll(keepingCapacity: true)
+    ControlCodec.encode(createSession, into: &controlOut)
+    blackHole(controlOut)
+})
+reportControl("control_encode_create_session_foundation", measure(iterations / 20) {
+    blackHole(ControlCodec.foundationEncode(createSession))
+})
+reportControl("control_decode_create_session_reply", measure(iterations / 4) {
+    blackHole(try? ControlCodec.decode(createReply))
+})
+reportControl("control_decode_create_session_reply_foundation", measure(iterations / 20) {
+    blackHole(try? ControlCodec.foundationDecode(createReply))
 })
