@@ -260,18 +260,8 @@ extension SessionSpec {
         out.key("session", first: true)
         out.string(session)
         out.key("streams")
-        out.raw("[")
-        for (i, stream) in streams.enumerated() {
-            if i > 0 { out.raw(",") }
-            out.key("a", first: true)
-            stream.a.write(&out)
-            out.key("b")
-            stream.b.write(&out)
-            out.key("index")
-            out.integer(stream.index)
-            out.close()
-        }
-        out.raw("]}")
+        out.array(streams) { stream, out in out.stream(a: stream.a, b: stream.b, index: stream.index) { $0.write(&$1) } }
+        out.close()
     }
 
     init(_ tape: JSONTape, _ node: Int) throws(JSONTape.FieldError) {
@@ -366,12 +356,7 @@ extension SessionAllocation {
 }
 
 private func writeStreams(_ streams: [StreamAllocation], _ out: inout JSONOutput) {
-    out.raw("[")
-    for (i, stream) in streams.enumerated() {
-        if i > 0 { out.raw(",") }
-        stream.write(&out)
-    }
-    out.raw("]")
+    out.array(streams) { $0.write(&$1) }
 }
 
 extension LegStatistics {
@@ -450,26 +435,10 @@ extension SessionStatistics {
         out.key("session")
         out.string(session)
         out.key("streams")
-        out.raw("[")
-        for (i, stream) in streams.enumerated() {
-            if i > 0 { out.raw(",") }
-            out.key("a", first: true)
-            stream.a.write(&out)
-            out.key("b")
-            stream.b.write(&out)
-            out.key("index")
-            out.integer(stream.index)
-            out.close()
-        }
-        out.raw("]")
+        out.array(streams) { stream, out in out.stream(a: stream.a, b: stream.b, index: stream.index) { $0.write(&$1) } }
         if let workers {
             out.key("workers")
-            out.raw("[")
-            for (i, worker) in workers.enumerated() {
-                if i > 0 { out.raw(",") }
-                out.integer(worker)
-            }
-            out.raw("]")
+            out.array(workers) { $1.integer($0) }
         }
         out.close()
     }

@@ -26,6 +26,27 @@ struct JSONOutput {
 
     mutating func close() { bytes.append(UInt8(ascii: "}")) }
 
+    /// `[e,e,…]`, each element written by `element`.
+    mutating func array<C: Collection>(_ items: C, _ element: (C.Element, inout JSONOutput) -> Void) {
+        raw("[")
+        for (i, item) in items.enumerated() {
+            if i > 0 { raw(",") }
+            element(item, &self)
+        }
+        raw("]")
+    }
+
+    /// `{"a":…,"b":…,"index":n}`: a stream of a session (spec or statistics), its legs written by `leg`.
+    mutating func stream<Leg>(a: Leg, b: Leg, index: Int, _ leg: (Leg, inout JSONOutput) -> Void) {
+        key("a", first: true)
+        leg(a, &self)
+        key("b")
+        leg(b, &self)
+        key("index")
+        integer(index)
+        close()
+    }
+
     mutating func bool(_ value: Bool) { value ? raw("true") : raw("false") }
 
     mutating func integer<T: FixedWidthInteger>(_ value: T) {

@@ -214,20 +214,7 @@ extension JSONTape {
             }
             i += 1
         }
-        if i < text.endIndex {
-            i += 1
-            var exponentNegative = false
-            if text[i] == UInt8(ascii: "+") || text[i] == UInt8(ascii: "-") {
-                exponentNegative = text[i] == UInt8(ascii: "-")
-                i += 1
-            }
-            var exponent = 0
-            while i < text.endIndex {
-                exponent = min(exponent * 10 + Int(text[i] &- UInt8(ascii: "0")), 100_000)
-                i += 1
-            }
-            scale += exponentNegative ? -exponent : exponent
-        }
+        if i < text.endIndex { scale += exponent(text[(i + 1)...]) }
         while digits.count > 1, digits.last == UInt8(ascii: "0") {
             digits.removeLast()
             scale += 1
@@ -253,6 +240,23 @@ extension JSONTape {
     /// A JSON number as the nearest Double. Clinger's fast path (an exact mantissa below 2^53 times
     /// or divided by an exact power of ten ≤ 10^22 is correctly rounded by one IEEE operation)
     /// covers what the encoder writes; anything else goes to the standard library's parser.
+    /// The exponent after a number's `e`/`E` (already validated: an optional sign, then digits),
+    /// clamped to ±100,000.
+    private static func exponent(_ text: ArraySlice<UInt8>) -> Int {
+        var i = text.startIndex
+        var negative = false
+        if text[i] == UInt8(ascii: "+") || text[i] == UInt8(ascii: "-") {
+            negative = text[i] == UInt8(ascii: "-")
+            i += 1
+        }
+        var value = 0
+        while i < text.endIndex {
+            value = min(value * 10 + Int(text[i] &- UInt8(ascii: "0")), 100_000)
+            i += 1
+        }
+        return negative ? -value : value
+    }
+
     static func parseDouble(_ text: ArraySlice<UInt8>) -> (value: Double, nonZeroDigits: Bool) {
         var i = text.startIndex
         let negative = text[i] == UInt8(ascii: "-")
@@ -281,20 +285,7 @@ extension JSONTape {
                 if !inFraction { scale += 1 }
             }
         }
-        if i < text.endIndex {
-            i += 1
-            var exponentNegative = false
-            if text[i] == UInt8(ascii: "+") || text[i] == UInt8(ascii: "-") {
-                exponentNegative = text[i] == UInt8(ascii: "-")
-                i += 1
-            }
-            var exponent = 0
-            while i < text.endIndex {
-                exponent = min(exponent * 10 + Int(text[i] &- UInt8(ascii: "0")), 100_000)
-                i += 1
-            }
-            scale += exponentNegative ? -exponent : exponent
-        }
+        if i < text.endIndex { scale += exponent(text[(i + 1)...]) }
         if mantissa == 0 { return (negative ? -0.0 : 0.0, false) }
         if !inexact, mantissa <= 1 << 53, scale >= -22, scale <= 22 {
             var value = Double(mantissa)
