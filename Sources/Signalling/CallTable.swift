@@ -85,7 +85,8 @@ final class CallRecord: @unchecked Sendable {
     }
 }
 
-/// Why Palisade runs a client transaction, so its responses reach the right place.
+/// Why Palisade runs a client transaction, so its responses reach the right place. The cases
+/// that carry a request are boxed: the purposes table holds every value inline, slack included.
 enum ClientPurpose: Sendable {
     /// The B-leg INVITE of a call.
     case invite(call: String)
@@ -93,7 +94,7 @@ enum ClientPurpose: Sendable {
     case cancel(call: String)
     /// A request relayed within the dialog: its final response answers `request` (received on
     /// `from`, server transaction `server`).
-    case relay(call: String, server: TransactionKey, request: SIPMessage, from: LegName)
+    indirect case relay(call: String, server: TransactionKey, request: SIPMessage, from: LegName)
     /// A request Palisade originated (a BYE); nothing waits for its response.
     case own(call: String)
     /// An OPTIONS probe of a configured target (`SIPService+TargetProbes.swift`).
@@ -101,7 +102,7 @@ enum ClientPurpose: Sendable {
     /// A phone's REGISTER relayed to the core registrar (`SIPService+RegistrationRelay.swift`):
     /// the final answer maps onto the phone's REGISTER (server transaction `server`); a timeout,
     /// transport error or 503 tries the `remaining` targets first.
-    case registerRelay(server: TransactionKey, request: SIPMessage, exchange: RelayExchange<Flow>,
+    indirect case registerRelay(server: TransactionKey, request: SIPMessage, exchange: RelayExchange<Flow>,
                        remaining: [RouteTarget])
     /// Palisade's own unregister of a relayed binding the phone let expire.
     case relayCleanup(token: String)

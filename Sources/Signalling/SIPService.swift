@@ -20,6 +20,22 @@ import Synchronization
 /// per-call queues and the transaction timers all run there, so a message does not hop between
 /// the event loops and Swift's global pool on its way through (each hop a thread wake-up).
 public actor SIPService: Service {
+    /// The timers a transaction has running, as bits: a `Set` was an allocation per transaction.
+    private struct TimerSet: Sequence {
+        private var bits: UInt32 = 0
+
+        private static func bit(_ timer: TransactionTimer) -> UInt32 {
+            1 << UInt32(TransactionTimer.allCases.firstIndex(of: timer)!)
+        }
+
+        mutating func insert(_ timer: TransactionTimer) { bits |= Self.bit(timer) }
+        mutating func remove(_ timer: TransactionTimer) { bits &= ~Self.bit(timer) }
+
+        func makeIterator() -> IndexingIterator<[TransactionTimer]> {
+            TransactionTimer.allCases.filter { bits & Self.bit($0) != 0 }.makeIterator()
+        }
+    }
+
     private struct TimerKey: Hashable {
         let transaction: TransactionKey
         let timer: TransactionTimer
@@ -27,7 +43,9 @@ public actor SIPService: Service {
 
     /// Where a message goes: along a flow (responses, requests to a phone through its NAT
     /// binding) or to a destination the transport resolves and connects to.
-    enum Hop: Sendable {
+    /// Boxed: a `Flow` is about 300 bytes (NIO's `SocketAddress` has room for a Unix socket path),
+    /// and the hops table, one entry per transaction, would hold each inline with its slack.
+    indirect enum Hop: Sendable {
         case flow(Flow)
         case destination(OutboundDestination)
     }
@@ -75,7 +93,7 @@ public actor SIPService: Service {
     public nonisolated var unownedExecutor: UnownedSerialExecutor { loop.executor.asUnownedSerialExecutor() }
     /// CANCEL server transactions and the INVITE server transaction each targets (§9.2).
     var cancelTargets: [TransactionKey: TransactionKey] = [:]
-    private var timersOf: [TransactionKey: Set<TransactionTimer>] = [:]
+    private var timersOf: [TransactionKey: TimerSet] = [:]
     /// SIP messages that reached or left the transaction layer, by direction, realm, transport and
     /// method (requests) or status class (responses); read by /metrics.
     public struct TrafficKey: Hashable, Sendable {
@@ -364,7 +382,7 @@ public actor SIPService: Service {
                 hops[key] = nil
                 cancelTargets[key] = nil
                 clientTransactionEnded(key)
-                for timer in timersOf.removeValue(forKey: key) ?? [] {
+                for timer in timersOf.removeValue(forKey: key) ?? TimerSet() {
                     timers.cancel(TimerKey(transaction: key, timer: timer))
                 }
             }
@@ -372,7 +390,7 @@ public actor SIPService: Service {
     }
 
     private func arm(_ timer: TransactionTimer, of key: TransactionKey, at deadline: ContinuousClock.Instant) {
-        timersOf[key, default: []].insert(timer)
+        timersOf[key, default: TimerSet()].insert(timer)
         let delay = ContinuousClock.now.duration(to: deadline)
         let due = NIODeadline.now() + TimeAmount(max(delay, .zero))
         timers.schedule(TimerKey(transaction: key, timer: timer), at: due)
