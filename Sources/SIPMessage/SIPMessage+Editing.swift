@@ -62,6 +62,36 @@ extension SIPMessage {
         record(SIPEdit(range: field.valueStart..<field.valueEnd, replacement: Array(value.utf8)))
     }
 
+    /// A copy with `field`'s value replaced and the change already in its bytes (accessors see
+    /// it), indexed by shifting what follows the value instead of parsing the message again. Nil
+    /// when this message has recorded edits, or for a value the parser would index otherwise:
+    /// empty, with a line break, or with whitespace at either end.
+    public func replacingValue(of field: SIPHeaderField, with value: [UInt8]) -> SIPMessage? {
+        func isBlank(_ byte: UInt8?) -> Bool { byte == ASCII.space || byte == ASCII.tab }
+        guard edits.isEmpty, replacementBody == nil, !value.isEmpty, !isBlank(value.first), !isBlank(value.last),
+              !value.contains(ASCII.cr), !value.contains(ASCII.lf) else {
+            return nil
+        }
+        let delta = value.count - (field.valueEnd - field.valueStart)
+        var replaced: [UInt8] = []
+        replaced.reserveCapacity(bytes.count + delta)
+        replaced += bytes[..<field.valueStart]
+        replaced += value
+        replaced += bytes[field.valueEnd...]
+        // The start line and the fields before this one lie before its value; everything from
+        // its value's end on moves by `delta`.
+        func moved(_ index: Int) -> Int { index >= field.valueEnd ? index + delta : index }
+        let shifted = fields.map {
+            $0 == field
+                ? SIPHeaderField(name: $0.name, lineStart: $0.lineStart, nameEnd: $0.nameEnd, valueStart: $0.valueStart,
+                                 valueEnd: $0.valueStart + value.count, lineEnd: moved($0.lineEnd))
+                : SIPHeaderField(name: $0.name, lineStart: moved($0.lineStart), nameEnd: moved($0.nameEnd),
+                                 valueStart: moved($0.valueStart), valueEnd: moved($0.valueEnd), lineEnd: moved($0.lineEnd))
+        }
+        return SIPMessage(bytes: replaced, startLine: startLine, startLineEnd: startLineEnd, fields: shifted,
+                          headerEnd: moved(headerEnd), bodyRange: moved(bodyRange.lowerBound)..<moved(bodyRange.upperBound))
+    }
+
     /// Sets a single value for a header: the first field of its kind gets the new value, any
     /// further fields of the kind are removed; if there is none, the header is appended.
     public mutating func setHeader(_ name: SIPHeaderName, _ value: String) {

@@ -27,10 +27,14 @@ enum ViaStamping {
         case .absent: break
         }
 
+        // Accessors above must see the stamped Via: the change goes into the bytes, and the index
+        // is shifted rather than the message parsed again.
+        let stamped = Array((first + rest).utf8)
+        if let replaced = message.replacingValue(of: field, with: stamped) { return replaced }
+        // A message with recorded edits: print and parse it. It passed validation already; a
+        // failure here would be our edit's fault, so the original is kept.
         var edited = message
         edited.replaceValue(of: field, with: first + rest)
-        // Parse the printed bytes so accessors above see the stamped Via. The message passed
-        // validation already; a failure here would be our edit's fault, so keep the original.
         return try? SIPMessage(parsing: edited.printed, framing: framing, limits: limits)
     }
 

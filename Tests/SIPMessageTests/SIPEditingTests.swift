@@ -29,6 +29,45 @@ struct MessageShape: Equatable {
 
 @Suite("Printing and editing (RFC 3261 §7, kamailio-style edit list)")
 struct SIPEditingTests {
+    @Test("replacingValue: the same message as printing the edit and parsing it again, for every field")
+    func replacingValueMatchesReparse() throws {
+        var generator = SplitMix64(state: 7)
+        let values: [[UInt8]] = [Array("x".utf8),
+                                 Array("SIP/2.0/UDP 198.51.100.7:5062;branch=z9hG4bKabc;received=192.0.2.1;rport=5062".utf8)]
+        var messages = [Array(sampleInvite.utf8)]
+        for name in try FileManagerListing.names(in: "torture", suffix: ".sip") {
+            messages.append(try SIPFixtures.bytes("torture/\(name)"))
+        }
+        var compared = 0
+        for bytes in messages {
+            guard let message = try? SIPMessage(parsing: bytes) else { continue }
+            for field in message.fields {
+                let value = values[Int(generator.next() % UInt64(values.count))]
+                let replaced = try #require(message.replacingValue(of: field, with: value))
+                var edited = message
+                edited.replaceValue(of: field, with: String(decoding: value, as: UTF8.self))
+                guard let reparsed = try? SIPMessage(parsing: edited.printed) else { continue }
+                #expect(MessageShape(replaced) == MessageShape(reparsed), "\(ASCII.string(message.name(of: field)))")
+                // Its index is exactly what parsing its own bytes gives (printing may drop what the
+                // parser skips, such as CRLFs before the start line, so offsets are compared here).
+                let own = try SIPMessage(parsing: replaced.bytes)
+                #expect(replaced.fields == own.fields && replaced.headerEnd == own.headerEnd
+                        && replaced.bodyRange == own.bodyRange && replaced.startLineEnd == own.startLineEnd,
+                        "\(ASCII.string(message.name(of: field)))")
+                compared += 1
+            }
+        }
+        #expect(compared > 100)
+        var edited = try SIPMessage(parsing: Array(sampleInvite.utf8))
+        edited.removeField(try #require(edited.field(.maxForwards)))
+        #expect(edited.replacingValue(of: try #require(edited.field(.via)), with: Array("x".utf8)) == nil)
+        let untouched = try SIPMessage(parsing: Array(sampleInvite.utf8))
+        let via = try #require(untouched.field(.via))
+        #expect(untouched.replacingValue(of: via, with: []) == nil)
+        #expect(untouched.replacingValue(of: via, with: Array(" x".utf8)) == nil)
+        #expect(untouched.replacingValue(of: via, with: Array("x\r\n y".utf8)) == nil)
+    }
+
     @Test("An untouched message prints byte-identical")
     func untouched() throws {
         let bytes = Array(sampleInvite.utf8)
