@@ -1,5 +1,6 @@
 import Foundation
 @testable @_spi(FoundationCoder) import MediaControlProtocol
+import TestSupport
 import Testing
 
 /// The hand-written codec of the call path (`HotMessageCoding`, `JSONTape`) against the Foundation
@@ -231,19 +232,6 @@ struct HotCodecEquivalenceTests {
             return a.failure.code == .malformed && a.failure.message.hasPrefix("not strict JSON") && a.id == id ? nil
                 : "refused (\(a.failure)), JSONDecoder accepted \(b)"
         }
-    }
-}
-
-/// A small, fast, seeded generator (SplitMix64), so that every failure is reproducible from its seed.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
 

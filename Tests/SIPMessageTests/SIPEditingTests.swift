@@ -1,18 +1,7 @@
 import Foundation
+import TestSupport
 import Testing
 @testable import SIPMessage
-
-/// Deterministic generator for property tests (SplitMix64), so failures reproduce.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 /// The parts of a message two parses must agree on.
 struct MessageShape: Equatable {
@@ -31,7 +20,7 @@ struct MessageShape: Equatable {
 struct SIPEditingTests {
     @Test("replacingValue: the same message as printing the edit and parsing it again, for every field")
     func replacingValueMatchesReparse() throws {
-        var generator = SplitMix64(state: 7)
+        var generator = SplitMix64(seed: 7)
         let values: [[UInt8]] = [Array("x".utf8),
                                  Array("SIP/2.0/UDP 198.51.100.7:5062;branch=z9hG4bKabc;received=192.0.2.1;rport=5062".utf8)]
         var messages = [Array(sampleInvite.utf8)]
@@ -149,7 +138,7 @@ struct SIPEditingTests {
 
     @Test("Property: parse → print → parse gives the same message, for generated messages", arguments: 0..<64)
     func roundTripProperty(_ seed: Int) throws {
-        var rng = SplitMix64(state: UInt64(seed))
+        var rng = SplitMix64(seed: UInt64(seed))
         let bytes = GeneratedMessage.make(using: &rng)
         let first = try SIPMessage(parsing: bytes)
         try first.validate()
