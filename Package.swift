@@ -124,7 +124,7 @@ let package = Package(
         .testTarget(name: "AdminProtocolTests", dependencies: ["AdminProtocol"], swiftSettings: strict),
         // palisadectl's tables, rendered from fixed replies (an executable target, @testable).
         .testTarget(name: "PalisadectlTests", dependencies: ["palisadectl", "AdminProtocol"], swiftSettings: strict),
-        .testTarget(name: "DaemonSupportTests", dependencies: ["DaemonSupport", logging], swiftSettings: strict),
+        .testTarget(name: "DaemonSupportTests", dependencies: ["DaemonSupport", "PosixSupport", logging], swiftSettings: strict),
         .testTarget(name: "MetricsExpositionTests", dependencies: ["MetricsExposition"], swiftSettings: strict),
         .testTarget(name: "SignallingTests",
                     dependencies: ["Signalling", "B2BUA", "SIPCore", "SIPMessage", "SIPTransport", "MediaControlProtocol",

@@ -28,7 +28,7 @@ public struct ProcessSnapshot: Sendable, Equatable {
             residentMemoryBytes: stat.residentPages * pageSize,
             virtualMemoryBytes: stat.virtualBytes,
             openFileDescriptors: countDirectoryEntries("/proc/self/fd"),
-            maxFileDescriptors: limit.rlim_cur > UInt(Int.max) ? Int.max : Int(limit.rlim_cur))
+            maxFileDescriptors: Int(clamping: limit.rlim_cur))
     }
 
     static func bootTimeSeconds() -> Double {
@@ -99,5 +99,24 @@ extension Substring {
         while s.first == " " || s.first == "\t" { s.removeFirst() }
         while s.last == " " || s.last == "\t" || s.last == "\r" { s.removeLast() }
         return s
+    }
+}
+
+/// The open-file limit (RLIMIT_NOFILE).
+public enum DescriptorLimit {
+    /// Raises the soft limit to the hard one and returns the soft limit now in force. A daemon
+    /// started from a shell or a service manager often gets a soft limit of 1,024, and the media
+    /// plane holds four sockets per call: the hard limit is the operator's real ceiling
+    /// (the systemd units set it with LimitNOFILE).
+    @discardableResult
+    public static func raiseToHard() -> Int {
+        var limit = rlimit()
+        guard getrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return -1 }
+        if limit.rlim_cur < limit.rlim_max {
+            var raised = limit
+            raised.rlim_cur = limit.rlim_max
+            if setrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &raised) == 0 { limit = raised }
+        }
+        return Int(clamping: limit.rlim_cur)
     }
 }

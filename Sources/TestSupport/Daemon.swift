@@ -47,6 +47,8 @@ public final class Daemon: @unchecked Sendable {
             }
         }
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
+        // The child has its own copy once started: the test process keeps no descriptor per daemon.
+        defer { try? log.close() }
         try log.seekToEnd()
         process.standardOutput = log
         process.standardError = log
@@ -115,12 +117,18 @@ public enum Command {
         if let input { stdin.fileHandleForWriting.write(Data(input.utf8)) }
         try stdin.fileHandleForWriting.close()
         // SIGKILL: SIGTERM is blocked in the test process's threads, and children inherit the mask.
-        let watchdog = DispatchWorkItem { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+        // The watchdog holds the process weakly: Dispatch keeps a cancelled item until its deadline,
+        // and with it the process's pipes, two descriptors per command for `timeoutSeconds`.
+        let watchdog = DispatchWorkItem { [weak process] in
+            if let process, process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        }
         DispatchQueue.global().asyncAfter(deadline: .now() + timeoutSeconds, execute: watchdog)
         let stdout = out.fileHandleForReading.readDataToEndOfFile()
         let stderr = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         watchdog.cancel()
+        try? out.fileHandleForReading.close()
+        try? err.fileHandleForReading.close()
         return CommandResult(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
                              stderr: String(decoding: stderr, as: UTF8.self))
     }

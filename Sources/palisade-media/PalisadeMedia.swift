@@ -20,6 +20,7 @@ struct PalisadeMedia: AsyncParsableCommand {
 
     func run() async throws {
         guard let (settings, logger) = try options.start(daemon: "palisade-media") else { return }
+        DescriptorLimit.raiseToHard()
         let started = ProcessSnapshot.current()
         let identity = Hello(software: PalisadeVersion.current, pid: started.pid, role: "palisade-media")
         let plane: MediaPlane
@@ -75,7 +76,8 @@ struct PalisadeMedia: AsyncParsableCommand {
             throw ExitCode(1)
         }
         logger.notice("palisade-media started", metadata: ["version": "\(PalisadeVersion.current)",
-                                                           "pid": "\(started.pid)"])
+                                                           "pid": "\(started.pid)",
+                                                           "fd_limit": "\(started.maxFileDescriptors)"])
         let group = ServiceGroup(configuration: .init(
             services: [.init(service: ControlSocketService(server: server, engine: plane.engine,
                                                            firewallRules: plane.firewallRules, logger: logger))],

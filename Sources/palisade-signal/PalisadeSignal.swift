@@ -35,6 +35,7 @@ struct PalisadeSignal: AsyncParsableCommand {
             return
         }
         guard let (settings, logger) = try options.start(daemon: "palisade-signal") else { return }
+        DescriptorLimit.raiseToHard()
         let started = ProcessSnapshot.current()
         let group = MultiThreadedEventLoopGroup.singleton
         // SIPService's loop, which the UDP listeners and the media control connection share: a
@@ -127,7 +128,8 @@ struct PalisadeSignal: AsyncParsableCommand {
             throw ExitCode(1)
         }
         logger.notice("palisade-signal started", metadata: ["version": "\(PalisadeVersion.current)",
-                                                            "pid": "\(started.pid)"])
+                                                            "pid": "\(started.pid)",
+                                                            "fd_limit": "\(started.maxFileDescriptors)"])
         let serviceGroup = ServiceGroup(configuration: .init(
             services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await serviceGroup.run()

@@ -13,8 +13,10 @@ struct CallEndToEndTests {
     /// A sipp run in the background (the PBX waits while the phone calls).
     final class SippPeer: @unchecked Sendable {
         let process = Process()
-        let output = Pipe()
         let messages: String
+        /// sipp's stdout and stderr: a file, never a pipe nobody reads (a full pipe stops sipp, and
+        /// its own error messages are what explains a failed run).
+        let outputPath: String
 
         /// `namespace`: run inside that network namespace (`ip netns exec`), on `localIP` there.
         init(scenario: String, target: String?, port: UInt16? = nil, transport: String = "u1", rtpPort: UInt16,
@@ -39,6 +41,12 @@ struct CallEndToEndTests {
                 process.arguments = arguments
             }
             process.currentDirectoryURL = URL(fileURLWithPath: directory)
+            outputPath = directory + "/\(name)-output.log"
+            guard FileManager.default.createFile(atPath: outputPath, contents: nil),
+                  let output = FileHandle(forWritingAtPath: outputPath) else {
+                throw TestSupportError("cannot create \(outputPath)")
+            }
+            defer { try? output.close() }
             process.standardOutput = output
             process.standardError = output
             try process.run()
@@ -76,8 +84,11 @@ struct CallEndToEndTests {
                 }
         }
 
+        /// The message log, then sipp's own output when it wrote any (errors, the final screen).
         var log: String {
-            (try? String(contentsOfFile: messages, encoding: .utf8)) ?? "(no message log)"
+            let messageLog = (try? String(contentsOfFile: messages, encoding: .utf8)) ?? "(no message log)"
+            let output = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
+            return output.isEmpty ? messageLog : messageLog + "\nsipp output:\n" + String(output.suffix(4000))
         }
     }
 
