@@ -90,7 +90,7 @@ struct MediaEndToEndTests {
 
     @Test("RTP is relayed both ways; query shows counts and latches; delete frees the ports; retransmission and exhaustion")
     func relay() async throws {
-        try await Media.with(base: 45_000) { media in try await relay(media) }
+        try await Media.with(base: 14_100) { media in try await relay(media) }
     }
 
     func relay(_ media: Media) async throws {
@@ -115,7 +115,7 @@ struct MediaEndToEndTests {
         }
         let legs = allocation.streams[0]
         #expect(legs.a.address == "203.0.113.9" && legs.b.address == "127.0.0.1")
-        #expect(legs.a.rtpPort == 45_000 && legs.b.rtpPort == 45_002)
+        #expect(legs.a.rtpPort == 14_100 && legs.b.rtpPort == 14_102)
 
         // A retransmission (same id, same bytes) comes from the reply cache: the same bytes,
         // and nothing allocated twice (a second execution would be refused: the pairs are taken).
@@ -189,7 +189,7 @@ struct MediaEndToEndTests {
             Issue.record("the deleted session's ports were not freed\n\(media.daemon.log)")
             return
         }
-        #expect(again.streams.first?.a.rtpPort == 45_000 && again.streams.first?.b.rtpPort == 45_002)
+        #expect(again.streams.first?.a.rtpPort == 14_100 && again.streams.first?.b.rtpPort == 14_102)
         guard case .success(.status(let after)) = try control.request(.status) else { return }
         #expect(after.sessions == 1)
         guard case .success(.deleted) = try control.request(.deleteSession(SessionReference(session: "call-2"))) else {
@@ -200,7 +200,7 @@ struct MediaEndToEndTests {
 
     @Test("SRTP ↔ RTP through the daemon: the generated key comes back and opens what the phone gets; drops reach process-metrics")
     func srtp() async throws {
-        try await Media.with(base: 45_010, workers: 1) { media in try await srtp(media) }
+        try await Media.with(base: 14_110, workers: 1) { media in try await srtp(media) }
     }
 
     func srtp(_ media: Media) async throws {
@@ -279,8 +279,8 @@ struct MediaEndToEndTests {
 
             [realm.media]
             address = "2001:db8::1"
-            port_min = 45020
-            port_max = 45021
+            port_min = 14120
+            port_max = 14121
 
             """)
         let daemon = try Daemon("palisade-media", ["--config", config], logPath: directory.path + "/media.log")

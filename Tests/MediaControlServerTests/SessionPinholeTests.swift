@@ -15,14 +15,14 @@ struct SessionPinholeTests {
     @Test("every allocated port opens a pinhole, narrows to the latched peer, reopens on a new remote, closes on delete")
     func pinholes() async throws {
         try await NetworkNamespace.onOwnThread { namespace in
-            let firewall = NFTMediaFirewall(rules: NFTRules(mediaPorts: 23_700...23_799),
+            let firewall = NFTMediaFirewall(rules: NFTRules(mediaPorts: 13_700...13_799),
                                             connection: try NFTablesConnection(networkNamespace: namespace.path))
             try firewall.setUp()
             let directory = try TemporaryDirectory()
             let path = directory.path + "/media.sock"
             let engine = try MediaEngine(.init(interfaces: [
-                .init(name: "access", address: IPv4Endpoint.loopback, ports: 23_700...23_707),
-                .init(name: "core", address: IPv4Endpoint.loopback, ports: 23_708...23_715),
+                .init(name: "access", address: IPv4Endpoint.loopback, ports: 13_700...13_707),
+                .init(name: "core", address: IPv4Endpoint.loopback, ports: 13_708...13_715),
             ], workers: 1))
             try engine.start()
             defer { engine.stop() }

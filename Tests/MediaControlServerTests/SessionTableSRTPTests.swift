@@ -64,7 +64,7 @@ func rtpPacket(sequence: UInt16, ssrc: UInt32 = 0x0102_0304, payload: String) ->
 struct SessionTableSRTPTests {
     @Test("SRTP ↔ RTP through the control protocol: a generated key comes back, re-sending keeps it, a new remote key re-keys without loss")
     func srtpSession() throws {
-        try SessionTableTests.withPlane(base: 23_600) { plane in
+        try SessionTableTests.withPlane(base: 13_600) { plane in
             let client = try ControlClient(path: plane.path, hello: MediaControlServerTests.signal)
             let phone = try UDPPeer()
             let far = try UDPPeer()

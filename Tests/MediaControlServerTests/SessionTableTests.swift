@@ -48,7 +48,7 @@ struct SessionTableTests {
 
     @Test("create allocates both legs at the advertised address; query, list and delete answer with statistics")
     func lifecycle() throws {
-        try Self.withPlane(base: 46_000) { plane in
+        try Self.withPlane(base: 14_000) { plane in
             let client = try ControlClient(path: plane.path, hello: MediaControlServerTests.signal)
             let spec = SessionSpec(session: "c-1", streams: [Self.stream(0), Self.stream(1, mux: true)])
             guard case .success(.created(let allocation)) = try client.request(.createSession(spec)) else {
@@ -93,7 +93,7 @@ struct SessionTableTests {
 
     @Test("ports-exhausted mid-way releases the streams already added, before the refusal is sent")
     func allOrNothing() throws {
-        try Self.withPlane(base: 46_020) { plane in
+        try Self.withPlane(base: 14_020) { plane in
             let client = try ControlClient(path: plane.path, hello: MediaControlServerTests.signal)
             let five = SessionSpec(session: "big", streams: (0..<5).map { Self.stream($0) })
             guard case .failure(let failure) = try client.request(.createSession(five)) else {
@@ -120,7 +120,7 @@ struct SessionTableTests {
 
     @Test("unknown SRTP suites, bad SRTP keys, IPv6 remotes, unknown interfaces and repeated indices are refused as invalid-spec")
     func refusals() throws {
-        try Self.withPlane(base: 46_040) { plane in
+        try Self.withPlane(base: 14_040) { plane in
             let client = try ControlClient(path: plane.path, hello: MediaControlServerTests.signal)
             let unknownSuite = SessionSpec(session: "s", streams: [Self.stream(0, profile: .srtp(
                 suite: "AES_CM_129_HMAC_SHA1_80", localKey: nil, remoteKey: nil))])
@@ -163,7 +163,7 @@ struct SessionTableTests {
 
     @Test("update keeps the ports of kept streams, adds new ones and removes absent ones")
     func update() throws {
-        try Self.withPlane(base: 46_060) { plane in
+        try Self.withPlane(base: 14_060) { plane in
             let client = try ControlClient(path: plane.path, hello: MediaControlServerTests.signal)
             guard case .success(.created(let before)) = try client.request(.createSession(
                 SessionSpec(session: "u", streams: [Self.stream(0), Self.stream(1)]))) else {
@@ -194,7 +194,7 @@ struct SessionTableTests {
 
     @Test("a silent stream times out on both legs as events; a stream on hold waits for the hold limit")
     func timeouts() throws {
-        try Self.withPlane(base: 46_080, timeouts: TimeoutPolicy(active: .milliseconds(200), onHold: .seconds(600))) { plane in
+        try Self.withPlane(base: 14_080, timeouts: TimeoutPolicy(active: .milliseconds(200), onHold: .seconds(600))) { plane in
             let client = try ControlClient(path: plane.path, hello: MediaControlServerTests.signal)
             var held = Self.stream(1)
             held.b.direction = .inactive

@@ -28,7 +28,7 @@ struct RelayBenchmark {
         let streams = Int(getenv("PALISADE_BENCH_STREAMS").map { String(cString: $0) } ?? "") ?? 4
         let seconds = Int(getenv("PALISADE_BENCH_SECONDS").map { String(cString: $0) } ?? "") ?? 3
         let engine = try MediaEngine(.init(
-            interfaces: [.init(name: "lo", address: IPv4Endpoint.loopback, ports: 22000...22999)],
+            interfaces: [.init(name: "lo", address: IPv4Endpoint.loopback, ports: 12000...12999)],
             workers: 1, maxStreamsPerWorker: 1024, batchSize: 64, pinWorkers: true,
             socketBufferBytes: 4 << 20))
         try engine.start()

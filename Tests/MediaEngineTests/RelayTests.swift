@@ -10,7 +10,7 @@ import Glibc
 struct RelayTests {
     @Test("two workers relay A→B and B→A with payloads intact; A is learned, B is signalled")
     func relayBothWays() throws {
-        let engine = try makeEngine(ports: 20000...20099)
+        let engine = try makeEngine(ports: 10000...10099)
         defer { engine.stop() }
         #expect(engine.workerCount == 2)
         var peers: [(LoopbackPeer, LoopbackPeer, StreamPorts)] = []
@@ -52,7 +52,7 @@ struct RelayTests {
 
     @Test("latching events report the learned source")
     func latchedEvents() throws {
-        let engine = try makeEngine(ports: 20100...20199)
+        let engine = try makeEngine(ports: 10100...10199)
         defer { engine.stop() }
         let (a, b) = (try LoopbackPeer(), try LoopbackPeer())
         let id = StreamID(1)
@@ -67,7 +67,7 @@ struct RelayTests {
 
     @Test("RFC 4961: after latching, a packet from another port is dropped, counted and logged")
     func hijackDropped() throws {
-        let engine = try makeEngine(ports: 20200...20299)
+        let engine = try makeEngine(ports: 10200...10299)
         defer { engine.stop() }
         let (a, b, attacker) = (try LoopbackPeer(), try LoopbackPeer(), try LoopbackPeer())
         let id = StreamID(2)
@@ -98,7 +98,7 @@ struct RelayTests {
 
     @Test("strict mode accepts only the signalled address and never learns")
     func strictMode() throws {
-        let engine = try makeEngine(ports: 20300...20399)
+        let engine = try makeEngine(ports: 10300...10399)
         defer { engine.stop() }
         let (a, b, other) = (try LoopbackPeer(), try LoopbackPeer(), try LoopbackPeer())
         let id = StreamID(3)
@@ -119,7 +119,7 @@ struct RelayTests {
 
     @Test("malformed packets (too short, wrong version, bad CSRC count, bad RTCP) are dropped and counted")
     func malformedDropped() throws {
-        let engine = try makeEngine(ports: 20400...20499)
+        let engine = try makeEngine(ports: 10400...10499)
         defer { engine.stop() }
         let (a, b) = (try LoopbackPeer(), try LoopbackPeer())
         let id = StreamID(4)
@@ -147,7 +147,7 @@ struct RelayTests {
 
     @Test("a packet with nowhere to go is dropped as no route until the other leg is known")
     func noRoute() throws {
-        let engine = try makeEngine(ports: 20500...20599)
+        let engine = try makeEngine(ports: 10500...10599)
         defer { engine.stop() }
         let (a, b) = (try LoopbackPeer(), try LoopbackPeer())
         let id = StreamID(5)
@@ -172,7 +172,7 @@ struct RelayTests {
 
     @Test("RTCP: separate ports relay to the peer's RTCP address; rtcp-mux demultiplexes per RFC 5761")
     func rtcp() throws {
-        let engine = try makeEngine(ports: 20600...20699)
+        let engine = try makeEngine(ports: 10600...10699)
         defer { engine.stop() }
         let (a, b, bRTCP) = (try LoopbackPeer(), try LoopbackPeer(), try LoopbackPeer())
         let id = StreamID(6)
@@ -200,7 +200,7 @@ struct RelayTests {
 
     @Test("RFC 3550 A.3 loss and §6.4.1 jitter are tracked per leg")
     func lossAndJitter() throws {
-        let engine = try makeEngine(ports: 20700...20799)
+        let engine = try makeEngine(ports: 10700...10799)
         defer { engine.stop() }
         let (a, b) = (try LoopbackPeer(), try LoopbackPeer())
         let id = StreamID(7)
@@ -222,7 +222,7 @@ struct RelayTests {
 
     @Test("no packets → a timed-out event; on hold uses the on-hold value; traffic re-arms it")
     func timeouts() throws {
-        let engine = try makeEngine(ports: 20800...20899)
+        let engine = try makeEngine(ports: 10800...10899)
         defer { engine.stop() }
         let (a, b) = (try LoopbackPeer(), try LoopbackPeer())
         let quiet = StreamID(8)
@@ -261,7 +261,7 @@ struct RelayTests {
 
     @Test("streams added and removed while relaying: ports return to the pool, removed ports go quiet")
     func addRemoveWhileRunning() throws {
-        let engine = try makeEngine(ports: 20900...20939)  // 20 pairs: 10 streams of two legs
+        let engine = try makeEngine(ports: 10900...10939)  // 20 pairs: 10 streams of two legs
         defer { engine.stop() }
         #expect(engine.availablePorts(interface: "lo") == 20)
         var peers: [(LoopbackPeer, LoopbackPeer, StreamPorts)] = []
@@ -316,7 +316,7 @@ struct RelayTests {
 
     @Test("an update to the signalled address clears the latch and the new peer is learned")
     func updateRelatches() throws {
-        let engine = try makeEngine(ports: 21000...21099)
+        let engine = try makeEngine(ports: 11000...11099)
         defer { engine.stop() }
         let (a, b, newB) = (try LoopbackPeer(), try LoopbackPeer(), try LoopbackPeer())
         let id = StreamID(10)
@@ -339,7 +339,7 @@ struct RelayTests {
 
     @Test("unknown streams and interfaces are error values")
     func errors() throws {
-        let engine = try makeEngine(ports: 21100...21109)
+        let engine = try makeEngine(ports: 11100...11109)
         defer { engine.stop() }
         #expect(throws: MediaEngineError(.unknownStream, "")) { try engine.updateStream(StreamID(1), StreamUpdate()).get() }
         #expect(throws: MediaEngineError(.unknownStream, "")) { try engine.requestStatistics(StreamID(1)).get() }
@@ -362,7 +362,7 @@ func latchTime(_ events: [EngineEvent]) -> UInt64 {
 struct EngineLifecycleTests {
     @Test("a stopped engine refuses new streams and cannot be restarted")
     func stopped() throws {
-        let engine = try makeEngine(ports: 21200...21209, workers: 1)
+        let engine = try makeEngine(ports: 11200...11209, workers: 1)
         _ = try engine.addStream(StreamSpec(id: StreamID(1), a: LegSpec(interface: "lo"), b: LegSpec(interface: "lo"))).get()
         engine.stop()
         #expect(engine.streamCount == 0)

@@ -117,7 +117,7 @@ struct SRTPRelayEngineTests {
 
     @Test("every suite against every other and against RTP: payloads arrive intact both ways, re-keyed")
     func matrix() throws {
-        let engine = try makeEngine(ports: 23000...23199, workers: 2)
+        let engine = try makeEngine(ports: 13000...13199, workers: 2)
         defer { engine.stop() }
         var n: UInt64 = 0
         for profileA in Self.profiles {
@@ -155,7 +155,7 @@ struct SRTPRelayEngineTests {
 
     @Test("SRTP ↔ SRTP with one suite: the key never crosses legs; each side needs its own key")
     func noKeyCrosses() throws {
-        let engine = try makeEngine(ports: 23200...23219, workers: 1)
+        let engine = try makeEngine(ports: 13200...13219, workers: 1)
         defer { engine.stop() }
         let (a, b) = (try SRTPPhone(suite: .aesCM128HmacSHA1_80), try SRTPPhone(suite: .aesCM128HmacSHA1_80))
         let ports = try engine.addStream(StreamSpec(
@@ -174,7 +174,7 @@ struct SRTPRelayEngineTests {
 
     @Test("SRTCP on separate RTCP ports, SRTP on one leg and RTP on the other")
     func srtcpSeparatePorts() throws {
-        let engine = try makeEngine(ports: 23220...23239, workers: 1)
+        let engine = try makeEngine(ports: 13220...13239, workers: 1)
         defer { engine.stop() }
         let a = try SRTPPhone(suite: .aeadAES128GCM)
         let (b, bRTCP) = (try LoopbackPeer(), try LoopbackPeer())
@@ -205,7 +205,7 @@ struct SRTPRelayEngineTests {
 
     @Test("re-key round trip: both keys of both legs change mid-stream, no packet lost, old keys refused")
     func rekeyRoundTrip() throws {
-        let engine = try makeEngine(ports: 23240...23259, workers: 1)
+        let engine = try makeEngine(ports: 13240...13259, workers: 1)
         defer { engine.stop() }
         let (a, b) = (try SRTPPhone(suite: .aesCM128HmacSHA1_80), try SRTPPhone(suite: .aesCM128HmacSHA1_80))
         let id = StreamID(3)
@@ -256,7 +256,7 @@ struct SRTPRelayEngineTests {
 
     @Test("a suite change and RTP → SRTP → RTP updates replace contexts; retired ones are freed")
     func suiteChange() throws {
-        let engine = try makeEngine(ports: 23260...23279, workers: 1)
+        let engine = try makeEngine(ports: 13260...13279, workers: 1)
         defer { engine.stop() }
         let b = try LoopbackPeer()
         let a1 = try SRTPPhone(suite: .aesCM128HmacSHA1_32)
@@ -286,7 +286,7 @@ struct SRTPRelayEngineTests {
 
     @Test("the peer's key unknown yet: its packets are dropped as authentication failures; the answer's key opens them")
     func remoteKeyLater() throws {
-        let engine = try makeEngine(ports: 23280...23299, workers: 1)
+        let engine = try makeEngine(ports: 13280...13299, workers: 1)
         defer { engine.stop() }
         let a = try SRTPPhone(suite: .aesCM256HmacSHA1_80)
         let b = try LoopbackPeer()
@@ -313,7 +313,7 @@ struct SRTPRelayEngineTests {
 
     @Test("RFC 4961: a hijack from another address is dropped and logged; an authenticated packet re-latches")
     func hijackAndRelatch() throws {
-        let engine = try makeEngine(ports: 23300...23319, workers: 1)
+        let engine = try makeEngine(ports: 13300...13319, workers: 1)
         defer { engine.stop() }
         let a = try SRTPPhone(suite: .aesCM128HmacSHA1_80)
         let b = try LoopbackPeer()
@@ -364,7 +364,7 @@ struct SRTPRelayEngineTests {
 
     @Test("strict mode with SRTP: even an authenticated packet from elsewhere is refused")
     func strictSRTP() throws {
-        let engine = try makeEngine(ports: 23320...23339, workers: 1)
+        let engine = try makeEngine(ports: 13320...13339, workers: 1)
         defer { engine.stop() }
         let a = try SRTPPhone(suite: .aeadAES128GCM)
         let b = try LoopbackPeer()
@@ -384,7 +384,7 @@ struct SRTPRelayEngineTests {
 
     @Test("replayed, truncated, garbage and wrong-tag packets are dropped and counted by reason")
     func badPackets() throws {
-        let engine = try makeEngine(ports: 23340...23359, workers: 1)
+        let engine = try makeEngine(ports: 13340...13359, workers: 1)
         defer { engine.stop() }
         let a = try SRTPPhone(suite: .aesCM128HmacSHA1_80)
         let b = try LoopbackPeer()
@@ -421,7 +421,7 @@ struct SRTPRelayEngineTests {
 
     @Test("authentication failures crossing 10 raise one srtp-failures event")
     func failureEvent() throws {
-        let engine = try makeEngine(ports: 23360...23379, workers: 1)
+        let engine = try makeEngine(ports: 13360...13379, workers: 1)
         defer { engine.stop() }
         let a = try SRTPPhone(suite: .aesCM128HmacSHA1_32)
         let b = try LoopbackPeer()
@@ -442,7 +442,7 @@ struct SRTPRelayEngineTests {
 
     @Test("SSRC changes: each new SSRC authenticates and relays; past the bound, old streams are evicted and counted")
     func ssrcChanges() throws {
-        let engine = try makeEngine(ports: 23380...23399, workers: 1)
+        let engine = try makeEngine(ports: 13380...13399, workers: 1)
         defer { engine.stop() }
         let (a, b) = (try SRTPPhone(suite: .aeadAES128GCM), try SRTPPhone(suite: .aesCM128HmacSHA1_80))
         let id = StreamID(10)
@@ -464,7 +464,7 @@ struct SRTPRelayEngineTests {
 
     @Test("plain RTP repeating an index towards an SRTP leg is dropped as a replay (no keystream reuse)")
     func plainRepeatTowardsSRTP() throws {
-        let engine = try makeEngine(ports: 23400...23419, workers: 1)
+        let engine = try makeEngine(ports: 13400...13419, workers: 1)
         defer { engine.stop() }
         let a = try LoopbackPeer()
         let b = try SRTPPhone(suite: .aesCM128HmacSHA1_80)
@@ -482,7 +482,7 @@ struct SRTPRelayEngineTests {
 
     @Test("two workers relay SRTP streams at once")
     func twoWorkers() throws {
-        let engine = try makeEngine(ports: 23420...23459, workers: 2)
+        let engine = try makeEngine(ports: 13420...13459, workers: 2)
         defer { engine.stop() }
         var streams: [(SRTPPhone, SRTPPhone, StreamPorts)] = []
         for n in 0..<4 {
