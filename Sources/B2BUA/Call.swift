@@ -80,7 +80,7 @@ public struct Call: Sendable {
     public let headers: HeaderPolicy
     /// The caller's INVITE, answered by the A-leg's responses.
     public let aInvite: SIPMessage
-    /// The B-leg INVITE of the current attempt (for its CANCEL and ACK).
+    /// The B-leg INVITE of the current attempt, for its CANCEL; nil once the A-leg is answered.
     public private(set) var bInvite: SIPMessage?
     /// CSeq of the last INVITE sent on each leg, which its ACK repeats (RFC 3261 §17.1.1.3).
     public private(set) var inviteSequenceA: UInt32 = 0
@@ -233,6 +233,9 @@ public struct Call: Sendable {
         if status >= 200 {
             answeredA = true
             state = status < 300 ? .confirmed : .ended
+            // Answered: nothing can be cancelled any more, and the B-leg INVITE (kept for
+            // `cancelForB`) would otherwise stay for the whole call.
+            bInvite = nil
         }
         var mapped = responseFor(aInvite, side: sideA, tag: tagA, status: status, reason: response.reasonPhrase,
                                  copying: response, sourceTrusted: sideB.trusted, body: body)

@@ -10,7 +10,9 @@ public struct ClientInviteTransaction: Sendable {
     public enum State: Sendable, Equatable { case calling, proceeding, completed, accepted, terminated }
 
     public private(set) var state: State
-    public let request: SIPMessage
+    /// The INVITE, for its retransmissions and the ACK of a non-2xx. Nil in Accepted: nothing
+    /// there needs it, and the transaction would otherwise hold it (SDP and all) for 64*T1.
+    public private(set) var request: SIPMessage?
     public let transport: TransactionTransport
     public let timers: TransactionTimers
     private var intervalA: Duration
@@ -48,7 +50,8 @@ public struct ClientInviteTransaction: Sendable {
             case .calling, .proceeding:
                 // §17.1.1.2: in Calling the TU is told; §8.1.3.1: as a 503.
                 state = .terminated
-                return [.transportErrorToTU(response: SIPResponseBuilder.response(to: request, status: 503)), .terminated]
+                return [.transportErrorToTU(response: request.map { SIPResponseBuilder.response(to: $0, status: 503) }),
+                        .terminated]
             case .completed, .accepted, .terminated:
                 // RFC 6026 §8.4 / §17.1.1.2: a failed ACK or a late error changes nothing the TU must hear.
                 return []
@@ -77,15 +80,18 @@ public struct ClientInviteTransaction: Sendable {
             if status < 300 {
                 // RFC 6026 §8.4: Accepted, for 64*T1 (Timer M) on every transport.
                 state = .accepted
+                request = nil
                 actions.append(.deliverToTU(response))
                 actions.append(.startTimer(.m, deadline: now + timers.timeout))
                 return actions
             }
             // §17.1.1.2, §17.1.1.3: ACK the non-2xx final response, tell the TU, and absorb
             // retransmissions in Completed for Timer D (≥ 32 s unreliable, zero reliable).
-            let ack = SIPResponseBuilder.ack(for: request, response: response)
-            self.ack = ack
-            actions.append(.transmit(ack))
+            if let request {
+                let ack = SIPResponseBuilder.ack(for: request, response: response)
+                self.ack = ack
+                actions.append(.transmit(ack))
+            }
             actions.append(.deliverToTU(response))
             switch transport {
             case .unreliable:
@@ -114,10 +120,11 @@ public struct ClientInviteTransaction: Sendable {
         case (.a, .calling) where transport == .unreliable:
             // §17.1.1.2: retransmit, and double the interval (no T2 cap for INVITE requests).
             intervalA = intervalA * 2
-            return [.transmit(request), .startTimer(.a, deadline: now + intervalA)]
+            return (request.map { [.transmit($0)] } ?? []) + [.startTimer(.a, deadline: now + intervalA)]
         case (.b, .calling):
             state = .terminated
-            return [.timeoutToTU(.b, response: SIPResponseBuilder.response(to: request, status: 408)), .terminated]
+            return [.timeoutToTU(.b, response: request.map { SIPResponseBuilder.response(to: $0, status: 408) }),
+                    .terminated]
         case (.d, .completed), (.m, .accepted):
             state = .terminated
             return [.terminated]

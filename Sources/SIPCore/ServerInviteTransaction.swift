@@ -13,8 +13,10 @@ public struct ServerInviteTransaction: Sendable {
     public let request: SIPMessage
     public let transport: TransactionTransport
     public let timers: TransactionTimers
-    /// The last response sent, which answers a retransmitted INVITE (§17.2.1).
-    public private(set) var lastResponse: SIPMessage
+    /// The last response sent, which answers a retransmitted INVITE (§17.2.1). Nil in Accepted:
+    /// there the INVITE's retransmissions are absorbed and the TU retransmits its own 2xx, so the
+    /// 2xx (with its SDP) is not held for the 64*T1 of Timer L.
+    public private(set) var lastResponse: SIPMessage?
     private var intervalG: Duration
 
     /// §17.2.1: created on an INVITE that matched no transaction. It sends 100 (Trying) at once
@@ -56,9 +58,9 @@ public struct ServerInviteTransaction: Sendable {
         switch state {
         case .proceeding:
             // §17.2.1: a retransmitted INVITE is answered with the last provisional response.
-            return isACK ? [] : [.transmit(lastResponse)]
+            return isACK ? [] : retransmission
         case .completed:
-            guard isACK else { return [.transmit(lastResponse)] }
+            guard isACK else { return retransmission }
             // §17.2.1: the ACK for the non-2xx ends retransmissions; Confirmed absorbs further
             // ACKs for T4 (Timer I) on unreliable transports, zero on reliable ones. The ACK is
             // not passed to the TU.
@@ -89,6 +91,7 @@ public struct ServerInviteTransaction: Sendable {
             if status < 300 {
                 // RFC 6026 §8.5: Accepted, Timer L = 64*T1 on every transport.
                 state = .accepted
+                lastResponse = nil
                 return [.transmit(response), .startTimer(.l, deadline: now + timers.timeout)]
             }
             // §17.2.1: Completed; Timer G (T1) on unreliable transports, Timer H (64*T1) always.
@@ -109,12 +112,14 @@ public struct ServerInviteTransaction: Sendable {
         }
     }
 
+    private var retransmission: [TransactionAction] { lastResponse.map { [.transmit($0)] } ?? [] }
+
     private mutating func fire(_ timer: TransactionTimer, now: ContinuousClock.Instant) -> [TransactionAction] {
         switch (timer, state) {
         case (.g, .completed) where transport == .unreliable:
             // §17.2.1: retransmit, and double the interval up to T2.
             intervalG = min(intervalG * 2, timers.t2)
-            return [.transmit(lastResponse), .startTimer(.g, deadline: now + intervalG)]
+            return retransmission + [.startTimer(.g, deadline: now + intervalG)]
         case (.h, .completed):
             // §17.2.1: no ACK came; the TU is told of the failure.
             state = .terminated

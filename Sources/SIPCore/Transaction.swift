@@ -27,14 +27,4 @@ public enum Transaction: Sendable {
             return actions
         }
     }
-
-    /// The request the transaction was created for.
-    public var request: SIPMessage {
-        switch self {
-        case .clientInvite(let t): t.request
-        case .clientNonInvite(let t): t.request
-        case .serverInvite(let t): t.request
-        case .serverNonInvite(let t): t.request
-        }
-    }
 }

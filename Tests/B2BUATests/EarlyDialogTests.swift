@@ -69,8 +69,10 @@ struct EarlyDialogTests {
         #expect(onward.cseq?.sequence == 2 && call.b.localSequence == 2, "one CSeq space on the B-leg")
 
         // The 200 of the first fork confirms it: its tags become the dialogs', the other fork ends.
+        #expect(call.cancelForB() != nil, "ringing: the B-leg INVITE can still be cancelled")
         let ok = try Self.response("200 OK", tag: "fork-1", contact: "sip:2000@198.51.100.31", bInvite: bInvite)
         let okToPhone = call.inviteResponseForA(ok, body: .none)
+        #expect(call.bInvite == nil && call.cancelForB() == nil, "answered: the B-leg INVITE is not kept for the call's life")
         #expect(okToPhone.to?.tag == "a-tag" && call.a.localTag == "a-tag")
         #expect(call.b.remoteTag == "fork-1" && call.b.remoteTarget == "sip:2000@198.51.100.31")
         #expect(call.forks.map(\.bTag) == ["fork-1"] && call.state == .confirmed)

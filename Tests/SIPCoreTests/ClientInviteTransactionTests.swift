@@ -121,6 +121,7 @@ struct ClientInviteTransactionTests {
         #expect(t.handle(.received(ok), now: clock.now) == [.cancelTimer(.a), .cancelTimer(.b), .deliverToTU(ok),
                                                             .startTimer(.m, deadline: clock.at(.seconds(33)))])
         #expect(t.state == .accepted)
+        #expect(t.request == nil, "nothing in Accepted needs the INVITE: it is not held for Timer M")
         clock.set(.seconds(2))
         #expect(t.handle(.received(ok), now: clock.now) == [.deliverToTU(ok)])
         #expect(t.handle(.received(Fixture.response(486, to: invite)), now: clock.now).isEmpty, "a late non-2xx is dropped")

@@ -99,6 +99,7 @@ struct ServerInviteTransactionTests {
         clock.set(.seconds(1))
         #expect(t.handle(.send(ok), now: clock.now) == [.transmit(ok), .startTimer(.l, deadline: clock.at(.seconds(33)))])
         #expect(t.state == .accepted)
+        #expect(t.lastResponse == nil, "the TU retransmits its 2xx: the transaction does not hold it for Timer L")
         #expect(t.handle(.send(ok), now: clock.now) == [.transmit(ok)])
         #expect(t.handle(.received(invite), now: clock.now).isEmpty)
         let ack2xx = Fixture.ack()
