@@ -270,12 +270,12 @@ extension MediaNegotiation {
         var state = leg == .a ? originA : originB
         var body = sdp
         body.sessionLines.removeAll { $0.typeCharacter == "o" }
-        let printed = body.printed
+        let digest = BodyDigest(body.printed)
         switch state.version {
         case nil: state.version = state.identity.initialVersion
-        case let v?: if state.lastBody != printed { state.version = v &+ 1 }
+        case let v?: if state.lastBody != digest { state.version = v &+ 1 }
         }
-        state.lastBody = printed
+        state.lastBody = digest
         var out = sdp
         if let k = out.sessionLines.firstIndex(where: { $0.typeCharacter == "o" }), var o = out.origin {
             o.sessionVersion = state.version ?? state.identity.initialVersion
