@@ -37,8 +37,14 @@ public struct ReplyCache: Sendable {
         return entry.request == request ? .replay(entry.reply) : .conflict
     }
 
+    /// The bytes the cache holds, counted by the arrays' capacities.
+    public var retainedBytes: Int { entries.values.reduce(0) { $0 + $1.request.capacity + $1.reply.capacity } }
+
     public mutating func store(id: UInt64, request: [UInt8], reply: [UInt8]) {
-        if entries.updateValue(Entry(request: request, reply: reply), forKey: id) != nil { return }
+        // Exact-size copies: what comes in are read and encode buffers with room to spare (a
+        // reply is encoded into 1 KB), and the cache holds thousands of them.
+        let entry = Entry(request: Self.trimmed(request), reply: Self.trimmed(reply))
+        if entries.updateValue(entry, forKey: id) != nil { return }
         if order.count < capacity {
             order.append(id)
         } else {
@@ -46,5 +52,9 @@ public struct ReplyCache: Sendable {
             order[oldest] = id
             oldest = (oldest + 1) % capacity
         }
+    }
+
+    private static func trimmed(_ bytes: [UInt8]) -> [UInt8] {
+        bytes.capacity > bytes.count ? bytes.withUnsafeBufferPointer { Array($0) } : bytes
     }
 }

@@ -13,6 +13,20 @@ struct ReplyCacheTests {
         #expect(cache.lookup(id: 2, request: [1, 2]) == .fresh)
     }
 
+    @Test("the cache keeps exact-size copies, not the spare room of the buffers it is handed")
+    func trimmed() {
+        var cache = ReplyCache(capacity: 8)
+        var request: [UInt8] = []
+        request.reserveCapacity(4096)
+        request += Array(repeating: 7, count: 100)
+        var reply: [UInt8] = []
+        reply.reserveCapacity(1024)
+        reply += Array(repeating: 9, count: 50)
+        cache.store(id: 1, request: request, reply: reply)
+        #expect(cache.retainedBytes < 150 + 64, "\(cache.retainedBytes) bytes held for 150")
+        #expect(cache.lookup(id: 1, request: request) == .replay(reply))
+    }
+
     @Test("bounded: the oldest reply is evicted first")
     func eviction() {
         var cache = ReplyCache(capacity: 3)
