@@ -22,13 +22,17 @@ extension SIPMessage {
     static func headerLine(_ name: String, _ value: String) -> [UInt8] {
         var line: [UInt8] = []
         line.reserveCapacity(name.utf8.count + value.utf8.count + 4)
-        line.append(contentsOf: name.utf8)
-        line.append(ASCII.colon)
-        line.append(ASCII.space)
-        line.append(contentsOf: value.utf8)
-        line.append(ASCII.cr)
-        line.append(ASCII.lf)
+        appendHeaderLine(name, value, to: &line)
         return line
+    }
+
+    static func appendHeaderLine(_ name: String, _ value: String, to out: inout [UInt8]) {
+        out.append(contentsOf: name.utf8)
+        out.append(ASCII.colon)
+        out.append(ASCII.space)
+        out.append(contentsOf: value.utf8)
+        out.append(ASCII.cr)
+        out.append(ASCII.lf)
     }
 
     /// Inserts a header line before every other header (use for a new top Via, RFC 3261 §16.6 item 8).
@@ -127,7 +131,10 @@ extension SIPMessage {
     public func print(into out: inout [UInt8]) {
         let bodyStart = bodyRange.lowerBound
         let body: ArraySlice<UInt8> = replacementBody.map { $0[...] } ?? bytes[bodyRange]
-        out.reserveCapacity(out.count + bodyStart + body.count + 256)
+        // An upper bound, so that one allocation holds it: edits only replace ranges, and the
+        // Content-Length fix writes at most its name, 20 digits and CRLF.
+        let growth = edits.reduce(0) { $0 + $1.replacement.count } + (replacementBody == nil ? 0 : 38)
+        out.reserveCapacity(out.count + bodyStart + growth + body.count)
         // The Content-Length fix is an edit like any other, taken at its position in the order.
         var lengthEdit: SIPEdit?
         if replacementBody != nil {
@@ -189,12 +196,20 @@ extension SIPMessage {
     }
 
     static func build(startLine: String, headers: [(String, String)], body: [UInt8]) -> SIPMessage {
-        var bytes = Array(startLine.utf8)
-        bytes.append(contentsOf: [ASCII.cr, ASCII.lf])
+        // One allocation, of the message's size give or take the Content-Length digits (room for
+        // 20): a built message may be kept for a whole call.
+        let contentLength = "Content-Length: "
+        var size = startLine.utf8.count + 2 + contentLength.utf8.count + 20 + 4 + body.count
+        for (name, value) in headers { size += name.utf8.count + value.utf8.count + 4 }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(size)
+        bytes.append(contentsOf: startLine.utf8)
+        bytes.append(ASCII.cr)
+        bytes.append(ASCII.lf)
         for (name, value) in headers where SIPHeaderName(name) != .contentLength {
-            bytes.append(contentsOf: headerLine(name, value))
+            appendHeaderLine(name, value, to: &bytes)
         }
-        bytes.append(contentsOf: "Content-Length: ".utf8)
+        bytes.append(contentsOf: contentLength.utf8)
         appendDecimal(body.count, to: &bytes)
         bytes.append(contentsOf: [ASCII.cr, ASCII.lf, ASCII.cr, ASCII.lf])
         bytes.append(contentsOf: body)

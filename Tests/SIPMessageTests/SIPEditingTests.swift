@@ -134,6 +134,11 @@ struct SIPEditingTests {
         let r = SIPMessage.response(200, reason: "OK", headers: [("To", "<sip:bob@example.com>;tag=9")], body: Array("x".utf8))
         #expect(r.statusCode == 200)
         #expect(r.contentLength == 1)
+        // Built and printed messages are kept by calls: one allocation near their size, not a
+        // doubled buffer (the slack allowed is the room for Content-Length's digits).
+        #expect(m.bytes.capacity - m.bytes.count < 48, "\(m.bytes.capacity) bytes for \(m.bytes.count)")
+        let printed = m.printed
+        #expect(printed.capacity - printed.count < 48, "\(printed.capacity) bytes for \(printed.count)")
     }
 
     @Test("Property: parse → print → parse gives the same message, for generated messages", arguments: 0..<64)
