@@ -10,14 +10,18 @@ public struct ClientInviteTransaction: Sendable {
     public enum State: Sendable, Equatable { case calling, proceeding, completed, accepted, terminated }
 
     public private(set) var state: State
-    /// The INVITE, for its retransmissions and the ACK of a non-2xx. Nil in Accepted: nothing
-    /// there needs it, and the transaction would otherwise hold it (SDP and all) for 64*T1.
-    public private(set) var request: SIPMessage?
     public let transport: TransactionTransport
     public let timers: TransactionTimers
     private var intervalA: Duration
-    /// §17.1.1.3: the ACK for the non-2xx final response, kept to answer its retransmissions.
-    private var ack: SIPMessage?
+    /// The one message the transaction needs in its state: the INVITE while Calling or Proceeding
+    /// (its retransmissions, and the ACK of a non-2xx is built from it), that ACK in Completed
+    /// (§17.1.1.3: to answer the final response's retransmissions), nothing in Accepted, where
+    /// the INVITE (SDP and all) would otherwise stay for 64*T1.
+    private var held: SIPMessage?
+
+    /// The INVITE, while it may still be retransmitted or answered.
+    public var request: SIPMessage? { state == .calling || state == .proceeding ? held : nil }
+    private var ack: SIPMessage? { state == .completed ? held : nil }
 
     /// §17.1.1.2: Calling; the INVITE goes to the transport; Timer B (64*T1) always, Timer A
     /// (T1) on unreliable transports.
@@ -25,8 +29,8 @@ public struct ClientInviteTransaction: Sendable {
         request: SIPMessage, transport: TransactionTransport, timers: TransactionTimers = .default,
         now: ContinuousClock.Instant
     ) -> (ClientInviteTransaction, [TransactionAction]) {
-        let t = ClientInviteTransaction(state: .calling, request: request, transport: transport, timers: timers,
-                                        intervalA: timers.t1, ack: nil)
+        let t = ClientInviteTransaction(state: .calling, transport: transport, timers: timers,
+                                        intervalA: timers.t1, held: request)
         var actions: [TransactionAction] = [.transmit(request)]
         switch transport {
         case .unreliable: actions.append(.startTimer(.a, deadline: now + timers.t1))
@@ -49,9 +53,9 @@ public struct ClientInviteTransaction: Sendable {
             switch state {
             case .calling, .proceeding:
                 // §17.1.1.2: in Calling the TU is told; §8.1.3.1: as a 503.
+                let response = request.map { SIPResponseBuilder.response(to: $0, status: 503) }
                 state = .terminated
-                return [.transportErrorToTU(response: request.map { SIPResponseBuilder.response(to: $0, status: 503) }),
-                        .terminated]
+                return [.transportErrorToTU(response: response), .terminated]
             case .completed, .accepted, .terminated:
                 // RFC 6026 §8.4 / §17.1.1.2: a failed ACK or a late error changes nothing the TU must hear.
                 return []
@@ -80,7 +84,7 @@ public struct ClientInviteTransaction: Sendable {
             if status < 300 {
                 // RFC 6026 §8.4: Accepted, for 64*T1 (Timer M) on every transport.
                 state = .accepted
-                request = nil
+                held = nil
                 actions.append(.deliverToTU(response))
                 actions.append(.startTimer(.m, deadline: now + timers.timeout))
                 return actions
@@ -89,7 +93,7 @@ public struct ClientInviteTransaction: Sendable {
             // retransmissions in Completed for Timer D (≥ 32 s unreliable, zero reliable).
             if let request {
                 let ack = SIPResponseBuilder.ack(for: request, response: response)
-                self.ack = ack
+                held = ack
                 actions.append(.transmit(ack))
             }
             actions.append(.deliverToTU(response))
@@ -122,9 +126,9 @@ public struct ClientInviteTransaction: Sendable {
             intervalA = intervalA * 2
             return (request.map { [.transmit($0)] } ?? []) + [.startTimer(.a, deadline: now + intervalA)]
         case (.b, .calling):
+            let response = request.map { SIPResponseBuilder.response(to: $0, status: 408) }
             state = .terminated
-            return [.timeoutToTU(.b, response: request.map { SIPResponseBuilder.response(to: $0, status: 408) }),
-                    .terminated]
+            return [.timeoutToTU(.b, response: response), .terminated]
         case (.d, .completed), (.m, .accepted):
             state = .terminated
             return [.terminated]

@@ -10,7 +10,7 @@ public struct ServerInviteTransaction: Sendable {
     public enum State: Sendable, Equatable { case proceeding, completed, confirmed, accepted, terminated }
 
     public private(set) var state: State
-    public let request: SIPMessage
+    // The INVITE is not kept: it went to the TU, and the table's key matches its retransmissions.
     public let transport: TransactionTransport
     public let timers: TransactionTimers
     /// The last response sent, which answers a retransmitted INVITE (§17.2.1). Nil in Accepted:
@@ -26,7 +26,7 @@ public struct ServerInviteTransaction: Sendable {
         now: ContinuousClock.Instant
     ) -> (ServerInviteTransaction, [TransactionAction]) {
         let trying = SIPResponseBuilder.response(to: request, status: 100)
-        let t = ServerInviteTransaction(state: .proceeding, request: request, transport: transport, timers: timers,
+        let t = ServerInviteTransaction(state: .proceeding, transport: transport, timers: timers,
                                         lastResponse: trying, intervalG: timers.t1)
         return (t, [.transmit(trying), .deliverToTU(request)])
     }

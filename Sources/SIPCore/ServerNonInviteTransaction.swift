@@ -8,7 +8,7 @@ public struct ServerNonInviteTransaction: Sendable {
     public enum State: Sendable, Equatable { case trying, proceeding, completed, terminated }
 
     public private(set) var state: State
-    public let request: SIPMessage
+    // The request is not kept: it went to the TU, and the table's key matches its retransmissions.
     public let transport: TransactionTransport
     public let timers: TransactionTimers
     public private(set) var lastResponse: SIPMessage?
@@ -18,8 +18,7 @@ public struct ServerNonInviteTransaction: Sendable {
         request: SIPMessage, transport: TransactionTransport, timers: TransactionTimers = .default,
         now: ContinuousClock.Instant
     ) -> (ServerNonInviteTransaction, [TransactionAction]) {
-        (ServerNonInviteTransaction(state: .trying, request: request, transport: transport, timers: timers,
-                                    lastResponse: nil),
+        (ServerNonInviteTransaction(state: .trying, transport: transport, timers: timers, lastResponse: nil),
          [.deliverToTU(request)])
     }
 
