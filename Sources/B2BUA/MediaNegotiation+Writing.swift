@@ -270,7 +270,7 @@ extension MediaNegotiation {
         var state = leg == .a ? originA : originB
         var body = sdp
         body.sessionLines.removeAll { $0.typeCharacter == "o" }
-        let digest = BodyDigest(body.printed)
+        let digest = BytesDigest(body.printed)
         switch state.version {
         case nil: state.version = state.identity.initialVersion
         case let v?: if state.lastBody != digest { state.version = v &+ 1 }

@@ -48,21 +48,7 @@ public struct MediaNegotiation: Sendable {
         var version: UInt64?
         /// The last description sent on the leg, o= line left out, to tell a change from a refresh:
         /// its digest, not its bytes, which would stay for the whole call.
-        var lastBody: BodyDigest?
-    }
-
-    /// Tells one description from another without keeping it: its length and a 64-bit hash
-    /// (SipHash, seeded per process). Two different bodies agree with probability 2⁻⁶⁴.
-    struct BodyDigest: Equatable, Sendable {
-        let count: Int
-        let hash: Int
-
-        init(_ bytes: [UInt8]) {
-            var hasher = Hasher()
-            bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
-            count = bytes.count
-            hash = hasher.finalize()
-        }
+        var lastBody: BytesDigest?
     }
 
     struct Exchange: Sendable {

@@ -3,7 +3,8 @@
 /// palisade-media must answer it without creating, updating or deleting twice.
 ///
 /// A request is the same request when its id and its bytes are equal; the same id with other
-/// bytes is a client bug, refused rather than answered with an unrelated reply.
+/// bytes is a client bug, refused rather than answered with an unrelated reply. The cache keeps a
+/// digest of each request, not its bytes: it only has to recognise the request again.
 public struct ReplyCache: Sendable {
     public enum Lookup: Equatable, Sendable {
         /// Not seen: execute it, then `store` the reply.
@@ -15,7 +16,7 @@ public struct ReplyCache: Sendable {
     }
 
     private struct Entry: Sendable {
-        var request: [UInt8]
+        var request: BytesDigest
         var reply: [UInt8]
     }
 
@@ -34,16 +35,16 @@ public struct ReplyCache: Sendable {
 
     public func lookup(id: UInt64, request: [UInt8]) -> Lookup {
         guard let entry = entries[id] else { return .fresh }
-        return entry.request == request ? .replay(entry.reply) : .conflict
+        return entry.request == BytesDigest(request) ? .replay(entry.reply) : .conflict
     }
 
-    /// The bytes the cache holds, counted by the arrays' capacities.
-    public var retainedBytes: Int { entries.values.reduce(0) { $0 + $1.request.capacity + $1.reply.capacity } }
+    /// The reply bytes the cache holds, counted by the arrays' capacities.
+    public var retainedBytes: Int { entries.values.reduce(0) { $0 + $1.reply.capacity } }
 
     public mutating func store(id: UInt64, request: [UInt8], reply: [UInt8]) {
-        // Exact-size copies: what comes in are read and encode buffers with room to spare (a
-        // reply is encoded into 1 KB), and the cache holds thousands of them.
-        let entry = Entry(request: Self.trimmed(request), reply: Self.trimmed(reply))
+        // An exact-size copy: a reply comes in an encode buffer with room to spare (1 KB), and the
+        // cache holds thousands of them.
+        let entry = Entry(request: BytesDigest(request), reply: Self.trimmed(reply))
         if entries.updateValue(entry, forKey: id) != nil { return }
         if order.count < capacity {
             order.append(id)

@@ -13,7 +13,7 @@ struct ReplyCacheTests {
         #expect(cache.lookup(id: 2, request: [1, 2]) == .fresh)
     }
 
-    @Test("the cache keeps exact-size copies, not the spare room of the buffers it is handed")
+    @Test("the cache keeps an exact-size copy of the reply and only a digest of the request")
     func trimmed() {
         var cache = ReplyCache(capacity: 8)
         var request: [UInt8] = []
@@ -23,8 +23,12 @@ struct ReplyCacheTests {
         reply.reserveCapacity(1024)
         reply += Array(repeating: 9, count: 50)
         cache.store(id: 1, request: request, reply: reply)
-        #expect(cache.retainedBytes < 150 + 64, "\(cache.retainedBytes) bytes held for 150")
+        #expect(cache.retainedBytes < 50 + 32, "\(cache.retainedBytes) bytes held for a 50-byte reply")
         #expect(cache.lookup(id: 1, request: request) == .replay(reply))
+        var other = request
+        other[99] = 8
+        #expect(cache.lookup(id: 1, request: other) == .conflict)
+        #expect(cache.lookup(id: 1, request: Array(request.dropLast())) == .conflict)
     }
 
     @Test("bounded: the oldest reply is evicted first")
