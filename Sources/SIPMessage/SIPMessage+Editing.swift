@@ -217,7 +217,10 @@ extension SIPMessage {
         limits.maxMessageSize = Int.max
         limits.maxHeaderCount = Int.max
         // A builder's input is the caller's own; a line it cannot parse is a programming error.
-        guard let message = try? SIPMessage(parsing: bytes, framing: .stream, limits: limits) else {
+        // Its field index at its size too: the given fields and Content-Length (an ACK kept for a
+        // whole call used 8 of 16 slots).
+        guard let message = try? SIPMessage(parsing: bytes, framing: .stream, limits: limits,
+                                            fieldCapacity: headers.count + 1) else {
             preconditionFailure("SIPMessage builder produced an unparseable message")
         }
         return message

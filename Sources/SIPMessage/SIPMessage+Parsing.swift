@@ -5,12 +5,18 @@ extension SIPMessage {
     ///
     /// A datagram may omit Content-Length, and bytes past it are discarded (RFC 3261 §18.3).
     public init(parsing bytes: [UInt8], framing: Framing = .datagram, limits: SIPLimits = .default) throws(SIPMessageError) {
+        try self.init(parsing: bytes, framing: framing, limits: limits, fieldCapacity: 16)
+    }
+
+    /// `fieldCapacity`: the room reserved for the field index, which stays with the message (most
+    /// received messages have 8–16 fields; a builder knows its count).
+    init(parsing bytes: [UInt8], framing: Framing, limits: SIPLimits, fieldCapacity: Int) throws(SIPMessageError) {
         guard bytes.count <= limits.maxMessageSize else {
             throw SIPMessageError(.messageTooLarge, offset: limits.maxMessageSize)
         }
         // Invariant: the scan reads only indices below `p.count`; `bytes` outlives the closure.
         let scanned = bytes.withUnsafeBufferPointer { p -> Result<(Layout, SIPStartLine), SIPMessageError> in
-            switch SIPMessage.scan(p, limits: limits) {
+            switch SIPMessage.scan(p, limits: limits, fieldCapacity: fieldCapacity) {
             case .success(let layout):
                 do throws(SIPMessageError) {
                     return .success((layout, try SIPMessage.parseStartLine(p, layout.startLine)))
@@ -55,7 +61,7 @@ extension SIPMessage {
     }
 
     /// One pass over the header section. Pure index arithmetic over `p`.
-    static func scan(_ p: UnsafeBufferPointer<UInt8>, limits: SIPLimits) -> Result<Layout, SIPMessageError> {
+    static func scan(_ p: UnsafeBufferPointer<UInt8>, limits: SIPLimits, fieldCapacity: Int) -> Result<Layout, SIPMessageError> {
         let n = p.count
         var i = 0
         // RFC 3261 §7.5: CRLFs before the start line are ignored.
@@ -67,8 +73,7 @@ extension SIPMessage {
         i += 1
         let startLineEnd = i
         var fields: [SIPHeaderField] = []
-        // Most messages have 8–16 fields; the array outlives the parse with its message.
-        fields.reserveCapacity(16)
+        fields.reserveCapacity(fieldCapacity)
         var contentLength: Int?
         var contentLengthOffset: Int?
         while true {

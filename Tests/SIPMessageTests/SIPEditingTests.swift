@@ -139,6 +139,10 @@ struct SIPEditingTests {
         #expect(m.bytes.capacity - m.bytes.count < 48, "\(m.bytes.capacity) bytes for \(m.bytes.count)")
         let printed = m.printed
         #expect(printed.capacity - printed.count < 48, "\(printed.capacity) bytes for \(printed.count)")
+        // Its field index too: six fields and Content-Length, not the 16 slots a parse reserves.
+        #expect(m.fields.count == 7)
+        #expect(m.fields.capacity < 10, "\(m.fields.capacity) field slots for 7")
+        #expect(try SIPMessage(parsing: m.bytes).fields.capacity >= 16)
     }
 
     @Test("Property: parse → print → parse gives the same message, for generated messages", arguments: 0..<64)
