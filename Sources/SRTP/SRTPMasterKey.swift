@@ -38,11 +38,16 @@ public struct SRTPMasterKey: Hashable, Sendable {
         return random(for: suite, using: &generator)
     }
 
-    /// Key material from the given generator (tests pass a seeded one; production must not).
+    /// Key material from the given generator (tests pass a seeded one; production must not), 8
+    /// bytes per draw: the system generator makes a getrandom(2) per draw, and palisade-media makes
+    /// a key for every SRTP leg it answers (it drew per byte, 30 system calls per key).
     public static func random(for suite: SRTPSuite, using generator: inout some RandomNumberGenerator) -> SRTPMasterKey {
         var bytes = [UInt8](repeating: 0, count: suite.masterKeySaltLength)
+        var word: UInt64 = 0
         for index in bytes.indices {
-            bytes[index] = generator.next()
+            if index % 8 == 0 { word = generator.next() }
+            bytes[index] = UInt8(truncatingIfNeeded: word)
+            word >>= 8
         }
         // The length is the suite's by construction.
         return SRTPMasterKey(unchecked: suite, keySalt: bytes)

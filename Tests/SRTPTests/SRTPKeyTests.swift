@@ -79,6 +79,21 @@ struct SRTPKeyTests {
         #expect(keys[0].sdesInlineKeySalt.utf8.count == expectedLength[suite])
     }
 
+    @Test("A given generator fills a key 8 bytes per draw, low byte first")
+    func drawn() {
+        struct Counting: RandomNumberGenerator {
+            var draws: UInt64 = 0
+            mutating func next() -> UInt64 {
+                draws += 1
+                return draws &* 0x0101_0101_0101_0101
+            }
+        }
+        var generator = Counting()
+        let key = SRTPMasterKey.random(for: .aesCM128HmacSHA1_80, using: &generator)
+        #expect(generator.draws == 4)
+        #expect(key.keySalt == (1...4).flatMap { draw in [UInt8](repeating: UInt8(draw), count: draw < 4 ? 8 : 6) })
+    }
+
     @Test("A key's description never shows key material")
     func redacted() {
         let key = SRTPMasterKey.random(for: .aeadAES256GCM)
