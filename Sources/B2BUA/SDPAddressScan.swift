@@ -39,6 +39,13 @@ public enum SDPAddressScan {
     }
 
     static func scan(_ text: String) -> [(kind: Kind, value: String)] {
+        // Every finding needs a dot (IPv4, a host name) or two colons (IPv6): most SDP lines
+        // (rtpmap, fmtp, ptime, a direction) have neither, and are passed over in one byte loop.
+        var colons = 0
+        guard text.utf8.contains(where: { byte in
+            if byte == UInt8(ascii: ":") { colons += 1 }
+            return byte == UInt8(ascii: ".") || colons == 2
+        }) else { return [] }
         var out: [(kind: Kind, value: String)] = []
         let separators: Set<Character> = [" ", "/", "@", ";", "=", ",", "|", "[", "]", "\t", "<", ">", "\"", "'"]
         for piece in text.split(whereSeparator: { separators.contains($0) }) {

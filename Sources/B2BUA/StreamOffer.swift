@@ -45,7 +45,10 @@ struct MediaPeer: Sendable, Equatable {
         var rtcpMux = false
         var rtcp: Endpoint?
         var direction = sessionDirection(sdp)
-        for line in section.lines where line.type == UInt8(ascii: "a") {
+        // Only the attributes read here are parsed (a WebRTC offer has dozens of candidates).
+        for line in section.lines where line.isAttribute("rtcp") || line.isAttribute("rtcp-mux")
+            || line.isAttribute("sendrecv") || line.isAttribute("sendonly") || line.isAttribute("recvonly")
+            || line.isAttribute("inactive") {
             guard let attribute = try? SDPAttribute(line.value) else { continue }
             switch attribute {
             case .rtcpMux: rtcpMux = true
@@ -128,7 +131,7 @@ enum CryptoChoice {
     /// Every a=crypto line that parses; a broken line does not spoil the others.
     static func cryptos(in section: MediaSection) -> [SDPCrypto] {
         section.lines.compactMap { line -> SDPCrypto? in
-            guard line.type == UInt8(ascii: "a"), case .crypto(let c)? = try? SDPAttribute(line.value) else { return nil }
+            guard line.isAttribute("crypto"), case .crypto(let c)? = try? SDPAttribute(line.value) else { return nil }
             return c
         }
     }

@@ -42,6 +42,14 @@ public struct SDPLine: Sendable, Equatable {
         }
     }
 
+    /// Whether this is an `a=` line of the attribute `name` (byte for byte, as SDPAttribute
+    /// matches names), without parsing its value.
+    public func isAttribute(_ name: StaticString) -> Bool {
+        guard type == UInt8(ascii: "a") else { return false }
+        let written = attributeName
+        return name.withUTF8Buffer { written.elementsEqual($0) }
+    }
+
     /// The attribute name of an `a=` line, up to the first colon.
     var attributeName: ArraySlice<UInt8> {
         if let colon = value.firstIndex(of: UInt8(ascii: ":")) { return value[value.startIndex..<colon] }

@@ -70,6 +70,17 @@ struct SessionDescriptionTests {
         #expect(throws: SDPError(.badAttribute)) { try SDPAttribute(ArraySlice("rtcp:70000".utf8)) }
     }
 
+    @Test("isAttribute names an a= line's attribute exactly, as SDPAttribute reads it")
+    func attributeNames() {
+        #expect(SDPLine(type: "a", value: "rtcp:53020").isAttribute("rtcp"))
+        #expect(!SDPLine(type: "a", value: "rtcp-mux").isAttribute("rtcp"))
+        #expect(SDPLine(type: "a", value: "rtcp-mux").isAttribute("rtcp-mux"))
+        #expect(SDPLine(type: "a", value: "sendonly").isAttribute("sendonly"))
+        #expect(!SDPLine(type: "a", value: "SENDONLY").isAttribute("sendonly"))
+        #expect(!SDPLine(type: "b", value: "crypto:1").isAttribute("crypto"))
+        #expect(SDPLine(type: "a", value: "crypto:1 AES_CM_128_HMAC_SHA1_80 inline:x").isAttribute("crypto"))
+    }
+
     @Test("An SBC rewrite changes only the lines it names")
     func rewrite() throws {
         let original = try SDPFixtures.bytes("srtp-sdes.sdp")
