@@ -10,6 +10,11 @@ let strict: [SwiftSetting] = [
     .treatAllWarnings(as: .error),
 ]
 
+// The SIP and SDP libraries on palisade-signal's message path, in release builds, also export their
+// function bodies (cross-module optimisation), so the generic byte views they hand out are
+// specialised in the modules that use them instead of running through witness tables.
+let messagePath: [SwiftSetting] = strict + [.unsafeFlags(["-cross-module-optimization"], .when(configuration: .release))]
+
 let nioCore = Target.Dependency.product(name: "NIOCore", package: "swift-nio")
 let nioPosix = Target.Dependency.product(name: "NIOPosix", package: "swift-nio")
 let nioHTTP1 = Target.Dependency.product(name: "NIOHTTP1", package: "swift-nio")
@@ -48,15 +53,15 @@ let package = Package(
         .target(name: "MediaControlProtocol", dependencies: ["ControlFraming"], swiftSettings: strict),
         .target(name: "AdminProtocol", dependencies: ["ControlFraming"], swiftSettings: strict),
         .target(name: "MetricsExposition", swiftSettings: strict),
-        .target(name: "SIPMessage", swiftSettings: strict),
-        .target(name: "SDP", swiftSettings: strict),
+        .target(name: "SIPMessage", swiftSettings: messagePath),
+        .target(name: "SDP", swiftSettings: messagePath),
         .target(name: "NFTRules", swiftSettings: strict),
         .target(name: "RTP", swiftSettings: strict),
         .target(name: "SIPAuth", swiftSettings: strict),
 
         // Tier 2: sans-I/O state machines and policy. No I/O, no NIO, no clock reads.
-        .target(name: "SIPCore", dependencies: ["SIPMessage"], swiftSettings: strict),
-        .target(name: "B2BUA", dependencies: ["SDP", "SIPMessage", "SIPCore", "MediaControlProtocol"], swiftSettings: strict),
+        .target(name: "SIPCore", dependencies: ["SIPMessage"], swiftSettings: messagePath),
+        .target(name: "B2BUA", dependencies: ["SDP", "SIPMessage", "SIPCore", "MediaControlProtocol"], swiftSettings: messagePath),
         .target(name: "Registration", dependencies: ["SIPMessage", "SIPAuth", "SIPCore"], swiftSettings: strict),
 
         // Tier 3: adapters (I/O).
