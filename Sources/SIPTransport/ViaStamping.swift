@@ -10,10 +10,10 @@ enum ViaStamping {
                       limits: SIPLimits) -> SIPMessage? {
         guard message.isRequest, let field = message.field(.via), let via = message.topVia,
               let sourceIP = source.ipAddress, let sourcePort = source.port else { return nil }
+        // With rport requested (most phones) the Via is stamped whatever its sent-by says, and
+        // the canonical forms (two address conversions) are not needed.
         let rportRequested = via.rport == SIPRPort.requested
-        let sentByHost = stripBrackets(via.host.string)
-        let sameAddress = canonicalIP(sentByHost) == canonicalIP(sourceIP)
-        guard rportRequested || !sameAddress else { return nil }
+        guard rportRequested || canonicalIP(stripBrackets(via.host.string)) != canonicalIP(sourceIP) else { return nil }
 
         let value = Array(message.value(of: field))
         let firstEnd = firstViaEnd(value)
