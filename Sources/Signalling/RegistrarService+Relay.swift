@@ -25,6 +25,17 @@ public struct RelayUpstream: Sendable {
 /// registrar (so `registrations list|show|remove`, `flows list`, keepalives and routing from the
 /// core see both); SIPService runs the upstream transactions (`SIPService+RegistrationRelay.swift`).
 extension RegistrarService {
+    /// The relay realm's targets after a configuration reload, for REGISTERs relayed from now on
+    /// (an exchange under way keeps the failover order it started with). False in embedded mode.
+    @discardableResult
+    public func replaceRelayTargets(_ targets: [RouteTarget]) -> Bool {
+        upstream.withLock { upstream in
+            guard upstream != nil else { return false }
+            upstream?.targets = targets
+            return true
+        }
+    }
+
     /// A phone's REGISTER that arrived on `flow`: answered here, or a REGISTER for the core.
     public func relay(_ request: SIPMessage, on flow: Flow, face: RegistrationRelay<Flow>.Face,
                       fresh: RegistrationRelay<Flow>.Identifiers, toTag: String) -> RelayDecision<Flow>? {

@@ -65,13 +65,15 @@ public final class RegistrarService: Service, Sendable {
     /// nil inside in embedded mode. (A Mutex of an optional, not an optional Mutex: optional
     /// chaining into a `Mutex?` crashed in `_lockSlow` when it was nil, Swift 6.3.1.)
     let relay: Mutex<RegistrationRelay<Flow>?>
-    /// Where relayed REGISTERs go; nil: the embedded registrar answers REGISTER.
-    public let relayUpstream: RelayUpstream?
+    /// Where relayed REGISTERs go; nil: the embedded registrar answers REGISTER. Its targets
+    /// follow a configuration reload (`replaceRelayTargets`).
+    public var relayUpstream: RelayUpstream? { upstream.withLock { $0 } }
+    let upstream: Mutex<RelayUpstream?>
 
     public init(registrar: Registrar<Flow>, usersFileConfigured: Bool = false, udpKeepalive: UDPKeepalive? = nil,
                 banSource: (@Sendable (SourceBan) -> Void)? = nil, relay: RelayUpstream? = nil, logger: Logger) {
         self.relay = Mutex(relay.map { RegistrationRelay(policy: $0.policy) })
-        relayUpstream = relay
+        upstream = Mutex(relay)
         self.registrar = Mutex(registrar)
         self.usersFile = Mutex(usersFileConfigured)
         self.udpKeepalive = udpKeepalive

@@ -87,6 +87,10 @@ actor ConfigurationReload {
             if Self.restartPart(new.realms) == Self.restartPart(running.realms) {
                 await sip.replaceRouting(routing(new.realms))
                 applied.append("[[realm]] routes, targets, policies and limits (new calls)")
+                if let relay = registrar.relayUpstream, let realm = new.realms.first(where: { $0.name == relay.realm }),
+                   registrar.replaceRelayTargets(SIPWiring.targets(of: realm)) {
+                    applied.append("registration relay targets (\(relay.realm))")
+                }
                 running.realms = new.realms
             } else {
                 restartNeeded.append("[[realm]] names, listeners, media interfaces or tls_peers")

@@ -8,7 +8,8 @@ import TestSupport
 /// first target that answers 503, so every relayed REGISTER fails over); a refresh
 /// within the throttling window is answered by Palisade alone; then the core PBX (sipp) calls the
 /// Contact Palisade registered for the binding, and the call reaches the phone through its NAT
-/// flow, with media both ways; at last the phone unregisters, and the core is told.
+/// flow, with media both ways; a configuration reload drops the overloaded target; at last the
+/// phone unregisters, and the core is told (by the remaining target alone).
 @Suite("Registration relay behind NAT, end to end", .serialized)
 struct RegistrationRelayEndToEndTests {
     typealias Topology = RegistrarNATEndToEndTests.Topology
@@ -151,7 +152,19 @@ struct RegistrationRelayEndToEndTests {
         // Still only the two REGISTERs of the first registration reached the core.
         #expect(registrar.received.filter { $0.hasPrefix("REGISTER ") }.count == 2, "\(registrar.log)")
 
-        // 4. The phone unregisters (Expires 0): the core gets Palisade's Contact with Expires 0,
+        // 4. A configuration reload drops the overloaded target: REGISTERs relayed from now on go
+        // straight to the registrar, without a restart.
+        let configPath = directory.path + "/palisade.toml"
+        let configured = try String(contentsOfFile: configPath, encoding: .utf8)
+        let overloadedTarget = "[[realm.target]]\naddress = \"127.0.0.1:\(overloadedPort)\"\npriority = 1\n"
+        try #require(configured.contains(overloadedTarget), "\(configured)")
+        try configured.replacingOccurrences(of: overloadedTarget, with: "")
+            .write(toFile: configPath, atomically: true, encoding: .utf8)
+        let reloaded = try await Command.run(ctl, ["--socket", admin, "config", "reload"])
+        #expect(reloaded.status == 0 && reloaded.stdout.contains("registration relay targets (core)"),
+                "\(reloaded.stdout)\(reloaded.stderr)")
+
+        // 5. The phone unregisters (Expires 0): the core gets Palisade's Contact with Expires 0,
         // and the binding is gone from Palisade once the core answers.
         let unregisterTrace = directory.path + "/phone-unregister.log"
         let unregistered = try await Command.run(ip, [
@@ -165,6 +178,8 @@ struct RegistrationRelayEndToEndTests {
         #expect(removal.contains("Expires: 0") && removal.contains("<sip:\(token)@"), "\(registrar.log)")
         let after = try await Command.run(ctl, ["--socket", admin, "--json", "registrations", "list"])
         #expect(!after.stdout.contains(token), "\(after.stdout)")
+        // The reloaded targets: the overloaded one saw nothing after the first registration.
+        #expect(overloaded.received.filter { $0.hasPrefix("REGISTER ") }.count == 2, "\(overloaded.log)")
         _ = await registrar.wait(seconds: 0)
         _ = await overloaded.wait(seconds: 0)
     }
