@@ -102,8 +102,8 @@ extension RegistrarService {
                     metadata: ["token": "\(token)", "status": "\(status)"])
     }
 
-    /// Removes the relayed bindings expired at `now`; returns those the core still holds, for
-    /// Palisade's own unregister.
+    /// Removes the relayed bindings expired at `now`; returns those the core still holds, and
+    /// those the operator removed since the last call, for Palisade's own unregister.
     public func removeExpiredRelayed() -> [RelayedBinding<Flow>] {
         let now = self.now
         let expired = relay.withLock { $0?.removeExpired(now: now) } ?? []
@@ -113,7 +113,11 @@ extension RegistrarService {
                 "access-left": "\(binding.accessSecondsLeft(at: now))",
                 "upstream-left": "\(binding.upstreamSecondsLeft(at: now))"])
         }
-        let toUnregister = expired.filter { $0.isRegisteredUpstream(at: now) }
+        let removed = removedRelayed.withLock { removed in
+            defer { removed = [] }
+            return removed
+        }
+        let toUnregister = (expired + removed).filter { $0.isRegisteredUpstream(at: now) }
         if !toUnregister.isEmpty {
             counters.withLock { $0.relayUpstream["cleanup", default: 0] += toUnregister.count }
         }
@@ -170,9 +174,10 @@ extension RegistrarService {
     func removeRelayed(aor: String, contact: String?, now: AuthInstant) -> [BindingDetail] {
         let removed = relay.withLock { $0?.remove(aor: aor, contact: contact) } ?? []
         for binding in removed {
-            logger.notice("relayed registration removed by the operator (the core's binding lives until it expires)",
+            logger.notice("relayed registration removed by the operator; unregistering it at the core",
                           metadata: ["aor": "\(binding.aor)", "contact": "\(binding.contact)"])
         }
+        removedRelayed.withLock { $0 += removed }
         return removed.map { Self.detail($0, now: now) }
     }
 

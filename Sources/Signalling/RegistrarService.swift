@@ -51,6 +51,9 @@ public final class RegistrarService: Service, Sendable {
 
     private let registrar: Mutex<Registrar<Flow>>
     let counters = Mutex(Counters())
+    /// Relayed bindings the operator removed that the core still holds: the relay sweep
+    /// unregisters them upstream with the expired ones.
+    let removedRelayed = Mutex<[RelayedBinding<Flow>]>([])
     private let epoch = ContinuousClock.now
     let logger: Logger
     /// `[registrar] users_file` is set: calls from untrusted realms are authenticated.

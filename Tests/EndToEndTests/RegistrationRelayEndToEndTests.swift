@@ -8,8 +8,9 @@ import TestSupport
 /// first target that answers 503, so every relayed REGISTER fails over); a refresh
 /// within the throttling window is answered by Palisade alone; then the core PBX (sipp) calls the
 /// Contact Palisade registered for the binding, and the call reaches the phone through its NAT
-/// flow, with media both ways; a configuration reload drops the overloaded target; at last the
-/// phone unregisters, and the core is told (by the remaining target alone).
+/// flow, with media both ways; a configuration reload drops the overloaded target; the phone
+/// unregisters, and the core is told (by the remaining target alone); a binding the operator
+/// removes is unregistered at the core by Palisade.
 @Suite("Registration relay behind NAT, end to end", .serialized)
 struct RegistrationRelayEndToEndTests {
     typealias Topology = RegistrarNATEndToEndTests.Topology
@@ -62,7 +63,8 @@ struct RegistrationRelayEndToEndTests {
         let coreTarget = try #require(status.sip("core", "udp"))
 
         let registrar = try SippPeer(scenario: "relay-registrar-uas.xml", target: nil, port: registrarPort, rtpPort: 9,
-                                     extra: ["-s", "2000", "-key", "password", password], directory: directory.path,
+                                     // Two bindings: the phone's first, and the one the operator removes.
+                                     extra: ["-s", "2000", "-key", "password", password, "-m", "2"], directory: directory.path,
                                      name: "registrar", namespace: topology.sbc)
         let overloaded = try SippPeer(scenario: "relay-overloaded-uas.xml", target: nil, port: overloadedPort, rtpPort: 9,
                                       directory: directory.path, name: "overloaded",
@@ -180,6 +182,25 @@ struct RegistrationRelayEndToEndTests {
         #expect(!after.stdout.contains(token), "\(after.stdout)")
         // The reloaded targets: the overloaded one saw nothing after the first registration.
         #expect(overloaded.received.filter { $0.hasPrefix("REGISTER ") }.count == 2, "\(overloaded.log)")
+
+        // 6. The phone registers again (a new binding, a new token at the core), and the operator
+        // removes it: Palisade unregisters it at the core on its own.
+        let again = try await Command.run(ip, [
+            "netns", "exec", topology.phone, sipp, "-sf", RegistrarEndToEndTests.scenarios + "/relay-register-uac.xml",
+            "-t", "u1", "-i", "192.168.77.2", "-p", "5062", "-m", "1", "-timeout", "20s", "-timeout_error", "-nostdin",
+            "-s", "2000", "-au", "2000", "-ap", password, "-auth_uri", "example.com", "-key", "expires", "3600",
+            accessTarget], timeoutSeconds: 30)
+        try #require(again.status == 0, "\(again.stdout)\(again.stderr)\n\(registrar.log)\n\(signal.log)")
+        let second = try #require(registrar.received.filter { $0.hasPrefix("REGISTER ") }.last
+            .flatMap { $0.split(whereSeparator: \.isNewline).first { $0.hasPrefix("Contact:") } }
+            .flatMap { Self.user(inContact: String($0)) }, "\(registrar.log)")
+        #expect(second != token, "a new binding has its own token")
+        let removed = try await Command.run(ctl, ["--socket", admin, "registrations", "remove", "sip:2000@example.com"])
+        #expect(removed.status == 0, "\(removed.stdout)\(removed.stderr)")
+        let cleanup = await eventually(seconds: 5) { () -> String? in
+            registrar.received.first { $0.hasPrefix("REGISTER ") && $0.contains("<sip:\(second)@") && $0.contains("Expires: 0") }
+        }
+        #expect(cleanup != nil, "the core was not told of the removal\n\(registrar.log)\n\(signal.log)")
         _ = await registrar.wait(seconds: 0)
         _ = await overloaded.wait(seconds: 0)
     }
