@@ -23,10 +23,6 @@ int palisade_epoll_add(int epfd, int fd, uint64_t token) {
     return epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &event) == 0 ? 0 : -errno;
 }
 
-int palisade_epoll_remove(int epfd, int fd) {
-    return epoll_ctl(epfd, EPOLL_CTL_DEL, fd, NULL) == 0 ? 0 : -errno;
-}
-
 int palisade_epoll_wait(int epfd, uint64_t *tokens, int capacity, int timeout_ms) {
     enum { MAX_EVENTS = 64 };
     struct epoll_event events[MAX_EVENTS];

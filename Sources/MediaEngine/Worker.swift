@@ -63,9 +63,10 @@ final class PublishedTotals: Sendable {
 /// One packet worker: a pthread that owns an epoll set, the sockets of its streams and a packet
 /// slab. Everything it touches per packet is reached through `let` pointers allocated in `init`.
 ///
-/// The control thread talks to it only through `commands` (+ `wakeFD`), and hears back through
-/// `replies` (answers it asked for; never lost) and `events` (best effort; losses counted), after
-/// which the worker signals `notifyFD`.
+/// The control thread talks to it only through `commands` (+ `wakeFD` for the commands it
+/// answers; it also adds a new stream's sockets to `epollFD`), and hears back through `replies`
+/// (answers it asked for; never lost) and `events` (best effort; losses counted), after which the
+/// worker signals `notifyFD`.
 final class Worker: @unchecked Sendable {
     static let wakeToken = UInt64.max
     static let latchLogCapacity = 8
@@ -186,10 +187,28 @@ final class Worker: @unchecked Sendable {
         thread = nil
     }
 
+    /// Queues a command. Only a command that is answered (remove, snapshot) wakes the worker:
+    /// an add or update needs to be in effect by the next packet of its stream, and a packet
+    /// wakes the worker, which takes its commands before the ready list; housekeeping wakes it
+    /// within its interval anyway. That saves two thread wake-ups per call.
     func send(_ command: WorkerCommand) -> Bool {
         guard commands.push(command) else { return false }
-        _ = palisade_eventfd_signal(wakeFD)
+        switch command {
+        case .add(let slot, let setup): watch(slot: slot, setup)
+        case .update: break
+        case .remove, .snapshot: _ = palisade_eventfd_signal(wakeFD)
+        }
         return true
+    }
+
+    /// Puts an added stream's sockets in the worker's epoll set, after its `.add` is queued:
+    /// a packet on them wakes the worker, which finds the add before the packet's token.
+    private func watch(slot: Int, _ setup: StreamSetup) {
+        for (side, leg) in [(LegSide.a, setup.a), (.b, setup.b)] {
+            let base = UInt64(slot) << 2 | UInt64(side.rawValue) << 1
+            _ = palisade_epoll_add(epollFD, leg.rtpFD, base)
+            if leg.rtcpFD >= 0 { _ = palisade_epoll_add(epollFD, leg.rtcpFD, base | 1) }
+        }
     }
 
     // MARK: worker thread
@@ -280,12 +299,6 @@ final class Worker: @unchecked Sendable {
         streams[slot] = state
         legs[slot * 2] = LegState(setup: setup.a)
         legs[slot * 2 + 1] = LegState(setup: setup.b)
-        for side in LegSide.allCases {
-            let leg = legs[slot * 2 + Int(side.rawValue)]
-            let base = UInt64(slot) << 2 | UInt64(side.rawValue) << 1
-            _ = palisade_epoll_add(epollFD, leg.rtpFD, base)
-            if leg.rtcpFD >= 0 { _ = palisade_epoll_add(epollFD, leg.rtcpFD, base | 1) }
-        }
         slotHighWater.pointee = max(slotHighWater.pointee, slot + 1)
         totals.pointee.streams &+= 1
     }
@@ -340,9 +353,8 @@ final class Worker: @unchecked Sendable {
     private func closeSockets(slot: Int) {
         for offset in 0..<2 {
             let leg = legs + (slot * 2 + offset)
-            // Out of the epoll set before closing, so the number cannot come back as a stale token.
-            if leg.pointee.rtpFD >= 0 { _ = palisade_epoll_remove(epollFD, leg.pointee.rtpFD) }
-            if leg.pointee.rtcpFD >= 0 { _ = palisade_epoll_remove(epollFD, leg.pointee.rtcpFD) }
+            // Closing takes a socket out of the epoll set (nothing dups these descriptors), so the
+            // number cannot come back as a stale token.
             UDPSocket.close(leg.pointee.rtpFD)
             UDPSocket.close(leg.pointee.rtcpFD)
             leg.pointee.rtpFD = -1

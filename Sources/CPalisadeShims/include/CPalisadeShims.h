@@ -11,7 +11,6 @@
 // ---- epoll: the caller's 64-bit token comes back for every ready descriptor.
 int palisade_epoll_create(void);
 int palisade_epoll_add(int epfd, int fd, uint64_t token);
-int palisade_epoll_remove(int epfd, int fd);
 /// Waits up to `timeout_ms`; writes up to `capacity` tokens; returns their count, 0, or -errno.
 int palisade_epoll_wait(int epfd, uint64_t *tokens, int capacity, int timeout_ms);
 
