@@ -37,7 +37,7 @@ extension MediaNegotiation {
             var cryptos: [SDPCrypto] = []
             if theirs.srtp != .rtpOnly, case .srtp = legSpec.profile, let suiteName = leg.suite, let key = leg.localKey {
                 let suite = SDPCryptoSuite(suiteName)
-                if let key = CryptoChoice.key(key, suite: suite) {
+                if let key = SDPCryptoKey(base64: key, suite: suite) {
                     let suites = [suite] + theirs.suites.filter { $0 != suite && $0.keySaltLength == suite.keySaltLength }
                     for (n, s) in suites.enumerated() { cryptos.append(SDPCrypto(tag: n + 1, suite: s, keys: [key])) }
                 }
@@ -82,7 +82,7 @@ extension MediaNegotiation {
                 continue
             }
             var cryptos: [SDPCrypto] = []
-            if let offered = stream.crypto, let key = leg.localKey.flatMap({ CryptoChoice.key($0, suite: offered.suite) }) {
+            if let offered = stream.crypto, let key = leg.localKey.flatMap({ SDPCryptoKey(base64: $0, suite: offered.suite) }) {
                 cryptos = [SDPCrypto(tag: offered.tag, suite: offered.suite, keys: [key])]
             }
             let section = answer.media[index]

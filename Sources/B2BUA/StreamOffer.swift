@@ -141,11 +141,4 @@ enum CryptoChoice {
     static func canonical(_ key: SDPCryptoKey) -> String {
         SDPCryptoKey(keySalt: key.keySalt).encoded
     }
-
-    /// A key from the media plane, re-encoded with padding; nil when it does not decode to the
-    /// suite's key and salt length.
-    static func key(_ base64: String, suite: SDPCryptoSuite) -> SDPCryptoKey? {
-        guard let c = try? SDPCrypto("1 \(suite) inline:\(base64)"), c.keys.count == 1 else { return nil }
-        return SDPCryptoKey(keySalt: c.keys[0].keySalt)
-    }
 }

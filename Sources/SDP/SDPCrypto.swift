@@ -122,6 +122,14 @@ public struct SDPCryptoKey: Sendable, Equatable, CustomStringConvertible {
         self.mki = mki
     }
 
+    /// A bare key||salt in base64 (a media plane's key), re-encoded with padding; nil when it does
+    /// not decode to the suite's length.
+    public init?(base64: String, suite: SDPCryptoSuite) {
+        guard let keySalt = Base64.decode(Substring(base64)), !keySalt.isEmpty,
+              suite.keySaltLength.map({ keySalt.count == $0 }) ?? true else { return nil }
+        self.init(keySalt: keySalt)
+    }
+
     init(_ text: Substring, suite: SDPCryptoSuite) throws(SDPError) {
         guard text.hasPrefix("inline:") else { throw SDPError(.badCrypto) }
         let fields = text.dropFirst(7).split(separator: "|", omittingEmptySubsequences: false)

@@ -53,6 +53,20 @@ struct SDPCryptoTests {
         }
     }
 
+    @Test("A bare base64 key comes back padded, and only at the suite's length")
+    func bareKey() throws {
+        let keySalt = (0..<28).map { UInt8($0 * 7 & 0xFF) }  // 28 bytes: base64 ends in "="
+        let padded = SDPCryptoKey(keySalt: keySalt).encoded
+        #expect(padded.hasSuffix("="))
+        let unpadded = String(padded.prefix { $0 != "=" })
+        let key = try #require(SDPCryptoKey(base64: unpadded, suite: .aeadAES128GCM))
+        #expect(key.keySalt == keySalt)
+        #expect(key.encoded == padded)
+        #expect(SDPCryptoKey(base64: padded, suite: .aesCM128HMACSHA1_80) == nil)
+        #expect(SDPCryptoKey(base64: padded + "!", suite: .aeadAES128GCM) == nil)
+        #expect(SDPCryptoKey(base64: "", suite: .unknown("X")) == nil)
+    }
+
     @Test("Malformed crypto attributes", arguments: [
         "", "1", "1 AES_CM_128_HMAC_SHA1_80", "x AES_CM_128_HMAC_SHA1_80 inline:WVNfX19zZW1jdGwgKCkgewkyMjA7fQp9CnVubGVz",
         "1234567890 AES_CM_128_HMAC_SHA1_80 inline:WVNfX19zZW1jdGwgKCkgewkyMjA7fQp9CnVubGVz",
