@@ -76,7 +76,7 @@ let package = Package(
                 swiftSettings: strict),
         .target(name: "Signalling",
                 dependencies: ["AdminProtocol", "B2BUA", "MediaControlProtocol", "MetricsExposition", "NIOFraming",
-                               "PosixSupport", "SDP", "SIPCore",
+                               "PosixSupport", "CPalisadeShims", "SDP", "SIPCore",
                                "SIPMessage", "SIPTransport", "Registration", "SIPAuth", nioCore, nioPosix, logging, lifecycle],
                 swiftSettings: strict),
         .target(name: "AdminServer",

@@ -1,4 +1,5 @@
 import AdminProtocol
+import CPalisadeShims
 import Logging
 import MediaControlProtocol
 import Registration
@@ -100,7 +101,7 @@ public final class RegistrarService: Service, Sendable {
                                         port: flow.remote.port ?? 0, realm: flow.realm)
         let now = self.now
         let answer = registrar.withLock {
-            $0.handle(request, flow: flow, source: source, now: now, salt: UInt64.random(in: .min ... .max),
+            $0.handle(request, flow: flow, source: source, now: now, salt: palisade_random_u64(),
                       toTag: toTag)
         }
         counters.withLock { counters in
@@ -156,7 +157,7 @@ public final class RegistrarService: Service, Sendable {
                                         port: flow.remote.port ?? 0, realm: flow.realm)
         let now = self.now
         let answer = registrar.withLock {
-            $0.authenticateCall(request, source: source, now: now, salt: UInt64.random(in: .min ... .max), toTag: toTag)
+            $0.authenticateCall(request, source: source, now: now, salt: palisade_random_u64(), toTag: toTag)
         }
         let outcome: CallAuthenticationOutcome
         switch answer {

@@ -123,7 +123,7 @@ extension SIPService {
             return
         }
         // Targets OPTIONS probes found down are skipped (all are tried when every one is down).
-        let ordered = RoutePlan.order(plan.targets) { Int.random(in: 0...$0) }
+        let ordered = RoutePlan.order(plan.targets) { IdentifierRandom.value(in: 0...$0) }
         let targets = targetHealth.withLock { $0.usable(ordered) }
         let bTransport = targets.first.map { Self.kind($0.transport) } ?? .udp
         let ids = CallIdentifiers(callID: Self.makeTag() + Self.makeTag(), bTag: Self.makeTag(), aTag: Self.makeTag())
@@ -453,7 +453,7 @@ extension SIPService {
             }
         }
         guard let current = callTable.records[id], !current.cancelled else { return }
-        let fresh = ForkIdentifiers(aTag: Self.makeTag(), firstRSeq: UInt32.random(in: 1...0x7FFF_FFFF))
+        let fresh = ForkIdentifiers(aTag: Self.makeTag(), firstRSeq: IdentifierRandom.value(in: 1...0x7FFF_FFFF))
         let mapped = current.call.inviteResponseForA(response, body: body, fresh: fresh, reliability: reliability)
         var prack: SIPMessage?
         if case .reliable = reliability, !current.call.callerSupports100rel,
@@ -1014,7 +1014,7 @@ extension SIPService {
         }
     }
 
-    static func originID() -> String { String(UInt32.random(in: 1...UInt32.max)) }
+    static func originID() -> String { String(IdentifierRandom.value(in: 1...UInt32.max)) }
 }
 
 extension SIPService {

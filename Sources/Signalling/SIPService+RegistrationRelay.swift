@@ -11,7 +11,7 @@ import SIPTransport
 extension SIPService {
     func relayRegister(_ request: SIPMessage, key: TransactionKey, flow: Flow, registrar: RegistrarService,
                        upstream: RelayUpstream) {
-        let ordered = RoutePlan.order(upstream.targets) { Int.random(in: 0...$0) }
+        let ordered = RoutePlan.order(upstream.targets) { IdentifierRandom.value(in: 0...$0) }
         relayRegister(request, key: key, flow: flow, registrar: registrar, upstream: upstream,
                       targets: targetHealth.withLock { $0.usable(ordered) })
     }
@@ -91,7 +91,7 @@ extension SIPService {
         guard let upstream = registrar.relayUpstream else { return }
         let expired = registrar.removeExpiredRelayed()
         guard !expired.isEmpty else { return }
-        let ordered = RoutePlan.order(upstream.targets) { Int.random(in: 0...$0) }
+        let ordered = RoutePlan.order(upstream.targets) { IdentifierRandom.value(in: 0...$0) }
         guard let target = targetHealth.withLock({ $0.usable(ordered) }).first else { return }
         let kind = Self.kind(target.transport)
         let hop = Hop.destination(OutboundDestination(realm: target.realm, transport: kind,
