@@ -24,6 +24,12 @@ public struct TransactionKey: Sendable, Hashable, CustomStringConvertible {
         self.method = method
     }
 
+    /// The branch alone: it tells transactions apart (§17.1.3, §17.2.3), so the sent-by and
+    /// method only matter to `==`. Every transaction and timer table lookup hashes a key.
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(branch)
+    }
+
     public var description: String {
         switch role {
         case .client: "client \(method) \(branch)"
