@@ -289,6 +289,12 @@ public final class TransportLayer: Sendable {
 
     private static let crlfcrlf: [UInt8] = Array("\r\n\r\n".utf8)
 
+    /// False for a stream flow whose connection has closed: nothing reaches its peer along it any
+    /// more (Palisade never connects towards a phone). A UDP flow is always open.
+    public func isOpen(_ flow: Flow) -> Bool {
+        flow.connection.map { registry.entry($0) != nil } ?? true
+    }
+
     /// Closes a stream flow's connection. UDP flows have nothing to close.
     public func close(_ flow: Flow) async {
         guard let id = flow.connection, let entry = registry.entry(id) else { return }

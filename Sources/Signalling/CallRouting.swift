@@ -20,9 +20,11 @@ public struct RegisteredBinding: Sendable, Equatable {
 }
 
 /// Looks up the current binding of an address of record (`sip:user@domain`, or the user part
-/// alone when the domain is Palisade's own). Nil when the user has no live registration.
+/// alone when the domain is Palisade's own) among those whose flow is `reachable`. Nil when the
+/// user has no live registration there.
 public protocol RegistrationLookup: Sendable {
-    func binding(user: String, domain: String?, realm: String) async -> RegisteredBinding?
+    func binding(user: String, domain: String?, realm: String,
+                 reachable: (Flow) -> Bool) async -> RegisteredBinding?
 }
 
 /// palisade-media as the B2BUA uses it: one request, one reply. `MediaPlaneLink` is the real one.

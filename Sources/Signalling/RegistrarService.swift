@@ -291,12 +291,14 @@ public final class RegistrarService: Service, Sendable {
 }
 
 /// The B2BUA's view of the bindings: a request from the core for `user` goes to the binding
-/// registered most recently (the latest expiry) on a flow of the realm the call is routed to.
+/// registered most recently (the latest expiry) on a reachable flow of the realm the call is
+/// routed to.
 extension RegistrarService: RegistrationLookup {
-    public func binding(user: String, domain: String?, realm: String) async -> RegisteredBinding? {
-        if let relayed = relayedBinding(token: user, realm: realm) { return relayed }
+    public func binding(user: String, domain: String?, realm: String,
+                        reachable: (Flow) -> Bool) async -> RegisteredBinding? {
+        if let relayed = relayedBinding(token: user, realm: realm) { return reachable(relayed.flow) ? relayed : nil }
         let domain = domain ?? registrar.withLock { $0.policy.domain }
-        let live = lookup(aor: "sip:\(user)@\(domain)").filter { $0.flow.realm == realm }
+        let live = lookup(aor: "sip:\(user)@\(domain)").filter { $0.flow.realm == realm && reachable($0.flow) }
         guard let latest = live.max(by: { $0.expiresAt < $1.expiresAt }) else { return nil }
         return RegisteredBinding(contact: latest.contact, flow: latest.flow)
     }

@@ -172,10 +172,13 @@ extension SIPService {
             }
         }
         if record.targets.isEmpty {
-            // From the core to a registered user, through the flow the user registered on.
+            // From the core to a registered user, through the flow the user registered on. A
+            // binding whose TCP/TLS connection has closed cannot be reached (nothing connects
+            // towards a phone): the call gets 480 at once, not a transport error's 503.
             let domain = record.call.aInvite.requestURI?.host?.string
             if let lookup = calls.registrations, let user,
-               let binding = await lookup.binding(user: user, domain: domain, realm: record.bRealm) {
+               let binding = await lookup.binding(user: user, domain: domain, realm: record.bRealm,
+                                                  reachable: { [transport] in transport.isOpen($0) }) {
                 guard !secure || binding.flow.transport == .tls else {
                     failSIPS(id, "\(user) is registered over \(binding.flow.transport.rawValue), not TLS")
                     return

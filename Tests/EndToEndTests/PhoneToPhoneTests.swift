@@ -47,4 +47,35 @@ struct PhoneToPhoneTests {
         #expect(!answer.contains(" \(calleeMedia.port) "), "the caller sees Palisade's media port, not the callee's")
         await pair.stop()
     }
+
+    @Test("extension 2000 registers over TCP and closes its connection: a call to it gets 480 at once, not the 503 of a failed send")
+    func closedConnection() async throws {
+        let (pair, _) = try await RegistrarEndToEndTests.start(accessKeys: "route_to = \"access\"\nauthenticate_calls = false",
+                                                             moreUsers: [("2000", "ext-2000-secret")])
+        let status = try #require(try await pair.ready(), "daemons never came up\n\(pair.logs)")
+        let udp = try #require(status.sip("access", "udp")), tcp = try #require(status.sip("access", "tcp"))
+        let directory = pair.directory.path
+        // sipp registers over TCP and exits, closing the connection the binding names.
+        let registered = try await Sipp.run(
+            scenario: RegistrarEndToEndTests.scenarios + "/register-uac.xml", target: tcp, transport: "t1", calls: 1,
+            rate: 10, timeoutSeconds: 20,
+            extra: ["-l", "1", "-s", "2000", "-au", "2000", "-ap", "ext-2000-secret", "-key", "expires", "60"],
+            workDirectory: directory)
+        #expect(registered.status == 0 && registered.successfulCalls == 1, "\(registered.output)\n\(pair.logs)")
+        let closed = await eventually(seconds: 10, every: 100) { () -> Bool? in
+            let metrics = try? RegistrarEndToEndTests.metrics(status)
+            return metrics?.contains("palisade_sip_connections_open{transport=\"tcp\"} 0\n") == true ? true : nil
+        }
+        #expect(closed == true, "the registering connection never closed\n\((try? RegistrarEndToEndTests.metrics(status)) ?? "")")
+        let list = try await Command.run(try Products.path("palisadectl"), ["--socket", pair.admin, "--json", "registrations", "list"])
+        #expect(list.stdout.contains("\"tcp 127.0.0.1:"), "the binding itself stays until it expires\n\(list.stdout)")
+
+        let callerMedia = try LoopbackUDP()
+        let refused = try await Sipp.run(scenario: RegistrarEndToEndTests.scenarios + "/unregistered-uac.xml", target: udp,
+                                         calls: 1, rate: 10, timeoutSeconds: 20,
+                                         extra: ["-key", "rtp_port", "\(callerMedia.port)"], workDirectory: directory)
+        #expect(refused.status == 0 && refused.successfulCalls == 1, "\(refused.output)\n\(pair.logs)")
+        #expect(try await pair.callRecords().first?["cause"] as? String == "480", "\(pair.logs)")
+        await pair.stop()
+    }
 }

@@ -42,6 +42,7 @@ struct RegistrarEndToEndTests {
 
             [signal]
             admin_socket = "\(directory.path)/admin.sock"
+            call_records = "\(directory.path)/calls.jsonl"
 
             [metrics]
             listen = "127.0.0.1:0"
