@@ -93,8 +93,7 @@ public struct NetworkNamespace: Sendable {
         process.standardOutput = output
         process.standardError = errors
         try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        let errorData = errors.fileHandleForReading.readDataToEndOfFile()
+        let (data, errorData) = Command.readToEnd(output, errors)
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
             throw CommandFailed(command: ([executable] + arguments).joined(separator: " "),
