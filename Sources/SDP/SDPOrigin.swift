@@ -92,5 +92,14 @@ public struct SDPMedia: Sendable, Equatable, CustomStringConvertible {
 
 /// Space-separated fields of a line value.
 func fieldsOf(_ value: ArraySlice<UInt8>) -> [String] {
-    value.split(separator: UInt8(ascii: " ")).map { String(decoding: $0, as: UTF8.self) }
+    // One array, sized for an o= line, rather than split's array of slices and then map's.
+    var fields: [String] = []
+    fields.reserveCapacity(6)
+    var start = value.startIndex
+    for i in value.indices where value[i] == UInt8(ascii: " ") {
+        if i > start { fields.append(String(decoding: value[start..<i], as: UTF8.self)) }
+        start = i + 1
+    }
+    if start < value.endIndex { fields.append(String(decoding: value[start...], as: UTF8.self)) }
+    return fields
 }

@@ -44,12 +44,12 @@ public struct SessionDescription: Sendable, Equatable {
                 }
             }
             if line.type == UInt8(ascii: "m") {
-                guard (try? SDPMedia(line.value)) != nil else { throw SDPError(.badMedia, line: lineNumber, offset: start) }
-                media.append(MediaSection(lines: [line]))
+                guard let parsed = try? SDPMedia(line.value) else { throw SDPError(.badMedia, line: lineNumber, offset: start) }
+                media.append(MediaSection(mediaLine: line, parsed: parsed))
             } else if media.isEmpty {
                 session.append(line)
             } else {
-                media[media.count - 1].lines.append(line)
+                media[media.count - 1].append(line)
             }
         }
         guard !session.isEmpty else { throw SDPError(.badVersion, line: 1, offset: 0) }
@@ -132,15 +132,25 @@ func replaceOrAppend(_ lines: inout [SDPLine], type: Character, value: String) {
 
 /// One media description: its `m=` line and the lines up to the next `m=` (RFC 8866 §5.14).
 public struct MediaSection: Sendable, Equatable {
-    /// `lines[0]` is the m= line.
-    public var lines: [SDPLine]
+    /// `lines[0]` is the m= line. Changed only through the mutating methods, which keep `media`
+    /// in step with it.
+    public private(set) var lines: [SDPLine]
+    /// The m= line, parsed once (offer/answer reads it many times per description).
+    public private(set) var media: SDPMedia
 
-    public init(lines: [SDPLine]) { self.lines = lines }
-
-    public var media: SDPMedia {
-        // init(parsing:) checked the m= line; an edit goes through setMedia.
-        (try? SDPMedia(lines[0].value)) ?? SDPMedia(type: "", port: 0, portCount: nil, proto: "", formats: [])
+    public init(lines: [SDPLine]) {
+        self.lines = lines
+        media = (try? SDPMedia(lines[0].value)) ?? SDPMedia(type: "", port: 0, portCount: nil, proto: "", formats: [])
     }
+
+    init(mediaLine: SDPLine, parsed: SDPMedia) {
+        lines = [mediaLine]
+        media = parsed
+    }
+
+    mutating func append(_ line: SDPLine) { lines.append(line) }
+
+    public static func == (lhs: MediaSection, rhs: MediaSection) -> Bool { lhs.lines == rhs.lines }
 
     public var connection: SDPConnection? {
         lines.first { $0.type == UInt8(ascii: "c") }.flatMap { try? SDPConnection($0.value) }
@@ -166,6 +176,7 @@ public struct MediaSection: Sendable, Equatable {
     public mutating func setMedia(_ media: SDPMedia) {
         lines[0].value = ArraySlice(media.description.utf8)
         lines[0].offset = nil
+        self.media = media
     }
 
     public mutating func setPort(_ port: Int) {
