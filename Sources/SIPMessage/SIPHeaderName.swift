@@ -460,7 +460,9 @@ public enum SIPHeaderName: UInt8, CaseIterable, Sendable {
 
     /// Convenience for tests and builders.
     public init(_ name: String) {
-        self.init(ArraySlice(name.utf8))
+        // The string's own UTF-8 storage: no array per header of every message built.
+        var name = name
+        self = name.withUTF8 { Self($0) }
     }
 
     /// Case-insensitive match against a lowercase literal of the same length.
