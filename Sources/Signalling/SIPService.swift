@@ -82,9 +82,9 @@ public actor SIPService: Service {
     var relaySweepTask: Task<Void, Never>?
     /// Which targets are up; read by new calls and by /metrics.
     let targetHealth = Mutex(TargetHealth())
-    /// Transaction timers; one task scheduled on the loop for the earliest (see `TimerQueue`).
+    /// Transaction timers; one callback scheduled on the loop for the earliest (see `TimerQueue`).
     private var timers = TimerQueue<TimerKey>()
-    /// The deadline of the earliest wake-up task scheduled on the loop and not yet run.
+    /// The deadline of the earliest wake-up scheduled on the loop and not yet run.
     private var timerWake: NIODeadline?
     /// The event loop this actor runs on.
     nonisolated let loop: any EventLoop
@@ -403,15 +403,24 @@ public actor SIPService: Service {
     private func wakeForTimers(at due: NIODeadline) {
         if let pending = timerWake, pending <= due { return }
         timerWake = due
-        loop.scheduleTask(deadline: due) { [self] in
-            // Scheduled on this actor's own loop, so the task runs isolated to it.
-            assumeIsolated { $0.timersDue(wake: due) }
+        // A callback, not scheduleTask: no promise, future or closure context per wake-up (the
+        // handler is one reference, stored inline). Only a loop shutting down refuses it.
+        _ = try? loop.scheduleCallback(at: due, handler: TimerWake(service: self))
+    }
+
+    /// Runs `timersDue` on the service's loop; it holds the service as the closure it replaces did.
+    private struct TimerWake: NIOScheduledCallbackHandler, Sendable {
+        let service: SIPService
+        func handleScheduledCallback(eventLoop: some EventLoop) {
+            // Scheduled on this actor's own loop, so the callback runs isolated to it.
+            service.assumeIsolated { $0.timersDue() }
         }
     }
 
-    private func timersDue(wake: NIODeadline) {
-        if timerWake == wake { timerWake = nil }
+    private func timersDue() {
         let now = NIODeadline.now()
+        // The wake-up pending is this one or an earlier one that has passed too.
+        if let pending = timerWake, pending <= now { timerWake = nil }
         while let id = timers.popExpired(now: now) { fire(id.timer, of: id.transaction) }
         if let next = timers.nextDeadline() { wakeForTimers(at: next) }
     }
