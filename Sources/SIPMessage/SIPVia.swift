@@ -41,7 +41,11 @@ extension SIPViaView {
         }
     }
     /// RFC 3261 §8.1.1.7: a branch starting with the magic cookie marks an RFC 3261 client.
-    public var hasMagicCookie: Bool { branch?.hasPrefix("z9hG4bK") ?? false }
+    /// The branch starts with the RFC 3261 magic cookie (§8.1.1.7), compared on the bytes.
+    public var hasMagicCookie: Bool {
+        guard case .some(.some(let value)) = parameters.lookup("branch") else { return false }
+        return value.starts(with: "z9hG4bK".utf8)
+    }
 
     @inline(__always)
     public static func parse(_ value: Bytes) -> Result<SIPViaView, SIPFault> {
