@@ -15,26 +15,27 @@ enum ViaStamping {
         let rportRequested = via.rport == SIPRPort.requested
         guard rportRequested || canonicalIP(stripBrackets(via.host.string)) != canonicalIP(sourceIP) else { return nil }
 
-        let value = Array(message.value(of: field))
+        let value = message.value(of: field)
         let firstEnd = firstViaEnd(value)
-        var first = String(decoding: value[0..<firstEnd], as: UTF8.self)
-        let rest = String(decoding: value[firstEnd...], as: UTF8.self)
-        first = removingParameters(["received", "rport"], from: first)
-        first += ";received=\(sourceIP)"
+        var stamped: [UInt8] = []
+        stamped.reserveCapacity(value.count + 48)
+        appendDroppingStampParameters(value[value.startIndex..<firstEnd], to: &stamped)
+        stamped += ";received=".utf8
+        stamped += sourceIP.utf8
         switch via.rport {
-        case .requested: first += ";rport=\(sourcePort)"
-        case .value(let v): first += ";rport=\(v)"
+        case .requested: stamped += ";rport=\(sourcePort)".utf8
+        case .value(let v): stamped += ";rport=\(v)".utf8
         case .absent: break
         }
+        stamped += value[firstEnd...]
 
         // Accessors above must see the stamped Via: the change goes into the bytes, and the index
         // is shifted rather than the message parsed again.
-        let stamped = Array((first + rest).utf8)
         if let replaced = message.replacingValue(of: field, with: stamped) { return replaced }
         // A message with recorded edits: print and parse it. It passed validation already; a
         // failure here would be our edit's fault, so the original is kept.
         var edited = message
-        edited.replaceValue(of: field, with: first + rest)
+        edited.replaceValue(of: field, with: String(decoding: stamped, as: UTF8.self))
         return try? SIPMessage(parsing: edited.printed, framing: framing, limits: limits)
     }
 
@@ -66,40 +67,57 @@ enum ViaStamping {
     }
 
     /// End of the first via-parm in a Via value: the first comma outside a quoted string.
-    static func firstViaEnd(_ value: [UInt8]) -> Int {
+    static func firstViaEnd(_ value: ArraySlice<UInt8>) -> Int {
         var quoted = false
-        var i = 0
-        while i < value.count {
+        var i = value.startIndex
+        while i < value.endIndex {
             switch value[i] {
             case UInt8(ascii: "\""): quoted.toggle()
             case UInt8(ascii: "\\") where quoted: i += 1
             case UInt8(ascii: ",") where !quoted:
                 // Trailing whitespace before the comma belongs to the separator.
                 var end = i
-                while end > 0, value[end - 1] == UInt8(ascii: " ") || value[end - 1] == UInt8(ascii: "\t") { end -= 1 }
+                while end > value.startIndex, isBlank(value[end - 1]) { end -= 1 }
                 return end
             default: break
             }
             i += 1
         }
-        var end = value.count
-        while end > 0, value[end - 1] == UInt8(ascii: " ") || value[end - 1] == UInt8(ascii: "\t") { end -= 1 }
+        var end = value.endIndex
+        while end > value.startIndex, isBlank(value[end - 1]) { end -= 1 }
         return end
     }
 
-    /// Drops `;name` and `;name=value` parameters (case-insensitive) from one via-parm.
-    static func removingParameters(_ names: Set<String>, from via: String) -> String {
-        let parts = via.split(separator: ";", omittingEmptySubsequences: false)
-        guard let head = parts.first else { return via }
-        var out = String(head)
-        for part in parts.dropFirst() {
-            let name = part.split(separator: "=", maxSplits: 1).first.map {
-                String($0).trimmingCharacters(" \t").lowercased()
-            } ?? ""
-            if names.contains(name) { continue }
-            out += ";" + part
+    /// Appends one via-parm without its `;received[=…]` and `;rport[=…]` parameters (names
+    /// case-insensitive, blanks around them ignored); everything else byte for byte.
+    static func appendDroppingStampParameters(_ via: ArraySlice<UInt8>, to out: inout [UInt8]) {
+        guard var semicolon = via.firstIndex(of: UInt8(ascii: ";")) else {
+            out += via
+            return
         }
-        return out
+        out += via[..<semicolon]
+        while true {
+            let start = semicolon + 1
+            let end = via[start...].firstIndex(of: UInt8(ascii: ";")) ?? via.endIndex
+            let part = via[start..<end]
+            var name = part[..<(part.firstIndex(of: UInt8(ascii: "=")) ?? end)]
+            while let first = name.first, isBlank(first) { name.removeFirst() }
+            while let last = name.last, isBlank(last) { name.removeLast() }
+            if !(matches(name, "received") || matches(name, "rport")) {
+                out.append(UInt8(ascii: ";"))
+                out += part
+            }
+            guard end < via.endIndex else { return }
+            semicolon = end
+        }
+    }
+
+    private static func isBlank(_ byte: UInt8) -> Bool { byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") }
+
+    /// `bytes` equals the lower-case ASCII `name`, ignoring case.
+    private static func matches(_ bytes: ArraySlice<UInt8>, _ name: StaticString) -> Bool {
+        bytes.count == name.utf8CodeUnitCount
+            && zip(bytes, UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount)).allSatisfy { $0 | 0x20 == $1 }
     }
 }
 

@@ -31,6 +31,15 @@ struct TransportUnitTests {
         #expect(s.topVia?.rport == .value(40000))
     }
 
+    @Test("RFC 3581 §4: a received or rport the phone wrote itself (any case, blanks around) is replaced, not repeated")
+    func stampingReplaces() throws {
+        let m = try Self.request("SIP/2.0/TCP 10.0.0.7;Received=1.2.3.4 ; RPORT=9;branch=z9hG4bK-3;rportx;;maddr=10.0.0.1")
+        let source = try SocketAddress(ipAddress: "203.0.113.9", port: 40000)
+        let s = try #require(ViaStamping.stamp(m, source: source, framing: .stream, limits: .default))
+        #expect(s.values(.via).map { String(decoding: $0, as: UTF8.self) }
+                == ["SIP/2.0/TCP 10.0.0.7;branch=z9hG4bK-3;rportx;;maddr=10.0.0.1;received=203.0.113.9;rport=9"])
+    }
+
     @Test("RFC 3261 §18.2.1: no edit when sent-by is the source address and rport is absent")
     func noStamp() throws {
         let m = try Self.request("SIP/2.0/UDP 2001:DB8::9;branch=z9hG4bK-2")
