@@ -194,6 +194,24 @@ public final class TransportLayer: Sendable {
         return channel.writeAndFlush(AddressedEnvelope(remoteAddress: flow.remote, data: ByteBuffer(bytes: bytes)))
     }
 
+    /// The flow `send(_:to:)` takes to a UDP destination whose address is an IP literal (no name
+    /// lookup): from the realm's UDP listener of the address's family. Nil for any other.
+    public func datagramFlow(to destination: OutboundDestination) -> Flow? {
+        guard destination.transport == .udp,
+              let remote = try? SocketAddress(ipAddress: destination.address.host, port: destination.address.port)
+        else { return nil }
+        return datagramFlow(realm: destination.realm, to: remote)
+    }
+
+    private func datagramFlow(realm: String, to remote: SocketAddress) -> Flow? {
+        let listener = started.withLock { s in
+            s?.listeners.first { $0.id.realm == realm && $0.id.transport == .udp && $0.localAddress.protocol == remote.protocol }
+        }
+        return listener.map {
+            Flow(transport: .udp, listener: $0.id, realm: realm, local: $0.localAddress, remote: remote, connection: nil)
+        }
+    }
+
     /// Where `sendResponse(_:to:)` sends a response to a request received over UDP, when that
     /// needs no name lookup (RFC 3581 `received`/`rport` is an IP literal); nil otherwise.
     public func datagramResponseFlow(_ response: SIPMessage, to requestFlow: Flow) -> Flow? {
@@ -241,15 +259,10 @@ public final class TransportLayer: Sendable {
         switch destination.transport {
         case .udp:
             let remote = try await resolve(destination.address)
-            let listener = started.withLock { s in
-                s?.listeners.first {
-                    $0.id.realm == destination.realm && $0.id.transport == .udp
-                        && $0.localAddress.protocol == remote.protocol
-                }
+            guard let datagramFlow = datagramFlow(realm: destination.realm, to: remote) else {
+                throw TransportError(.noListener, "\(destination.realm)/udp for \(remote)")
             }
-            guard let listener else { throw TransportError(.noListener, "\(destination.realm)/udp for \(remote)") }
-            flow = Flow(transport: .udp, listener: listener.id, realm: destination.realm,
-                        local: listener.localAddress, remote: remote, connection: nil)
+            flow = datagramFlow
         case .tcp, .tls:
             flow = try await connection(to: destination)
         }
@@ -531,11 +544,10 @@ public final class TransportLayer: Sendable {
 
 /// Case-insensitive comparison of a parameter name's bytes with a lowercase ASCII name.
 enum ASCIIName {
-    static func equals(_ bytes: ArraySlice<UInt8>, _ name: String) -> Bool {
-        let n = Array(name.utf8)
-        guard bytes.count == n.count else { return false }
-        for (a, b) in zip(bytes, n) where a | 0x20 != b { return false }
-        return true
+    static func equals(_ bytes: ArraySlice<UInt8>, _ name: StaticString) -> Bool {
+        // Only an upper-case letter ORs to its lower-case one; `name` is letters.
+        bytes.count == name.utf8CodeUnitCount
+            && zip(bytes, UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount)).allSatisfy { $0 | 0x20 == $1 }
     }
 }
 

@@ -103,7 +103,7 @@ enum ViaStamping {
             var name = part[..<(part.firstIndex(of: UInt8(ascii: "=")) ?? end)]
             while let first = name.first, isBlank(first) { name.removeFirst() }
             while let last = name.last, isBlank(last) { name.removeLast() }
-            if !(matches(name, "received") || matches(name, "rport")) {
+            if !(ASCIIName.equals(name, "received") || ASCIIName.equals(name, "rport")) {
                 out.append(UInt8(ascii: ";"))
                 out += part
             }
@@ -114,10 +114,5 @@ enum ViaStamping {
 
     private static func isBlank(_ byte: UInt8) -> Bool { byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") }
 
-    /// `bytes` equals the lower-case ASCII `name`, ignoring case.
-    private static func matches(_ bytes: ArraySlice<UInt8>, _ name: StaticString) -> Bool {
-        bytes.count == name.utf8CodeUnitCount
-            && zip(bytes, UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount)).allSatisfy { $0 | 0x20 == $1 }
-    }
 }
 

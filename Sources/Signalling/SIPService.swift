@@ -273,11 +273,17 @@ public actor SIPService: Service {
 
     /// Sends a message, in order with every message sent before it. A UDP message with nothing
     /// queued ahead of it is written at once on this loop (`TransportLayer.sendDatagramNow`);
-    /// anything else — a stream flow, a destination to resolve or connect to, or a message behind
-    /// queued ones — goes through the sender task.
+    /// anything else — a stream flow, a destination named by a host name or reached over TCP/TLS,
+    /// or a message behind queued ones — goes through the sender task.
     func send(_ item: Outbound) {
-        if outboundPending == 0, case .flow(let requestFlow) = item.hop {
-            let flow = item.message.isRequest ? requestFlow : transport.datagramResponseFlow(item.message, to: requestFlow)
+        if outboundPending == 0 {
+            let flow: Flow?
+            switch item.hop {
+            case .flow(let requestFlow):
+                flow = item.message.isRequest ? requestFlow : transport.datagramResponseFlow(item.message, to: requestFlow)
+            case .destination(let destination):
+                flow = transport.datagramFlow(to: destination)
+            }
             if let flow, let written = transport.sendDatagramNow(item.message.printed, on: flow) {
                 count(item.message, "out", on: flow)
                 written.whenFailure { [self] error in
