@@ -69,6 +69,11 @@ public struct SessionDescription: Sendable, Equatable {
 
     public var printed: [UInt8] {
         var out: [UInt8] = []
+        // Sized once: appended line by line, the array grew through a dozen reallocations.
+        var size = 0
+        for line in sessionLines { size += line.value.count + 4 }
+        for section in media { for line in section.lines { size += line.value.count + 4 } }
+        out.reserveCapacity(size)
         print(into: &out)
         return out
     }
