@@ -172,6 +172,11 @@ extension SIPMessage {
 
     /// The printed message as a new array.
     public var printed: [UInt8] {
+        // Unedited and exactly one message: its bytes as they are, shared rather than copied
+        // (every message sent is printed).
+        if edits.isEmpty, replacementBody == nil, bodyRange.upperBound == bytes.count {
+            return bytes
+        }
         var out: [UInt8] = []
         print(into: &out)
         return out
