@@ -11,15 +11,27 @@ public struct IPv4Endpoint: Hashable, Sendable, CustomStringConvertible {
 
     /// Parses dotted-quad text ("192.0.2.10"); nil when it is not exactly four octets.
     public init?(_ dottedQuad: String, port: UInt16) {
+        // Four decimal octets of one to three digits each, read off the UTF-8 without splitting.
         var value: UInt32 = 0
-        var octets = 0
-        for part in dottedQuad.split(separator: ".", omittingEmptySubsequences: false) {
-            guard octets < 4, !part.isEmpty, part.count <= 3, let octet = UInt8(part) else { return nil }
-            value = value << 8 | UInt32(octet)
-            octets += 1
+        var octet: UInt32 = 0
+        var digits = 0
+        var dots = 0
+        for byte in dottedQuad.utf8 {
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"):
+                octet = octet * 10 + UInt32(byte - UInt8(ascii: "0"))
+                digits += 1
+                guard digits <= 3, octet <= 255 else { return nil }
+            case UInt8(ascii: "."):
+                guard digits > 0, dots < 3 else { return nil }
+                value = value << 8 | octet
+                (octet, digits, dots) = (0, 0, dots + 1)
+            default:
+                return nil
+            }
         }
-        guard octets == 4 else { return nil }
-        self.init(address: value, port: port)
+        guard digits > 0, dots == 3 else { return nil }
+        self.init(address: value << 8 | octet, port: port)
     }
 
     public static let loopback: UInt32 = 0x7F00_0001
