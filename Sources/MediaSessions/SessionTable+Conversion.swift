@@ -12,45 +12,49 @@ extension SessionTable {
             guard seen.insert(stream.index).inserted else {
                 return .failure(ControlFailure(.invalidSpec, "stream index \(stream.index) appears twice"))
             }
-            for (name, leg) in [("a", stream.a), ("b", stream.b)] {
-                let place = "stream \(stream.index) leg \(name)"
-                guard interfaceNames.contains(leg.interface) else {
-                    return .failure(ControlFailure(.invalidSpec, "\(place): no media interface \(leg.interface) "
-                        + "(configured: \(interfaceNames.sorted().joined(separator: ", ")))"))
-                }
-                switch leg.profile {
-                case .rtp: break
-                case .srtp(let name, let localKey, let remoteKey):
-                    guard let suite = SRTPSuite(sdesName: name) else {
-                        return .failure(ControlFailure(.invalidSpec, "\(place): unknown SRTP suite \(name) (supported: "
-                            + SRTPSuite.allCases.map(\.sdesName).joined(separator: ", ") + ")"))
-                    }
-                    for (which, key) in [("localKey", localKey), ("remoteKey", remoteKey)] {
-                        guard let key else { continue }
-                        // The reason names lengths and encoding only: key material never goes back.
-                        do {
-                            _ = try SRTPMasterKey(suite: suite, sdesInlineKeySalt: key)
-                        } catch .length(_, let expected, let actual) {
-                            return .failure(ControlFailure(.invalidSpec, "\(place): \(which) holds \(actual) bytes; "
-                                + "\(name) needs \(expected) (key||salt, base64)"))
-                        } catch {
-                            return .failure(ControlFailure(.invalidSpec, "\(place): \(which) is not padded base64 "
-                                + "of key||salt (the SDES inline key, without |lifetime or |MKI)"))
-                        }
-                    }
-                }
-                for endpoint in [leg.remote, leg.remoteRTCP].compactMap({ $0 }) {
-                    guard Self.ipv4(endpoint) != nil else {
-                        return .failure(ControlFailure(.invalidSpec, "\(place): remote \(endpoint) is not an IPv4 "
-                            + "address and port (the relay engine is IPv4 only)"))
-                    }
-                }
-                if leg.strictSource && leg.remote == nil {
-                    return .failure(ControlFailure(.invalidSpec, "\(place): strictSource needs a remote address"))
-                }
+            if let failure = check(stream.a, leg: "a", of: stream.index) ?? check(stream.b, leg: "b", of: stream.index) {
+                return .failure(failure)
             }
         }
         return .success(())
+    }
+
+    /// What is wrong with one leg of a stream, nil when nothing is. Its texts are made only for a
+    /// refusal: a session command checks every leg.
+    private func check(_ leg: MediaControlProtocol.LegSpec, leg name: String, of index: Int) -> ControlFailure? {
+        func refuse(_ reason: String) -> ControlFailure {
+            ControlFailure(.invalidSpec, "stream \(index) leg \(name): \(reason)")
+        }
+        guard interfaceNames.contains(leg.interface) else {
+            return refuse("no media interface \(leg.interface) (configured: \(interfaceNames.sorted().joined(separator: ", ")))")
+        }
+        if case .srtp(let suiteName, let localKey, let remoteKey) = leg.profile {
+            guard let suite = SRTPSuite(sdesName: suiteName) else {
+                return refuse("unknown SRTP suite \(suiteName) (supported: "
+                    + SRTPSuite.allCases.map(\.sdesName).joined(separator: ", ") + ")")
+            }
+            func keyFailure(_ key: String?, _ which: String) -> ControlFailure? {
+                guard let key else { return nil }
+                // The reason names lengths and encoding only: key material never goes back.
+                do {
+                    _ = try SRTPMasterKey(suite: suite, sdesInlineKeySalt: key)
+                    return nil
+                } catch .length(_, let expected, let actual) {
+                    return refuse("\(which) holds \(actual) bytes; \(suiteName) needs \(expected) (key||salt, base64)")
+                } catch {
+                    return refuse("\(which) is not padded base64 of key||salt (the SDES inline key, without |lifetime or |MKI)")
+                }
+            }
+            if let failure = keyFailure(localKey, "localKey") ?? keyFailure(remoteKey, "remoteKey") { return failure }
+        }
+        for endpoint in [leg.remote, leg.remoteRTCP] {
+            guard let endpoint, Self.ipv4(endpoint) == nil else { continue }
+            return refuse("remote \(endpoint) is not an IPv4 address and port (the relay engine is IPv4 only)")
+        }
+        if leg.strictSource && leg.remote == nil {
+            return refuse("strictSource needs a remote address")
+        }
+        return nil
     }
 
     /// The engine's spec for a validated stream. Any direction but sendrecv puts the stream on
