@@ -44,6 +44,7 @@ let package = Package(
         .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CLibNFTNL", pkgConfig: "libnftnl", providers: [.apt(["libnftnl-dev", "libmnl-dev"])]),
         .target(name: "CPalisadeShims"),
+        .target(name: "CPosixShims"),
         // BoringSSL calls swift-nio-ssl keeps to itself; its symbols come from swift-nio-ssl.
         .target(name: "CBoringSSLShims"),
 
@@ -65,7 +66,7 @@ let package = Package(
         .target(name: "Registration", dependencies: ["SIPMessage", "SIPAuth", "SIPCore"], swiftSettings: strict),
 
         // Tier 3: adapters (I/O).
-        .target(name: "PosixSupport", dependencies: ["ControlFraming"], swiftSettings: strict),
+        .target(name: "PosixSupport", dependencies: ["ControlFraming", "CPosixShims"], swiftSettings: strict),
         .target(name: "DaemonSupport", dependencies: [logging, argumentParser, "PalisadeConfig", "PosixSupport"],
                 swiftSettings: strict),
         .target(name: "NIOFraming", dependencies: ["ControlFraming", nioCore], swiftSettings: strict),
@@ -76,7 +77,7 @@ let package = Package(
                 swiftSettings: strict),
         .target(name: "Signalling",
                 dependencies: ["AdminProtocol", "B2BUA", "MediaControlProtocol", "MetricsExposition", "NIOFraming",
-                               "PosixSupport", "CPalisadeShims", "SDP", "SIPCore",
+                               "PosixSupport", "SDP", "SIPCore",
                                "SIPMessage", "SIPTransport", "Registration", "SIPAuth", nioCore, nioPosix, logging, lifecycle],
                 swiftSettings: strict),
         .target(name: "AdminServer",
@@ -133,7 +134,7 @@ let package = Package(
         .testTarget(name: "MetricsExpositionTests", dependencies: ["MetricsExposition"], swiftSettings: strict),
         .testTarget(name: "SignallingTests",
                     dependencies: ["Signalling", "B2BUA", "SIPCore", "SIPMessage", "SIPTransport", "MediaControlProtocol",
-                                   "NIOFraming", nioCore, nioPosix, logging], swiftSettings: strict),
+                                   "NIOFraming", "PosixSupport", nioCore, nioPosix, logging], swiftSettings: strict),
         .testTarget(name: "SIPTransportTests",
                     dependencies: ["SIPTransport", "SIPMessage", nioCore, nioPosix, nioSSL], swiftSettings: strict),
         .testTarget(name: "MediaControlServerTests",

@@ -10,7 +10,6 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
-#include <sys/random.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -254,26 +253,4 @@ int palisade_available_cpus(void) {
     if (sched_getaffinity(0, sizeof set, &set) != 0) return 1;
     int count = CPU_COUNT(&set);
     return count > 0 ? count : 1;
-}
-
-uint64_t palisade_random_u64(void) {
-    enum { WORDS = 32 };
-    static __thread uint64_t pool[WORDS];
-    static __thread unsigned left = 0;
-    if (left == 0) {
-        size_t got = 0;
-        while (got < sizeof pool) {
-            ssize_t n = getrandom((uint8_t *)pool + got, sizeof pool - got, 0);
-            if (n < 0) {
-                if (errno == EINTR) continue;
-                abort();  // no entropy source at all: identifiers must not be guessable
-            }
-            got += (size_t)n;
-        }
-        left = WORDS;
-    }
-    left -= 1;
-    uint64_t word = pool[left];
-    pool[left] = 0;
-    return word;
 }

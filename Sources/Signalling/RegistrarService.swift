@@ -1,7 +1,7 @@
 import AdminProtocol
-import CPalisadeShims
 import Logging
 import MediaControlProtocol
+import PosixSupport
 import Registration
 import ServiceLifecycle
 import SIPAuth
@@ -101,7 +101,7 @@ public final class RegistrarService: Service, Sendable {
                                         port: flow.remote.port ?? 0, realm: flow.realm)
         let now = self.now
         let answer = registrar.withLock {
-            $0.handle(request, flow: flow, source: source, now: now, salt: palisade_random_u64(),
+            $0.handle(request, flow: flow, source: source, now: now, salt: IdentifierRandom.word(),
                       toTag: toTag)
         }
         counters.withLock { counters in
@@ -157,7 +157,7 @@ public final class RegistrarService: Service, Sendable {
                                         port: flow.remote.port ?? 0, realm: flow.realm)
         let now = self.now
         let answer = registrar.withLock {
-            $0.authenticateCall(request, source: source, now: now, salt: palisade_random_u64(), toTag: toTag)
+            $0.authenticateCall(request, source: source, now: now, salt: IdentifierRandom.word(), toTag: toTag)
         }
         let outcome: CallAuthenticationOutcome
         switch answer {

@@ -1,4 +1,5 @@
 import B2BUA
+import PosixSupport
 import Registration
 import SIPCore
 import SIPMessage

@@ -1,7 +1,7 @@
 import B2BUA
-import CPalisadeShims
 import Logging
 import NIOCore
+import PosixSupport
 import ServiceLifecycle
 import SIPCore
 import SIPMessage
@@ -498,19 +498,7 @@ public actor SIPService: Service {
 
     /// A To tag (RFC 3261 §19.3): at least 32 bits of randomness.
     static func makeTag() -> String {
-        String(palisade_random_u64(), radix: 36)
-    }
-}
-
-/// The generator for identifiers and choices in signalling (tags, branches, Call-IDs, RSeq, o=
-/// ids, nonce salts, target order): getrandom(2) through a per-thread buffer, one system call per
-/// 32 draws where `SystemRandomNumberGenerator` makes one per draw (about 14 per call).
-struct IdentifierRandom: RandomNumberGenerator {
-    mutating func next() -> UInt64 { palisade_random_u64() }
-
-    static func value<T: FixedWidthInteger>(in range: ClosedRange<T>) -> T {
-        var generator = IdentifierRandom()
-        return T.random(in: range, using: &generator)
+        String(IdentifierRandom.word(), radix: 36)
     }
 }
 

@@ -1,4 +1,4 @@
-@testable import Signalling
+import PosixSupport
 import Testing
 
 @Suite("Identifier randomness")

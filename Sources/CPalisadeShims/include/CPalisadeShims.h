@@ -55,11 +55,4 @@ int palisade_pin_current_thread(int cpu);
 /// Number of CPUs this process may run on.
 int palisade_available_cpus(void);
 
-// ---- randomness (Swift's Glibc module does not export getrandom)
-/// 64 bits from getrandom(2), handed out from a per-thread buffer of 32 words refilled by one
-/// system call; a word is cleared from the buffer once handed out. For identifiers (tags,
-/// branches, Call-IDs, nonce salts), not key material. The buffer is not reset on fork: a
-/// process that forks must not draw in the child.
-uint64_t palisade_random_u64(void);
-
 #endif
