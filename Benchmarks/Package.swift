@@ -38,11 +38,12 @@ let package = Package(
         ),
         // `palisade-bench media` (scripts/bench media): the main package's own sources, symlinked.
         .target(name: "CPalisadeShims", path: "Sources/CPalisadeShims"),
+        .target(name: "CPosixShims", path: "Sources/CPosixShims"),
         .systemLibrary(name: "CLibSRTP", path: "Sources/CLibSRTP", pkgConfig: "libsrtp2"),
         .target(name: "SRTP", dependencies: ["CLibSRTP"], path: "Sources/SRTP"),
         .target(name: "ControlFraming", path: "Sources/ControlFraming"),
         .target(name: "MediaControlProtocol", dependencies: ["ControlFraming"], path: "Sources/MediaControlProtocol"),
-        .target(name: "PosixSupport", dependencies: ["ControlFraming"], path: "Sources/PosixSupport"),
+        .target(name: "PosixSupport", dependencies: ["ControlFraming", "CPosixShims"], path: "Sources/PosixSupport"),
         .target(name: "RTP", path: "Sources/RTP"),
         .target(name: "MediaEngine", dependencies: ["RTP", "SRTP", "CPalisadeShims"], path: "Sources/MediaEngine"),
         // The media load generator: RTP/SRTP built before the window, paced sendmmsg from real sockets,
