@@ -123,30 +123,14 @@ public enum Command {
             if let process, process.isRunning { kill(process.processIdentifier, SIGKILL) }
         }
         DispatchQueue.global().asyncAfter(deadline: .now() + timeoutSeconds, execute: watchdog)
-        let (stdout, stderr) = readToEnd(out, err)
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         watchdog.cancel()
         try? out.fileHandleForReading.close()
         try? err.fileHandleForReading.close()
         return CommandResult(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
                              stderr: String(decoding: stderr, as: UTF8.self))
-    }
-
-    /// A child's stdout and stderr, each read to its end, both at once: read one after the other,
-    /// a child that fills the second pipe (64 KiB) blocks before it closes the first, and the two
-    /// wait on each other until something kills the child.
-    static func readToEnd(_ out: Pipe, _ err: Pipe) -> (stdout: Data, stderr: Data) {
-        final class Box: @unchecked Sendable { var data = Data() }
-        let errors = Box()
-        let done = DispatchGroup()
-        done.enter()
-        DispatchQueue.global().async {
-            errors.data = err.fileHandleForReading.readDataToEndOfFile()
-            done.leave()
-        }
-        let output = out.fileHandleForReading.readDataToEndOfFile()
-        done.wait()
-        return (output, errors.data)
     }
 
     /// The absolute path of a program on PATH, or nil.

@@ -93,7 +93,8 @@ public struct NetworkNamespace: Sendable {
         process.standardOutput = output
         process.standardError = errors
         try process.run()
-        let (data, errorData) = Command.readToEnd(output, errors)
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        let errorData = errors.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
             throw CommandFailed(command: ([executable] + arguments).joined(separator: " "),
