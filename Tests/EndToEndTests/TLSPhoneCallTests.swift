@@ -365,11 +365,27 @@ final class TLSPipe: @unchecked Sendable {
         process.standardInput = input
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
-        output.fileHandleForReading.readabilityHandler = { [received] handle in
-            let data = handle.availableData
-            received.bytes.withLock { $0.append(contentsOf: data) }
-        }
         try process.run()
+        // A reader thread of its own, not a readabilityHandler: that dispatch read source crashed
+        // libdispatch's event loop when its descriptor was closed and reused before the source's
+        // cancellation had run, and its availableData is a try! that dies on EINTR. The thread
+        // holds the handle, so the descriptor stays open until it has read the end.
+        let handle = output.fileHandleForReading
+        let reader = Thread { [received] in
+            var buffer = [UInt8](repeating: 0, count: 65_536)
+            while true {
+                let n = read(handle.fileDescriptor, &buffer, buffer.count)
+                if n > 0 {
+                    received.bytes.withLock { $0.append(contentsOf: buffer[0..<n]) }
+                } else if n < 0, errno == EINTR {
+                    continue
+                } else {
+                    break
+                }
+            }
+            try? handle.close()
+        }
+        reader.start()
     }
 
     func write(_ text: String) throws {
@@ -414,7 +430,6 @@ final class TLSPipe: @unchecked Sendable {
             kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
         }
-        output.fileHandleForReading.readabilityHandler = nil
     }
 
     deinit { close() }

@@ -77,41 +77,31 @@ struct TestPKI: Sendable {
     }
 }
 
-/// Runs a command with stdin from `input`, returning exit status and stdout+stderr, without
-/// blocking a thread of the cooperative pool.
+/// Runs a command with stdin from `input`, returning exit status and stdout+stderr, on a thread
+/// of its own (not the cooperative pool). A blocking read to the end, not a readabilityHandler:
+/// that dispatch read source crashed libdispatch's event loop when its descriptor was closed
+/// before the source's cancellation had run.
 func run(_ executable: String, _ arguments: [String], input: String = "") async throws -> (status: Int32, output: String) {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: executable)
-    p.arguments = arguments
-    let stdin = Pipe()
-    let out = Pipe()
-    p.standardInput = stdin
-    p.standardOutput = out
-    p.standardError = out
-    let collected = OutputBox()
-    out.fileHandleForReading.readabilityHandler = { h in
-        let d = h.availableData
-        collected.append(d)
-    }
-    let status: Int32 = try await withCheckedThrowingContinuation { c in
-        p.terminationHandler = { c.resume(returning: $0.terminationStatus) }
-        do {
-            try p.run()
-            stdin.fileHandleForWriting.write(Data(input.utf8))
-            try? stdin.fileHandleForWriting.close()
-        } catch {
-            c.resume(throwing: error)
+    try await withCheckedThrowingContinuation { continuation in
+        let thread = Thread {
+            continuation.resume(with: Result {
+                let p = Process()
+                p.executableURL = URL(fileURLWithPath: executable)
+                p.arguments = arguments
+                let stdin = Pipe()
+                let out = Pipe()
+                p.standardInput = stdin
+                p.standardOutput = out
+                p.standardError = out
+                try p.run()
+                stdin.fileHandleForWriting.write(Data(input.utf8))
+                try? stdin.fileHandleForWriting.close()
+                let output = out.fileHandleForReading.readDataToEndOfFile()
+                p.waitUntilExit()
+                try? out.fileHandleForReading.close()
+                return (p.terminationStatus, String(decoding: output, as: UTF8.self))
+            })
         }
+        thread.start()
     }
-    out.fileHandleForReading.readabilityHandler = nil
-    let rest = (try? out.fileHandleForReading.readToEnd()) ?? Data()
-    collected.append(rest)
-    return (status, collected.string)
-}
-
-final class OutputBox: @unchecked Sendable {
-    private let lock = NSLock()
-    private var data = Data()
-    func append(_ d: Data) { lock.lock(); data.append(d); lock.unlock() }
-    var string: String { lock.lock(); defer { lock.unlock() }; return String(decoding: data, as: UTF8.self) }
 }
