@@ -136,7 +136,7 @@ let package = Package(
                     dependencies: ["Signalling", "B2BUA", "SIPCore", "SIPMessage", "SIPTransport", "MediaControlProtocol",
                                    "NIOFraming", "PosixSupport", nioCore, nioPosix, logging], swiftSettings: strict),
         .testTarget(name: "SIPTransportTests",
-                    dependencies: ["SIPTransport", "SIPMessage", nioCore, nioPosix, nioSSL], swiftSettings: strict),
+                    dependencies: ["SIPTransport", "SIPMessage", "TestSupport", nioCore, nioPosix, nioSSL], swiftSettings: strict),
         .testTarget(name: "MediaControlServerTests",
                     dependencies: ["MediaControlServer", "MediaControlProtocol", "MediaSessions", "MediaEngine",
                                    "SRTP", "NFTables", "NFTRules", "CPalisadeShims", "PosixSupport", "TestSupport"],

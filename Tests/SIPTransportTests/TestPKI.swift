@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// Certificates made at test time with `openssl`: a CA, server certificates for sip.example.com
 /// (DNS and sip: URI SANs), other.example.com (a second SNI name), wrong.example.net (a valid chain
@@ -77,31 +78,11 @@ struct TestPKI: Sendable {
     }
 }
 
-/// Runs a command with stdin from `input`, returning exit status and stdout+stderr, on a thread
-/// of its own (not the cooperative pool). A blocking read to the end, not a readabilityHandler:
-/// that dispatch read source crashed libdispatch's event loop when its descriptor was closed
-/// before the source's cancellation had run.
+/// Runs a command with stdin from `input`, returning exit status and stdout then stderr, on a
+/// thread of its own (`Command.run`, with its watchdog). Not a readabilityHandler: that dispatch
+/// read source crashed libdispatch's event loop when its descriptor was closed and reused before
+/// the source's cancellation had run.
 func run(_ executable: String, _ arguments: [String], input: String = "") async throws -> (status: Int32, output: String) {
-    try await withCheckedThrowingContinuation { continuation in
-        let thread = Thread {
-            continuation.resume(with: Result {
-                let p = Process()
-                p.executableURL = URL(fileURLWithPath: executable)
-                p.arguments = arguments
-                let stdin = Pipe()
-                let out = Pipe()
-                p.standardInput = stdin
-                p.standardOutput = out
-                p.standardError = out
-                try p.run()
-                stdin.fileHandleForWriting.write(Data(input.utf8))
-                try? stdin.fileHandleForWriting.close()
-                let output = out.fileHandleForReading.readDataToEndOfFile()
-                p.waitUntilExit()
-                try? out.fileHandleForReading.close()
-                return (p.terminationStatus, String(decoding: output, as: UTF8.self))
-            })
-        }
-        thread.start()
-    }
+    let result = try await Command.run(executable, arguments, input: input)
+    return (result.status, result.stdout + result.stderr)
 }
