@@ -132,7 +132,8 @@ public struct ClientInviteTransaction: Sendable {
         case (.d, .completed), (.m, .accepted):
             state = .terminated
             return [.terminated]
-        case (.a, _), (.b, _), (.d, _), (.m, _), (.e, _), (.f, _), (.g, _), (.h, _), (.i, _), (.j, _), (.k, _), (.l, _):
+        case (.a, _), (.b, _), (.d, _), (.m, _), (.e, _), (.f, _), (.g, _), (.h, _), (.i, _), (.j, _), (.k, _), (.l, _),
+             (.trying, _):
             return []
         }
     }

@@ -98,7 +98,8 @@ public struct ClientNonInviteTransaction: Sendable {
         case (.k, .completed):
             state = .terminated
             return [.terminated]
-        case (.e, _), (.f, _), (.k, _), (.a, _), (.b, _), (.d, _), (.g, _), (.h, _), (.i, _), (.j, _), (.l, _), (.m, _):
+        case (.e, _), (.f, _), (.k, _), (.a, _), (.b, _), (.d, _), (.g, _), (.h, _), (.i, _), (.j, _), (.l, _), (.m, _),
+             (.trying, _):
             // A timer of another state (a race between firing and cancelling) changes nothing.
             return []
         }

@@ -17,18 +17,34 @@ public struct ServerInviteTransaction: Sendable {
     /// there the INVITE's retransmissions are absorbed and the TU retransmits its own 2xx, so the
     /// 2xx (with its SDP) is not held for the 64*T1 of Timer L.
     public private(set) var lastResponse: SIPMessage?
+    /// The INVITE until the first response leaves: a 100 (Trying) is built from it if the TU has
+    /// not answered within 200 ms or the INVITE is retransmitted first.
+    private var unanswered: SIPMessage?
     private var intervalG: Duration
 
-    /// §17.2.1: created on an INVITE that matched no transaction. It sends 100 (Trying) at once
-    /// (it cannot know the TU will answer within 200 ms) and passes the request to the TU.
+    /// §17.2.1: created on an INVITE that matched no transaction; the request goes to the TU.
+    /// The transaction "MUST generate a 100 (Trying) response unless it knows that the TU will
+    /// generate a provisional or final response within 200 ms": it waits those 200 ms (the
+    /// Trying timer) and sends one only if the TU has sent nothing by then. A B2BUA whose next
+    /// hop answers quickly relays that hop's 180 instead: one message less per call.
     public static func start(
         request: SIPMessage, transport: TransactionTransport, timers: TransactionTimers = .default,
         now: ContinuousClock.Instant
     ) -> (ServerInviteTransaction, [TransactionAction]) {
-        let trying = SIPResponseBuilder.response(to: request, status: 100)
         let t = ServerInviteTransaction(state: .proceeding, transport: transport, timers: timers,
-                                        lastResponse: trying, intervalG: timers.t1)
-        return (t, [.transmit(trying), .deliverToTU(request)])
+                                        lastResponse: nil, unanswered: request, intervalG: timers.t1)
+        // The timer first: the TU may answer before `start`'s caller gets past the delivery,
+        // and that answer cancels it.
+        return (t, [.startTimer(.trying, deadline: now + TransactionTimers.trying), .deliverToTU(request)])
+    }
+
+    /// The 100 (Trying) in place of a first response that has not come.
+    private mutating func sendTrying() -> SIPMessage? {
+        guard let invite = unanswered else { return nil }
+        unanswered = nil
+        let trying = SIPResponseBuilder.response(to: invite, status: 100)
+        lastResponse = trying
+        return trying
     }
 
     public mutating func handle(_ event: TransactionEvent, now: ContinuousClock.Instant) -> [TransactionAction] {
@@ -57,8 +73,11 @@ public struct ServerInviteTransaction: Sendable {
         let isACK = method == .ack
         switch state {
         case .proceeding:
-            // §17.2.1: a retransmitted INVITE is answered with the last provisional response.
-            return isACK ? [] : retransmission
+            // §17.2.1: a retransmitted INVITE is answered with the last provisional response, or
+            // with 100 (Trying) now if none has been sent.
+            if isACK { return [] }
+            if let trying = sendTrying() { return [.cancelTimer(.trying), .transmit(trying)] }
+            return retransmission
         case .completed:
             guard isACK else { return retransmission }
             // §17.2.1: the ACK for the non-2xx ends retransmissions; Confirmed absorbs further
@@ -86,6 +105,10 @@ public struct ServerInviteTransaction: Sendable {
     private mutating func send(_ response: SIPMessage, status: Int, now: ContinuousClock.Instant) -> [TransactionAction] {
         switch state {
         case .proceeding:
+            if unanswered != nil {
+                unanswered = nil
+                return [.cancelTimer(.trying)] + send(response, status: status, now: now)
+            }
             lastResponse = response
             if status < 200 { return [.transmit(response)] }
             if status < 300 {
@@ -127,7 +150,10 @@ public struct ServerInviteTransaction: Sendable {
         case (.i, .confirmed), (.l, .accepted):
             state = .terminated
             return [.terminated]
-        case (.g, _), (.h, _), (.i, _), (.l, _), (.a, _), (.b, _), (.d, _), (.e, _), (.f, _), (.j, _), (.k, _), (.m, _):
+        case (.trying, .proceeding):
+            return sendTrying().map { [.transmit($0)] } ?? []
+        case (.g, _), (.h, _), (.i, _), (.l, _), (.trying, _), (.a, _), (.b, _), (.d, _), (.e, _), (.f, _), (.j, _),
+             (.k, _), (.m, _):
             // Another state's timer, or a retransmit timer never armed on a reliable transport.
             return []
         }

@@ -60,7 +60,8 @@ public struct ServerNonInviteTransaction: Sendable {
             case (.j, .completed):
                 state = .terminated
                 return [.terminated]
-            case (.j, _), (.a, _), (.b, _), (.d, _), (.e, _), (.f, _), (.g, _), (.h, _), (.i, _), (.k, _), (.l, _), (.m, _):
+            case (.j, _), (.a, _), (.b, _), (.d, _), (.e, _), (.f, _), (.g, _), (.h, _), (.i, _), (.k, _), (.l, _), (.m, _),
+                 (.trying, _):
                 return []
             }
         case .transportError:

@@ -5,6 +5,9 @@ public struct TransactionTimers: Sendable, Equatable {
     public var t1: Duration
     public var t2: Duration
     public var t4: Duration
+    /// RFC 3261 §17.2.1: how long a server INVITE transaction waits for the TU's first response
+    /// before it sends 100 (Trying) itself: 200 ms.
+    public static let trying: Duration = .milliseconds(200)
 
     /// RFC 3261 §17.1.1.1 / Table 4: T1 500 ms, T2 4 s, T4 5 s.
     public static let `default` = TransactionTimers(t1: .milliseconds(500), t2: .seconds(4), t4: .seconds(5))
@@ -49,6 +52,8 @@ public enum TransactionTimer: Sendable, Hashable, CaseIterable, CustomStringConv
     case l
     /// Wait for 2xx retransmits (client INVITE, Accepted), RFC 6026 §8.4.
     case m
+    /// Send 100 (Trying) unless the TU has answered by then (server INVITE, Proceeding), §17.2.1.
+    case trying
 
     public var description: String {
         switch self {
@@ -64,6 +69,7 @@ public enum TransactionTimer: Sendable, Hashable, CaseIterable, CustomStringConv
         case .k: "K"
         case .l: "L"
         case .m: "M"
+        case .trying: "Trying"
         }
     }
 }

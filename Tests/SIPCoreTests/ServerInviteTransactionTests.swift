@@ -7,21 +7,40 @@ struct ServerInviteTransactionTests {
     let invite = Fixture.invite
     var trying: SIPMessage { SIPResponseBuilder.response(to: invite, status: 100) }
 
-    @Test("RFC 3261 §17.2.1 start: 100 Trying sent at once, request passed to the TU")
+    @Test("RFC 3261 §17.2.1 start: request passed to the TU; 100 Trying only if the TU has not answered in 200 ms")
     func start() {
-        let clock = ManualClock()
-        let (t, actions) = ServerInviteTransaction.start(request: invite, transport: .unreliable, now: clock.now)
-        #expect(actions == [.transmit(trying), .deliverToTU(invite)])
+        var clock = ManualClock()
+        var (t, actions) = ServerInviteTransaction.start(request: invite, transport: .unreliable, now: clock.now)
+        #expect(actions == [.startTimer(.trying, deadline: clock.at(.milliseconds(200))), .deliverToTU(invite)])
         #expect(t.state == .proceeding)
+        #expect(t.lastResponse == nil)
+        clock.set(.milliseconds(200))
+        #expect(t.handle(.timerFired(.trying), now: clock.now) == [.transmit(trying)])
         #expect(trying.statusCode == 100)
         #expect(trying.to?.tag == nil, "RFC 3261 §8.2.6.2: a 100 needs no To-tag")
+        #expect(t.handle(.received(invite), now: clock.now) == [.transmit(trying)])
+        let ringing = Fixture.response(180, to: invite)
+        #expect(t.handle(.send(ringing), now: clock.now) == [.transmit(ringing)], "the Trying timer is no longer armed")
+    }
+
+    @Test("RFC 3261 §17.2.1 a first response within 200 ms cancels the Trying timer; no 100 is sent")
+    func answeredWithin200ms() {
+        var clock = ManualClock()
+        var (t, _) = ServerInviteTransaction.start(request: invite, transport: .reliable, now: clock.now)
+        clock.set(.milliseconds(30))
+        let ringing = Fixture.response(180, to: invite)
+        #expect(t.handle(.send(ringing), now: clock.now) == [.cancelTimer(.trying), .transmit(ringing)])
+        #expect(t.lastResponse?.statusCode == 180)
+        clock.set(.milliseconds(200))
+        #expect(t.handle(.timerFired(.trying), now: clock.now).isEmpty, "a Trying timer that fires late sends nothing")
     }
 
     @Test("RFC 3261 §17.2.1 retransmitted INVITE answered with the last provisional response")
     func retransmissionInProceeding() {
         let clock = ManualClock()
         var (t, _) = ServerInviteTransaction.start(request: invite, transport: .unreliable, now: clock.now)
-        #expect(t.handle(.received(invite), now: clock.now) == [.transmit(trying)])
+        #expect(t.handle(.received(invite), now: clock.now) == [.cancelTimer(.trying), .transmit(trying)],
+                "nothing sent yet: 100 (Trying) at once")
         let ringing = Fixture.response(180, to: invite)
         #expect(t.handle(.send(ringing), now: clock.now) == [.transmit(ringing)])
         #expect(t.handle(.received(invite), now: clock.now) == [.transmit(ringing)])
@@ -32,7 +51,8 @@ struct ServerInviteTransactionTests {
         var clock = ManualClock()
         var (t, _) = ServerInviteTransaction.start(request: invite, transport: .unreliable, now: clock.now)
         let busy = Fixture.response(486, to: invite)
-        #expect(t.handle(.send(busy), now: clock.now) == [.transmit(busy), .startTimer(.g, deadline: clock.at(.milliseconds(500))),
+        #expect(t.handle(.send(busy), now: clock.now) == [.cancelTimer(.trying), .transmit(busy),
+                                                          .startTimer(.g, deadline: clock.at(.milliseconds(500))),
                                                           .startTimer(.h, deadline: clock.at(.seconds(32)))])
         #expect(t.state == .completed)
         let fires: [(Duration, Duration)] = [(.milliseconds(500), .milliseconds(1500)), (.milliseconds(1500), .milliseconds(3500)),
@@ -74,7 +94,8 @@ struct ServerInviteTransactionTests {
         var clock = ManualClock()
         var (t, _) = ServerInviteTransaction.start(request: invite, transport: .reliable, now: clock.now)
         let busy = Fixture.response(486, to: invite)
-        #expect(t.handle(.send(busy), now: clock.now) == [.transmit(busy), .startTimer(.h, deadline: clock.at(.seconds(32)))])
+        #expect(t.handle(.send(busy), now: clock.now) == [.cancelTimer(.trying), .transmit(busy),
+                                                          .startTimer(.h, deadline: clock.at(.seconds(32)))])
         clock.set(.seconds(1))
         #expect(t.handle(.received(Fixture.ack()), now: clock.now) == [.terminated])
     }
@@ -97,7 +118,8 @@ struct ServerInviteTransactionTests {
         var (t, _) = ServerInviteTransaction.start(request: invite, transport: .unreliable, now: clock.now)
         let ok = Fixture.response(200, to: invite)
         clock.set(.seconds(1))
-        #expect(t.handle(.send(ok), now: clock.now) == [.transmit(ok), .startTimer(.l, deadline: clock.at(.seconds(33)))])
+        #expect(t.handle(.send(ok), now: clock.now) == [.cancelTimer(.trying), .transmit(ok),
+                                                        .startTimer(.l, deadline: clock.at(.seconds(33)))])
         #expect(t.state == .accepted)
         #expect(t.lastResponse == nil, "the TU retransmits its 2xx: the transaction does not hold it for Timer L")
         #expect(t.handle(.send(ok), now: clock.now) == [.transmit(ok)])
@@ -114,7 +136,8 @@ struct ServerInviteTransactionTests {
         let clock = ManualClock()
         var (t, _) = ServerInviteTransaction.start(request: invite, transport: .reliable, now: clock.now)
         let ok = Fixture.response(200, to: invite)
-        #expect(t.handle(.send(ok), now: clock.now) == [.transmit(ok), .startTimer(.l, deadline: clock.at(.seconds(32)))])
+        #expect(t.handle(.send(ok), now: clock.now) == [.cancelTimer(.trying), .transmit(ok),
+                                                        .startTimer(.l, deadline: clock.at(.seconds(32)))])
     }
 
     @Test("RFC 3261 §17.2.4 transport error: the TU is told, the transaction ends")

@@ -16,13 +16,13 @@ struct TransactionLayerTests {
             Issue.record("not created"); return
         }
         #expect(key == inviteKey)
-        #expect(actions == [.transmit(trying), .deliverToTU(invite)])
+        #expect(actions == [.startTimer(.trying, deadline: clock.at(.milliseconds(200))), .deliverToTU(invite)])
         #expect(cancels == nil)
         guard case .matched(let again, let retransmit) = try layer.receive(invite, transport: .unreliable, now: clock.now) else {
             Issue.record("retransmission not matched"); return
         }
         #expect(again == inviteKey)
-        #expect(retransmit == [.transmit(trying)])
+        #expect(retransmit == [.cancelTimer(.trying), .transmit(trying)], "no response yet: 100 (Trying) at once")
         #expect(layer.count == 1)
     }
 
