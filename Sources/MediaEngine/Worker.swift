@@ -187,16 +187,19 @@ final class Worker: @unchecked Sendable {
         thread = nil
     }
 
-    /// Queues a command. Only a command that is answered (remove, snapshot) wakes the worker:
-    /// an add or update needs to be in effect by the next packet of its stream, and a packet
-    /// wakes the worker, which takes its commands before the ready list; housekeeping wakes it
-    /// within its interval anyway. That saves two thread wake-ups per call.
+    /// Queues a command. Only a snapshot (a query someone waits for) wakes the worker: an add
+    /// or update needs to be in effect by the next packet of its stream, and a packet wakes the
+    /// worker, which takes its commands before the ready list; a remove waits for the next
+    /// packet or housekeeping tick too (the call it belongs to has ended; its final counters are
+    /// at most one interval late, and on a busy worker a packet comes first). Housekeeping wakes
+    /// it within its interval anyway. That saves four thread wake-ups per call (worker and control
+    /// thread, for the add and the remove), and the removes of one interval are answered together.
     func send(_ command: WorkerCommand) -> Bool {
         guard commands.push(command) else { return false }
         switch command {
         case .add(let slot, let setup): watch(slot: slot, setup)
-        case .update: break
-        case .remove, .snapshot: _ = palisade_eventfd_signal(wakeFD)
+        case .update, .remove: break
+        case .snapshot: _ = palisade_eventfd_signal(wakeFD)
         }
         return true
     }

@@ -933,13 +933,19 @@ extension SIPService {
         }
     }
 
+    /// palisade-media answers a delete once a packet worker has closed the streams, at its next
+    /// packet or housekeeping tick (100 ms): a delete may take that much longer than other requests.
+    static let deleteAllowanceMilliseconds = 250
+
     /// Deletes the call's media session; its final statistics, or nil if the media plane did not answer.
     @discardableResult
     private func deleteSession(_ id: String) async -> SessionStatistics? {
         guard let calls else { return nil }
         do {
             let reply = try await calls.media.request(.deleteSession(SessionReference(session: id)),
-                                                      timeoutMilliseconds: calls.mediaTimeoutMilliseconds, isolation: self)
+                                                      timeoutMilliseconds: calls.mediaTimeoutMilliseconds
+                                                          + Self.deleteAllowanceMilliseconds,
+                                                      isolation: self)
             if case .deleted(let statistics) = reply { return statistics }
         } catch {
             logger.warning("could not delete a media session", metadata: ["call": "\(id)", "error": "\(error)"])
