@@ -207,11 +207,14 @@ final class Worker: @unchecked Sendable {
     /// Puts an added stream's sockets in the worker's epoll set, after its `.add` is queued:
     /// a packet on them wakes the worker, which finds the add before the packet's token.
     private func watch(slot: Int, _ setup: StreamSetup) {
-        for (side, leg) in [(LegSide.a, setup.a), (.b, setup.b)] {
-            let base = UInt64(slot) << 2 | UInt64(side.rawValue) << 1
-            _ = palisade_epoll_add(epollFD, leg.rtpFD, base)
-            if leg.rtcpFD >= 0 { _ = palisade_epoll_add(epollFD, leg.rtcpFD, base | 1) }
-        }
+        watch(slot: slot, side: .a, setup.a)
+        watch(slot: slot, side: .b, setup.b)
+    }
+
+    private func watch(slot: Int, side: LegSide, _ leg: LegSetup) {
+        let base = UInt64(slot) << 2 | UInt64(side.rawValue) << 1
+        _ = palisade_epoll_add(epollFD, leg.rtpFD, base)
+        if leg.rtcpFD >= 0 { _ = palisade_epoll_add(epollFD, leg.rtcpFD, base | 1) }
     }
 
     // MARK: worker thread

@@ -7,11 +7,12 @@ import NIOCore
 /// its heap entry is skipped when it comes up, and the heap is rebuilt when stale entries
 /// outnumber live ones.
 struct TimerQueue<Key: Hashable> {
+    /// Trivial, so the heap's sifting moves 16-byte values: no key (strings, for a transaction's
+    /// timer) is copied, retained or released on the way.
     private struct Entry {
         var deadline: NIODeadline
-        /// Tells a key's current entry from the ones it replaced.
+        /// Tells a key's current entry from the ones it replaced; the key is found by it.
         var sequence: UInt64
-        var key: Key
 
         func precedes(_ other: Entry) -> Bool {
             deadline < other.deadline || deadline == other.deadline && sequence < other.sequence
@@ -19,7 +20,9 @@ struct TimerQueue<Key: Hashable> {
     }
 
     private var heap: [Entry] = []
+    /// Each live key's current sequence, and the other way round.
     private var live: [Key: UInt64] = [:]
+    private var keys: [UInt64: Key] = [:]
     private var nextSequence: UInt64 = 0
 
     var count: Int { live.count }
@@ -31,15 +34,17 @@ struct TimerQueue<Key: Hashable> {
     mutating func schedule(_ key: Key, at deadline: NIODeadline) {
         let sequence = nextSequence
         nextSequence += 1
-        live[key] = sequence
-        push(Entry(deadline: deadline, sequence: sequence, key: key))
+        if let replaced = live.updateValue(sequence, forKey: key) { keys[replaced] = nil }
+        keys[sequence] = key
+        push(Entry(deadline: deadline, sequence: sequence))
         compactIfStale()
     }
 
     /// Forgets `key`; true when it was scheduled.
     @discardableResult
     mutating func cancel(_ key: Key) -> Bool {
-        guard live.removeValue(forKey: key) != nil else { return false }
+        guard let sequence = live.removeValue(forKey: key) else { return false }
+        keys[sequence] = nil
         compactIfStale()
         return true
     }
@@ -54,26 +59,29 @@ struct TimerQueue<Key: Hashable> {
     /// time: what a fired timer does may cancel or re-arm the next one.
     mutating func popExpired(now: NIODeadline) -> Key? {
         dropStaleTop()
-        guard let top = heap.first, top.deadline <= now else { return nil }
+        guard let top = heap.first, top.deadline <= now, let key = keys.removeValue(forKey: top.sequence) else {
+            return nil
+        }
         popTop()
-        live[top.key] = nil
-        return top.key
+        live[key] = nil
+        return key
     }
 
     mutating func removeAll() {
         heap = []
         live = [:]
+        keys = [:]
     }
 
     // MARK: Heap
 
     private mutating func dropStaleTop() {
-        while let top = heap.first, live[top.key] != top.sequence { popTop() }
+        while let top = heap.first, keys[top.sequence] == nil { popTop() }
     }
 
     private mutating func compactIfStale() {
         guard heap.count > 1_024, heap.count > 2 * live.count else { return }
-        heap.removeAll { live[$0.key] != $0.sequence }
+        heap.removeAll { keys[$0.sequence] == nil }
         // Floyd's construction: sift down every inner node, last first.
         var index = heap.count / 2
         while index > 0 {
