@@ -13,14 +13,29 @@ public struct ServerInviteTransaction: Sendable {
     // The INVITE is not kept: it went to the TU, and the table's key matches its retransmissions.
     public let transport: TransactionTransport
     public let timers: TransactionTimers
+    /// The one message the transaction holds: the INVITE until the first response leaves (a
+    /// 100 (Trying) is built from it if the TU has not answered within 200 ms or the INVITE is
+    /// retransmitted first), then the last response sent. One field, not two: the transaction
+    /// table's entries are as large as its largest transaction.
+    private enum Held: Sendable {
+        case unanswered(SIPMessage)
+        case response(SIPMessage)
+        case nothing
+    }
+
+    private var held: Held
+    private var intervalG: Duration
+
     /// The last response sent, which answers a retransmitted INVITE (§17.2.1). Nil in Accepted:
     /// there the INVITE's retransmissions are absorbed and the TU retransmits its own 2xx, so the
     /// 2xx (with its SDP) is not held for the 64*T1 of Timer L.
-    public private(set) var lastResponse: SIPMessage?
-    /// The INVITE until the first response leaves: a 100 (Trying) is built from it if the TU has
-    /// not answered within 200 ms or the INVITE is retransmitted first.
-    private var unanswered: SIPMessage?
-    private var intervalG: Duration
+    public var lastResponse: SIPMessage? {
+        if case .response(let response) = held { response } else { nil }
+    }
+
+    private var isUnanswered: Bool {
+        if case .unanswered = held { true } else { false }
+    }
 
     /// §17.2.1: created on an INVITE that matched no transaction; the request goes to the TU.
     /// The transaction "MUST generate a 100 (Trying) response unless it knows that the TU will
@@ -32,7 +47,7 @@ public struct ServerInviteTransaction: Sendable {
         now: ContinuousClock.Instant
     ) -> (ServerInviteTransaction, [TransactionAction]) {
         let t = ServerInviteTransaction(state: .proceeding, transport: transport, timers: timers,
-                                        lastResponse: nil, unanswered: request, intervalG: timers.t1)
+                                        held: .unanswered(request), intervalG: timers.t1)
         // The timer first: the TU may answer before `start`'s caller gets past the delivery,
         // and that answer cancels it.
         return (t, [.startTimer(.trying, deadline: now + TransactionTimers.trying), .deliverToTU(request)])
@@ -40,10 +55,9 @@ public struct ServerInviteTransaction: Sendable {
 
     /// The 100 (Trying) in place of a first response that has not come.
     private mutating func sendTrying() -> SIPMessage? {
-        guard let invite = unanswered else { return nil }
-        unanswered = nil
+        guard case .unanswered(let invite) = held else { return nil }
         let trying = SIPResponseBuilder.response(to: invite, status: 100)
-        lastResponse = trying
+        held = .response(trying)
         return trying
     }
 
@@ -105,16 +119,16 @@ public struct ServerInviteTransaction: Sendable {
     private mutating func send(_ response: SIPMessage, status: Int, now: ContinuousClock.Instant) -> [TransactionAction] {
         switch state {
         case .proceeding:
-            if unanswered != nil {
-                unanswered = nil
+            if isUnanswered {
+                held = .nothing
                 return [.cancelTimer(.trying)] + send(response, status: status, now: now)
             }
-            lastResponse = response
+            held = .response(response)
             if status < 200 { return [.transmit(response)] }
             if status < 300 {
                 // RFC 6026 §8.5: Accepted, Timer L = 64*T1 on every transport.
                 state = .accepted
-                lastResponse = nil
+                held = .nothing
                 return [.transmit(response), .startTimer(.l, deadline: now + timers.timeout)]
             }
             // §17.2.1: Completed; Timer G (T1) on unreliable transports, Timer H (64*T1) always.
