@@ -42,4 +42,9 @@ extension UDPExchange {
     public static func send(_ text: String, to address: String, timeoutSeconds: Int = 5) async throws -> String {
         try await offPool { try send(text, to: address, timeoutSeconds: timeoutSeconds) as String }
     }
+
+    /// `responses` on a thread of its own.
+    public static func responses(_ text: String, to address: String, timeoutSeconds: Int = 5) async throws -> [Received] {
+        try await offPool { try responses(text, to: address, timeoutSeconds: timeoutSeconds) as [Received] }
+    }
 }

@@ -395,7 +395,7 @@ struct CallEndToEndTests {
         }
     }
 
-    @Test("no target answers: Timer B fails the call with 408 to the phone, never silence")
+    @Test("no target answers: 100 (Trying) after 200 ms, then Timer B fails the call with 408 to the phone, never silence")
     func unreachableCore() async throws {
         try await Self.withSetup { setup in
             // Nothing listens on the PBX port: the INVITE is retransmitted until Timer B (64*T1).
@@ -413,8 +413,16 @@ struct CallEndToEndTests {
             \r
 
             """
-            let answer = try UDPExchange.send(invite, to: setup.accessTarget, timeoutSeconds: 40)
-            #expect(answer.hasPrefix("SIP/2.0 408"), "\(answer)\n\(setup.pair.logs)")
+            let answers = try await UDPExchange.responses(invite, to: setup.accessTarget, timeoutSeconds: 40)
+            #expect(answers.last?.text.hasPrefix("SIP/2.0 408") == true, "\(answers)\n\(setup.pair.logs)")
+            // RFC 3261 §17.2.1: nothing came back from the core, so Palisade's own 100 (Trying)
+            // followed the INVITE once 200 ms had passed, and only one.
+            let provisional = answers.dropLast()
+            #expect(provisional.count == 1 && provisional.first?.text.hasPrefix("SIP/2.0 100 ") == true,
+                    "\(answers)")
+            if let trying = provisional.first {
+                #expect(trying.after >= .milliseconds(190) && trying.after < .seconds(5), "100 after \(trying.after)")
+            }
         }
     }
 }
