@@ -139,13 +139,13 @@ extension MediaNegotiation {
     ]
 
     static func attributeName(_ line: SDPLine) -> String {
-        String(line.valueString.prefix { $0 != ":" })
+        String(decoding: line.value.prefix { $0 != UInt8(ascii: ":") }, as: UTF8.self)
     }
 
     /// Drops a line that would carry the other realm's addresses or hosts, such as an
     /// a=ssrc cname written as user@host (RFC 7022 §4 says it should not be; some phones do).
     static func leaks(_ line: SDPLine) -> Bool {
-        !SDPAddressScan.scan(line.valueString).isEmpty
+        !SDPAddressScan.scan(line.value).isEmpty
     }
 
     static func rewrite(_ section: MediaSection, _ edit: SectionEdit, sessionAddress: String) -> MediaSection {

@@ -26,7 +26,7 @@ public enum SDPAddressScan {
         let all = sdp.sessionLines + sdp.media.flatMap(\.lines)
         for line in all {
             number += 1
-            for value in scan(line.valueString) {
+            for value in scan(line.value) {
                 out.append(Finding(kind: value.kind, value: value.value, lineType: line.typeCharacter, line: number))
             }
         }
@@ -38,17 +38,20 @@ public enum SDPAddressScan {
         Set(findings(in: sdp).map { $0.value.lowercased() })
     }
 
+    /// `scan` of a line's value as received: most values are passed over without making a String.
+    static func scan(_ value: ArraySlice<UInt8>) -> [(kind: Kind, value: String)] {
+        guard mayHoldAddress(value) else { return [] }
+        return scan(String(decoding: value, as: UTF8.self))
+    }
+
     static func scan(_ text: String) -> [(kind: Kind, value: String)] {
         // Every finding needs a dot (IPv4, a host name) or two colons (IPv6): most SDP lines
         // (rtpmap, fmtp, ptime, a direction) have neither, and are passed over in one byte loop.
-        var colons = 0
-        guard text.utf8.contains(where: { byte in
-            if byte == UInt8(ascii: ":") { colons += 1 }
-            return byte == UInt8(ascii: ".") || colons == 2
-        }) else { return [] }
+        guard mayHoldAddress(text.utf8) else { return [] }
         var out: [(kind: Kind, value: String)] = []
-        let separators: Set<Character> = [" ", "/", "@", ";", "=", ",", "|", "[", "]", "\t", "<", ">", "\"", "'"]
-        for piece in text.split(whereSeparator: { separators.contains($0) }) {
+        for piece in text.split(whereSeparator: isSeparator) {
+            // Most pieces of a line that has an address ("IN", "IP4", a port) cannot be one.
+            guard mayHoldAddress(piece.utf8) else { continue }
             if isIPv6(piece) {
                 out.append((.ipv6, String(piece)))
                 continue
@@ -64,13 +67,42 @@ public enum SDPAddressScan {
         return out
     }
 
-    /// RFC 791 dotted quad: four decimal octets.
-    public static func isIPv4(_ s: Substring) -> Bool {
-        let parts = s.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 4 else { return false }
-        return parts.allSatisfy { p in
-            !p.isEmpty && p.count <= 3 && p.allSatisfy { $0.isASCII && $0.isNumber } && (Int(p) ?? 256) <= 255
+    /// A dot, or two colons: what every finding has.
+    private static func mayHoldAddress(_ bytes: some Collection<UInt8>) -> Bool {
+        var colons = 0
+        return bytes.contains { byte in
+            if byte == UInt8(ascii: ":") { colons += 1 }
+            return byte == UInt8(ascii: ".") || colons == 2
         }
+    }
+
+    private static func isSeparator(_ c: Character) -> Bool {
+        switch c {
+        case " ", "/", "@", ";", "=", ",", "|", "[", "]", "\t", "<", ">", "\"", "'": true
+        default: false
+        }
+    }
+
+    /// RFC 791 dotted quad: four decimal octets of one to three ASCII digits, each at most 255.
+    public static func isIPv4(_ s: Substring) -> Bool {
+        var dots = 0
+        var digits = 0
+        var octet = 0
+        for byte in s.utf8 {
+            if byte == UInt8(ascii: ".") {
+                guard digits > 0, dots < 3 else { return false }
+                dots += 1
+                digits = 0
+                octet = 0
+            } else if byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") {
+                digits += 1
+                octet = octet * 10 + Int(byte - UInt8(ascii: "0"))
+                guard digits <= 3, octet <= 255 else { return false }
+            } else {
+                return false
+            }
+        }
+        return dots == 3 && digits > 0
     }
 
     /// RFC 4291 §2.2 text forms, including `::` and a trailing dotted quad.

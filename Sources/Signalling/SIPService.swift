@@ -234,12 +234,16 @@ public actor SIPService: Service {
 
     public nonisolated var trafficCounts: [TrafficKey: Int] { traffic.withLock { $0 } }
 
+    /// Responses' `kind` in the traffic counts, by status class, built once.
+    private static let statusClasses = (0...6).map { "\($0)xx" }
+
     nonisolated func count(_ message: SIPMessage, _ direction: String, on flow: Flow) {
         let kind: String
         if let method = message.method {
             if case .extension = method { kind = "other" } else { kind = method.description }
         } else {
-            kind = "\((message.statusCode ?? 0) / 100)xx"
+            let statusClass = (message.statusCode ?? 0) / 100
+            kind = Self.statusClasses.indices.contains(statusClass) ? Self.statusClasses[statusClass] : "\(statusClass)xx"
         }
         let key = TrafficKey(direction: direction, realm: flow.realm, transport: flow.transport.rawValue, kind: kind,
                              isRequest: message.isRequest)

@@ -50,7 +50,10 @@ struct SDPAddressScanTests {
         #expect(SDPAddressScan.isIPv6(text[...]) == expected)
     }
 
-    @Test("IPv4 literals", arguments: [("192.0.2.1", true), ("256.0.0.1", false), ("1.2.3", false), ("0.0.0.0", true)])
+    @Test("IPv4 literals", arguments: [("192.0.2.1", true), ("256.0.0.1", false), ("1.2.3", false), ("0.0.0.0", true),
+                                       ("255.255.255.255", true), ("010.1.1.1", true), ("1.2.3.4.5", false),
+                                       ("1..2.3", false), ("1.2.3.", false), (".1.2.3", false), ("0001.2.3.4", false),
+                                       ("1.2.3.4a", false), ("１.2.3.4", false), ("", false), ("1.2.3.999", false)])
     func ipv4(_ text: String, _ expected: Bool) {
         #expect(SDPAddressScan.isIPv4(text[...]) == expected)
     }
