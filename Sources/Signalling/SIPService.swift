@@ -209,9 +209,7 @@ public actor SIPService: Service {
             await self.startProbing()
             await self.startRelaySweep()
             // Datagrams arrive on this actor's own loop: straight in, no stream in between.
-            transport.deliverInline(on: loop) { [self] inbound in
-                assumeIsolated { $0.receive(inbound) }
-            }
+            transport.deliverInline(on: loop) { [self] inbound in receiveOnLoop(inbound) }
             await withGracefulShutdownHandler {
                 await self.consume(transport.messages)
             } onGracefulShutdown: {
@@ -423,8 +421,27 @@ public actor SIPService: Service {
         let service: SIPService
         func handleScheduledCallback(eventLoop: some EventLoop) {
             // Scheduled on this actor's own loop, so the callback runs isolated to it.
-            service.assumeIsolated { $0.timersDue() }
+            service.timersDueOnLoop()
         }
+    }
+
+    // `Actor.assumeIsolated` allocates on every call (a box for its `withoutActuallyEscaping`),
+    // once per datagram here. These two do what it does for the hot paths — check that the
+    // caller is on the actor's executor (its loop), then call the isolated function as a plain
+    // one, the same cast the standard library makes — with closures that capture nothing.
+
+    /// `receive`, from the listener's handler on the actor's own loop.
+    private nonisolated func receiveOnLoop(_ inbound: InboundMessage) {
+        loop.preconditionInEventLoop()
+        let isolated: (isolated SIPService, InboundMessage) -> Void = { service, inbound in service.receive(inbound) }
+        unsafeBitCast(isolated, to: ((SIPService, InboundMessage) -> Void).self)(self, inbound)
+    }
+
+    /// `timersDue`, from a callback scheduled on the actor's own loop.
+    private nonisolated func timersDueOnLoop() {
+        loop.preconditionInEventLoop()
+        let isolated: (isolated SIPService) -> Void = { service in service.timersDue() }
+        unsafeBitCast(isolated, to: ((SIPService) -> Void).self)(self)
     }
 
     private func timersDue() {
