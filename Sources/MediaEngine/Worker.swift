@@ -192,8 +192,9 @@ final class Worker: @unchecked Sendable {
     /// worker, which takes its commands before the ready list; a remove waits for the next
     /// packet or housekeeping tick too (the call it belongs to has ended; its final counters are
     /// at most one interval late, and on a busy worker a packet comes first). Housekeeping wakes
-    /// it within its interval anyway. That saves four thread wake-ups per call (worker and control
-    /// thread, for the add and the remove), and the removes of one interval are answered together.
+    /// it within its interval anyway. So a call's commands wake neither the worker nor, through
+    /// `notifyFD`, the control thread of their own, and the removes of one interval are answered
+    /// together.
     func send(_ command: WorkerCommand) -> Bool {
         guard commands.push(command) else { return false }
         switch command {
