@@ -38,16 +38,13 @@ public enum SDPAddressScan {
         Set(findings(in: sdp).map { $0.value.lowercased() })
     }
 
-    /// `scan` of a line's value as received: most values are passed over without making a String.
+    /// The addresses and host names in a line's value, as received.
     static func scan(_ value: ArraySlice<UInt8>) -> [(kind: Kind, value: String)] {
-        guard mayHoldAddress(value) else { return [] }
-        return scan(String(decoding: value, as: UTF8.self))
-    }
-
-    static func scan(_ text: String) -> [(kind: Kind, value: String)] {
         // Every finding needs a dot (IPv4, a host name) or two colons (IPv6): most SDP lines
-        // (rtpmap, fmtp, ptime, a direction) have neither, and are passed over in one byte loop.
-        guard mayHoldAddress(text.utf8) else { return [] }
+        // (rtpmap, fmtp, ptime, a direction) have neither, and are passed over in one byte loop,
+        // without making a String.
+        guard mayHoldAddress(value) else { return [] }
+        let text = String(decoding: value, as: UTF8.self)
         var out: [(kind: Kind, value: String)] = []
         for piece in text.split(whereSeparator: isSeparator) {
             // Most pieces of a line that has an address ("IN", "IP4", a port) cannot be one.
