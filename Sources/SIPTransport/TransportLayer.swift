@@ -44,10 +44,16 @@ public final class TransportLayer: Sendable {
         var tls: TLSPeerPolicy?
     }
 
+    /// A UDP listener's channel, and its socket for writes on the channel's loop.
+    struct DatagramListener: Sendable {
+        let channel: any Channel
+        let socket: DatagramSocket
+    }
+
     struct Started: Sendable {
         var listeners: [BoundListener]
         var channels: [any Channel]
-        var udp: [ListenerID: any Channel]
+        var udp: [ListenerID: DatagramListener]
         var tls: [ListenerID: TLSServerContexts]
     }
 
@@ -93,8 +99,9 @@ public final class TransportLayer: Sendable {
                 let channel: any Channel
                 switch spec.transport {
                 case .udp:
-                    channel = try await bindUDP(spec, id)
-                    state.udp[id] = channel
+                    let listener = try await bindUDP(spec, id)
+                    state.udp[id] = listener
+                    channel = listener.channel
                 case .tcp:
                     channel = try await bindStream(spec, id, tls: nil)
                 case .tls:
@@ -175,7 +182,7 @@ public final class TransportLayer: Sendable {
             guard let entry = registry.entry(id) else { throw TransportError(.flowClosed, "\(flow)") }
             try await entry.channel.writeAndFlush(ByteBuffer(bytes: bytes)).settled()
         } else {
-            guard let listener = flow.listener, let channel = started.withLock({ $0?.udp[listener] }) else {
+            guard let listener = flow.listener, let channel = started.withLock({ $0?.udp[listener]?.channel }) else {
                 throw TransportError(.noListener, "\(flow)")
             }
             try await channel.writeAndFlush(AddressedEnvelope(remoteAddress: flow.remote, data: ByteBuffer(bytes: bytes))).settled()
@@ -183,15 +190,38 @@ public final class TransportLayer: Sendable {
         counters.messageOut(flow.realm, flow.transport)
     }
 
-    /// The write of `send(_:on:)` for a UDP flow, issued now by a caller on the listener's own
-    /// loop, without awaiting it: what the write brings is the returned future (it completes on
-    /// that loop). Nil, and nothing sent, for a stream flow or from another thread; the caller
-    /// then takes the async path.
-    public func sendDatagramNow(_ bytes: [UInt8], on flow: Flow) -> EventLoopFuture<Void>? {
-        guard flow.connection == nil, flow.transport == .udp, let listener = flow.listener,
-              let channel = started.withLock({ $0?.udp[listener] }), channel.eventLoop.inEventLoop else { return nil }
-        counters.messageOut(flow.realm, flow.transport)
-        return channel.writeAndFlush(AddressedEnvelope(remoteAddress: flow.remote, data: ByteBuffer(bytes: bytes)))
+    /// What `sendDatagramNow` did with a datagram.
+    public enum DatagramSend: Sendable {
+        case sent
+        case failed(any Error & Sendable)
+        /// The socket's send buffer was full: the datagram waits in NIO's queue, and the future
+        /// says how its write went (it completes on the listener's loop).
+        case queued(EventLoopFuture<Void>)
+    }
+
+    /// The write of `send(_:on:)` for a UDP flow, done now by a caller on the listener's own
+    /// loop: `sendto` on the listener's socket, without NIO's write path. Nil, and nothing sent,
+    /// for a stream flow or from another thread; the caller then takes the async path.
+    /// A datagram queued behind a full send buffer can be overtaken by a later one sent directly;
+    /// UDP promises no order, and SIP over UDP expects none.
+    public func sendDatagramNow(_ bytes: [UInt8], on flow: Flow) -> DatagramSend? {
+        guard flow.connection == nil, flow.transport == .udp, let id = flow.listener,
+              let listener = started.withLock({ $0?.udp[id] }), listener.channel.eventLoop.inEventLoop
+        else { return nil }
+        // The channel closes its socket on this loop, so an active channel's socket is open
+        // until this returns.
+        guard listener.channel.isActive else { return .failed(TransportError(.noListener, "\(flow)")) }
+        switch listener.socket.send(bytes, to: flow.remote) {
+        case .sent:
+            counters.messageOut(flow.realm, flow.transport)
+            return .sent
+        case .failed(let error):
+            return .failed(error)
+        case .wouldBlock:
+            counters.messageOut(flow.realm, flow.transport)
+            return .queued(listener.channel.writeAndFlush(AddressedEnvelope(remoteAddress: flow.remote,
+                                                                           data: ByteBuffer(bytes: bytes))))
+        }
     }
 
     /// The flow `send(_:to:)` takes to a UDP destination whose address is an IP literal (no name
@@ -282,7 +312,7 @@ public final class TransportLayer: Sendable {
     /// flow's messages use. It is not a SIP message and is not counted as one.
     public func keepalive(_ flow: Flow) async throws {
         if flow.connection == nil, flow.transport == .udp {
-            guard let listener = flow.listener, let channel = started.withLock({ $0?.udp[listener] }) else {
+            guard let listener = flow.listener, let channel = started.withLock({ $0?.udp[listener]?.channel }) else {
                 throw TransportError(.noListener, "\(flow)")
             }
             try await channel.writeAndFlush(AddressedEnvelope(remoteAddress: flow.remote,
@@ -375,14 +405,20 @@ public final class TransportLayer: Sendable {
 
     /// No SO_REUSEADDR on UDP: it would let a second process bind the same address and port
     /// (and the kernel hand one port-0 listener another's port), silently splitting the traffic.
-    private func bindUDP(_ spec: ListenerSpec, _ id: ListenerID) async throws -> any Channel {
-        try await DatagramBootstrap(group: datagramGroup)
+    /// The socket is bound here and handed to NIO, which reads from it and closes it with the
+    /// channel; `sendDatagramNow` writes to it (see `DatagramSocket`).
+    private func bindUDP(_ spec: ListenerSpec, _ id: ListenerID) async throws -> DatagramListener {
+        let socket = try DatagramSocket.bound(to: try await resolve(spec.bind))
+        let bootstrap = DatagramBootstrap(group: datagramGroup)
             .channelInitializer { [self] channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(SIPDatagramHandler(layer: self, listener: id))
                 }
             }
-            .bind(host: spec.bind.host, port: spec.bind.port).get()
+        // From here the descriptor is NIO's. A channel that fails to start is not closed by NIO
+        // (nor here: it may hold the descriptor); the daemon exits on a listener that fails.
+        let channel = try await bootstrap.withBoundSocket(socket.descriptor).get()
+        return DatagramListener(channel: channel, socket: socket)
     }
 
     private func bindStream(_ spec: ListenerSpec, _ id: ListenerID, tls: TLSServerContexts?) async throws -> any Channel {

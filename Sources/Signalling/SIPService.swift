@@ -274,7 +274,7 @@ public actor SIPService: Service {
     }
 
     /// Sends a message, in order with every message sent before it. A UDP message with nothing
-    /// queued ahead of it is written at once on this loop (`TransportLayer.sendDatagramNow`);
+    /// queued ahead of it is sent at once from this loop (`TransportLayer.sendDatagramNow`);
     /// anything else — a stream flow, a destination named by a host name or reached over TCP/TLS,
     /// or a message behind queued ones — goes through the sender task.
     func send(_ item: Outbound) {
@@ -288,9 +288,16 @@ public actor SIPService: Service {
             }
             if let flow, let written = transport.sendDatagramNow(item.message.printed, on: flow) {
                 count(item.message, "out", on: flow)
-                written.whenFailure { [self] error in
-                    // The listener's loop is this actor's.
-                    assumeIsolated { $0.sendFailed(item, error) }
+                switch written {
+                case .sent:
+                    break
+                case .failed(let error):
+                    sendFailed(item, error)
+                case .queued(let future):
+                    future.whenFailure { [self] error in
+                        // The listener's loop is this actor's.
+                        assumeIsolated { $0.sendFailed(item, error) }
+                    }
                 }
                 return
             }

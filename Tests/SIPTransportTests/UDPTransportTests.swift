@@ -70,6 +70,46 @@ struct UDPTransportTests {
         }
     }
 
+    @Test("sendDatagramNow on the listener's loop: sent from the listener's port; a failing send reported, nil elsewhere")
+    func sendNowOnLoop() async throws {
+        let loop = MultiThreadedEventLoopGroup.singleton.next()
+        let layer = TransportLayer(listeners: [Self.v4], group: MultiThreadedEventLoopGroup.singleton, datagramLoop: loop)
+        try await layer.start()
+        let sink = MessageSink(layer)
+        let phone = try await DatagramPeer.bind("127.0.0.1")
+        do {
+            try await phone.send(options(via: "SIP/2.0/UDP 127.0.0.1:\(phone.port);branch=z9hG4bK-n1;rport"),
+                                 to: layer.address(0))
+            let flow = try await sink.message(0).flow
+            let bytes = Array("OPTIONS sip:phone SIP/2.0\r\n\r\n".utf8)
+            // From another thread: nothing sent, the caller takes the async path.
+            #expect(layer.sendDatagramNow(bytes, on: flow) == nil)
+            let sent = try await loop.submit { layer.sendDatagramNow(bytes, on: flow) }.get()
+            guard case .sent? = sent else {
+                Issue.record("expected .sent, got \(String(describing: sent))")
+                return
+            }
+            #expect(await eventually { phone.datagrams.count == 1 })
+            #expect(phone.datagrams.first?.0.port == layer.address(0).port)
+            #expect(phone.datagrams.first?.1 == bytes)
+            #expect(layer.counterSnapshot().messagesOut[TrafficKey(realm: "access", transport: .udp)] == 1)
+            // An IPv4 socket cannot send to an IPv6 address: the errno comes back, nothing is counted.
+            var v6 = flow
+            v6.remote = try SocketAddress(ipAddress: "::1", port: phone.port)
+            let toV6 = v6
+            let refused = try await loop.submit { layer.sendDatagramNow(bytes, on: toV6) }.get()
+            guard case .failed? = refused else {
+                Issue.record("expected .failed, got \(String(describing: refused))")
+                return
+            }
+            #expect(layer.counterSnapshot().messagesOut[TrafficKey(realm: "access", transport: .udp)] == 1)
+        } catch {
+            Issue.record(error)
+        }
+        await phone.close()
+        await layer.shutdown()
+    }
+
     @Test("IPv6 listener on ::1 with rport")
     func ipv6() async throws {
         try await withTransport([Self.v6]) { layer, sink in
