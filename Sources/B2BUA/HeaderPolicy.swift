@@ -91,7 +91,7 @@ public struct HeaderPolicy: Sendable, Equatable {
     public func copied(from message: SIPMessage, sourceTrusted: Bool) -> [(String, String)] {
         var out: [(String, String)] = []
         for field in message.fields {
-            let name = text(message.name(of: field)).trimmingSpaces()
+            let name = text(message.name(of: field).trimmingSpaces())
             var lower = name.lowercased()
             lower = Self.compactForms[lower] ?? lower
             guard !Self.neverCopied.contains(lower) else { continue }
@@ -120,3 +120,14 @@ extension StringProtocol {
 }
 
 func text(_ bytes: ArraySlice<UInt8>) -> String { String(decoding: bytes, as: UTF8.self) }
+
+extension ArraySlice<UInt8> {
+    /// Without leading and trailing spaces and tabs: trimmed before a String is made, which
+    /// costs less than trimming its Characters.
+    func trimmingSpaces() -> ArraySlice<UInt8> {
+        var s = self
+        while let f = s.first, f == UInt8(ascii: " ") || f == UInt8(ascii: "\t") { s.removeFirst() }
+        while let l = s.last, l == UInt8(ascii: " ") || l == UInt8(ascii: "\t") { s.removeLast() }
+        return s
+    }
+}

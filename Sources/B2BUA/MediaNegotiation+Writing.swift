@@ -249,7 +249,7 @@ extension MediaNegotiation {
     }
 
     static func connection(_ address: String) -> SDPConnection {
-        SDPConnection(addressType: address.contains(":") ? "IP6" : "IP4", address: address)
+        SDPConnection(addressType: address.utf8.contains(UInt8(ascii: ":")) ? "IP6" : "IP4", address: address)
     }
 
     static func proto(srtp: Bool, feedback: Bool) -> String {
@@ -260,7 +260,7 @@ extension MediaNegotiation {
         let state = leg == .a ? originA : originB
         return SDPOrigin(username: state.identity.username, sessionID: state.identity.sessionID,
                          sessionVersion: state.version ?? state.identity.initialVersion,
-                         addressType: address.contains(":") ? "IP6" : "IP4", address: address)
+                         addressType: address.utf8.contains(UInt8(ascii: ":")) ? "IP6" : "IP4", address: address)
     }
 
     /// Sets the o= version: the first description on a leg gets the initial version, and every

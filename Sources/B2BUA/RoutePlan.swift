@@ -22,7 +22,7 @@ public struct RouteTarget: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The host as written in a URI (IPv6 in brackets).
-    public var uriHost: String { host.contains(":") ? "[\(host)]" : host }
+    public var uriHost: String { host.utf8.contains(UInt8(ascii: ":")) ? "[\(host)]" : host }
 
     /// A Request-URI for `user` at this target (RFC 3261 §19.1.1): sip: with transport=tcp on TCP, sips: on TLS.
     public func requestURI(user: String?) -> String {

@@ -32,7 +32,7 @@ public struct HostPort: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// An IPv6 literal needs brackets in a URI or Via (RFC 3261 §25.1, RFC 5118).
-    public var isIPv6Literal: Bool { host.contains(":") }
+    public var isIPv6Literal: Bool { host.utf8.contains(UInt8(ascii: ":")) }
 
     /// The host as it appears in a URI or Via sent-by.
     public var uriHost: String { isIPv6Literal ? "[\(host)]" : host }

@@ -13,6 +13,19 @@ struct SessionDescriptionTests {
         #expect(try SessionDescription(parsing: sdp.printed) == sdp)
     }
 
+    @Test("RFC 3711 §12, RFC 5124, RFC 5764: which profiles are secure RTP")
+    func secureProfiles() {
+        func media(_ proto: String) -> SDPMedia {
+            SDPMedia(type: "audio", port: 4000, portCount: nil, proto: proto, formats: ["0"])
+        }
+        for proto in ["RTP/SAVP", "RTP/SAVPF", "UDP/TLS/RTP/SAVP", "UDP/TLS/RTP/SAVPF"] {
+            #expect(media(proto).isSRTP, "\(proto)")
+        }
+        for proto in ["RTP/AVP", "RTP/AVPF", "udp", "RTP/SAVPX", "SAVP"] {
+            #expect(!media(proto).isSRTP, "\(proto)")
+        }
+    }
+
     @Test("RFC 8866 §5.2, §5.7, §5.14 typed o=, c= and m=")
     func typedLines() throws {
         let sdp = try SessionDescription(parsing: SDPFixtures.bytes("audio-basic.sdp"))
