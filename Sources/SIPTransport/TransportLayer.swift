@@ -154,7 +154,8 @@ public final class TransportLayer: Sendable {
 
     /// The advertised address of the first listener of `realm` on `transport`.
     public func advertised(realm: String, transport: TransportKind) -> HostPort? {
-        listeners.first { $0.id.realm == realm && $0.id.transport == transport }?.advertised
+        // Searched in place: `listeners` copies the array (several times per call).
+        started.withLock { s in s?.listeners.first { $0.id.realm == realm && $0.id.transport == transport }?.advertised }
     }
 
     /// A top Via for a request sent on `transport` in `realm` (RFC 3261 §18.1.1, RFC 3581 `rport`).

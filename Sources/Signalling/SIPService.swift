@@ -88,10 +88,10 @@ public actor SIPService: Service {
     private var timerWake: NIODeadline?
     /// The event loop this actor runs on.
     nonisolated let loop: any EventLoop
-    /// The same loop as the preferred executor of this service's tasks (see `LoopTaskExecutor`).
-    nonisolated let loopExecutor: LoopTaskExecutor
+    /// The loop as this actor's executor and as the task executor its tasks prefer (see `LoopExecutor`).
+    nonisolated let loopExecutor: LoopExecutor
 
-    public nonisolated var unownedExecutor: UnownedSerialExecutor { loop.executor.asUnownedSerialExecutor() }
+    public nonisolated var unownedExecutor: UnownedSerialExecutor { loopExecutor.asUnownedSerialExecutor() }
     /// CANCEL server transactions and the INVITE server transaction each targets (§9.2).
     var cancelTargets: [TransactionKey: TransactionKey] = [:]
     private var timersOf: [TransactionKey: TimerSet] = [:]
@@ -182,7 +182,7 @@ public actor SIPService: Service {
                 calls: CallRouting? = nil, registrar: RegistrarService? = nil, drainGrace: Duration = .zero,
                 loop: any EventLoop, logger: Logger) {
         self.loop = loop
-        loopExecutor = LoopTaskExecutor(loop)
+        loopExecutor = LoopExecutor(loop)
         self.drainGrace = drainGrace
         self.transport = transport
         self.policy = policy
