@@ -76,7 +76,7 @@ let package = Package(
                 dependencies: ["MediaControlProtocol", "ControlFraming", "PosixSupport", logging],
                 swiftSettings: strict),
         .target(name: "Signalling",
-                dependencies: ["AdminProtocol", "B2BUA", "MediaControlProtocol", "MetricsExposition", "NIOFraming",
+                dependencies: ["AdminProtocol", "B2BUA", "ControlFraming", "MediaControlProtocol", "MetricsExposition", "NIOFraming",
                                "PosixSupport", "SDP", "SIPCore",
                                "SIPMessage", "SIPTransport", "Registration", "SIPAuth", nioCore, nioPosix, logging, lifecycle],
                 swiftSettings: strict),

@@ -37,7 +37,12 @@ public struct FrameByteEncoder: MessageToByteEncoder {
 extension ChannelPipeline.SynchronousOperations {
     /// Adds the frame decoder and encoder.
     public func addFrameCodec(maximumPayload: Int = Frame.defaultMaximumPayload) throws {
-        try addHandler(ByteToMessageHandler(FrameByteDecoder(maximumPayload: maximumPayload)))
+        try addFrameDecoder(maximumPayload: maximumPayload)
         try addHandler(MessageToByteHandler(FrameByteEncoder()))
+    }
+
+    /// Adds the frame decoder alone, for a channel whose writer frames what it writes.
+    public func addFrameDecoder(maximumPayload: Int = Frame.defaultMaximumPayload) throws {
+        try addHandler(ByteToMessageHandler(FrameByteDecoder(maximumPayload: maximumPayload)))
     }
 }

@@ -69,10 +69,12 @@ public enum UnixSocket {
         return fd
     }
 
-    /// A blocking stream socket connected to `path`.
-    public static func connect(path: String) throws(UnixSocketError) -> Int32 {
+    /// A stream socket connected to `path`, blocking unless `nonBlocking` (then a listener with a
+    /// full backlog refuses at once, EAGAIN, instead of making the caller wait).
+    public static func connect(path: String, nonBlocking: Bool = false) throws(UnixSocketError) -> Int32 {
         var address = try socketAddress(path)
-        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        let flags = Int32(SOCK_CLOEXEC.rawValue) | (nonBlocking ? Int32(SOCK_NONBLOCK.rawValue) : 0)
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | flags, 0)
         guard fd >= 0 else { throw systemError("socket", path: path) }
         let result = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {

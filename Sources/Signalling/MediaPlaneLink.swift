@@ -1,3 +1,4 @@
+import ControlFraming
 import Logging
 import MediaControlProtocol
 import NIOCore
@@ -40,12 +41,16 @@ public final class MediaPlaneLink: Service, Sendable {
         public var description: String
     }
 
-    private typealias Outbound = NIOAsyncChannelOutboundWriter<[UInt8]>
+    private typealias Outbound = NIOAsyncChannelOutboundWriter<ByteBuffer>
 
     private struct Shared: ~Copyable {
         var state: MediaPlaneLinkState
         /// The control connection once the hello is answered: requests are written to it directly.
         var channel: (any Channel)?
+        /// `channel`'s socket (NIO's: it closes it with the channel).
+        var socket: Int32 = -1
+        /// Frames handed to NIO's write queue and not yet written (see `writeFrame`).
+        var queuedWrites = 0
         var pending: [UInt64: CheckedContinuation<ControlReply, any Error>] = [:]
         var nextID: UInt64 = 1
     }
@@ -107,8 +112,11 @@ public final class MediaPlaneLink: Service, Sendable {
                 in: .milliseconds(Int64(timeoutMilliseconds)),
                 handler: ReplyTimeout(link: self, id: id, command: request.command,
                                       milliseconds: Int32(clamping: timeoutMilliseconds)))
-            channel.writeAndFlush(ControlCodec.encode(.request(request))).whenFailure { error in
-                self.resolve(id, .failure(LinkError(description: "control connection lost: \(error)")))
+            let frame = Frame.encode(ControlCodec.encode(.request(request)))
+            if channel.eventLoop.inEventLoop {
+                send(frame, of: id, on: channel)
+            } else {
+                channel.eventLoop.execute { self.send(frame, of: id, on: channel) }
             }
         }
         timer?.cancel()
@@ -116,6 +124,56 @@ public final class MediaPlaneLink: Service, Sendable {
         case .success(let body): return body
         case .failure(let failure): throw failure
         }
+    }
+
+    /// Writes a request's frame; a write that fails fails the request.
+    private func send(_ frame: [UInt8], of id: UInt64, on channel: any Channel) {
+        let failed = { @Sendable (error: any Error) in
+            self.resolve(id, .failure(LinkError(description: "control connection lost: \(error)")))
+        }
+        switch writeFrame(frame, on: channel) {
+        case .written: break
+        case .failed(let error): failed(error)
+        case .queued(let future): future.whenFailure(failed)
+        }
+    }
+
+    private enum FrameWrite {
+        case written
+        case failed(any Error)
+        case queued(EventLoopFuture<Void>)
+    }
+
+    /// Writes one frame, on the channel's loop: `send` on the socket itself while nothing waits in
+    /// NIO's write queue (NIO's write path — pipeline, encoder, buffer, promise — cost half again
+    /// what the system call did, three times a call). What a short write or a full socket buffer
+    /// leaves goes to NIO's queue, and every frame after it follows there until the queue is
+    /// empty, so frames stay whole and in order. NIO closes the socket only on this loop, so an
+    /// active channel's descriptor is the connection's.
+    private func writeFrame(_ frame: [UInt8], on channel: any Channel) -> FrameWrite {
+        channel.eventLoop.preconditionInEventLoop()
+        let (socket, direct) = shared.withLock { ($0.socket, $0.channel === channel && $0.queuedWrites == 0) }
+        var offset = 0
+        if direct, channel.isActive {
+            while offset < frame.count {
+                let sent = frame.withUnsafeBytes { bytes in
+                    Glibc.send(socket, bytes.baseAddress! + offset, bytes.count - offset, Int32(MSG_NOSIGNAL))
+                }
+                if sent > 0 {
+                    offset += sent
+                    continue
+                }
+                let code = errno
+                if sent < 0, code == EINTR { continue }
+                if sent < 0, code == EAGAIN || code == EWOULDBLOCK { break }
+                return .failed(IOError(errnoCode: code, reason: "send on the control socket"))
+            }
+            if offset == frame.count { return .written }
+        }
+        shared.withLock { $0.queuedWrites += 1 }
+        let written = channel.writeAndFlush(ByteBuffer(bytes: frame[offset...]))
+        written.whenComplete { _ in self.shared.withLock { $0.queuedWrites -= 1 } }
+        return .queued(written)
     }
 
     /// Fails a request without its reply in time: a callback whose fields fit inline (three
@@ -137,25 +195,28 @@ public final class MediaPlaneLink: Service, Sendable {
         continuation?.resume(with: result)
     }
 
+    /// The socket is connected here (non-blocking: a full backlog is a failed attempt, retried)
+    /// and handed to NIO, which reads it and closes it with the channel; requests are written to
+    /// it directly (`writeFrame`), so the pipeline decodes frames but encodes none.
     private func connectAndServe() async {
-        let channel: NIOAsyncChannel<[UInt8], [UInt8]>
+        let channel: NIOAsyncChannel<[UInt8], ByteBuffer>
+        let socket: Int32
         do {
-            channel = try await ClientBootstrap(group: group)
-                .connectTimeout(.milliseconds(Int64(configuration.pingTimeoutMilliseconds)))
-                .connect(unixDomainSocketPath: configuration.socketPath) { channel in
-                    channel.eventLoop.makeCompletedFuture {
-                        try channel.pipeline.syncOperations.addFrameCodec()
-                        try channel.pipeline.syncOperations.addHandler(ReplyDispatcher(link: self))
-                        return try NIOAsyncChannel<[UInt8], [UInt8]>(wrappingChannelSynchronously: channel)
-                    }
+            socket = try UnixSocket.connect(path: configuration.socketPath, nonBlocking: true)
+            channel = try await ClientBootstrap(group: group).withConnectedSocket(socket) { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addFrameDecoder()
+                    try channel.pipeline.syncOperations.addHandler(ReplyDispatcher(link: self))
+                    return try NIOAsyncChannel<[UInt8], ByteBuffer>(wrappingChannelSynchronously: channel)
                 }
+            }
         } catch {
             record(failure: "cannot connect to \(configuration.socketPath): \(Self.describe(error))")
             return
         }
         do {
             try await channel.executeThenClose { inbound, outbound in
-                try await self.serve(inbound: inbound, outbound: outbound, channel: channel.channel)
+                try await self.serve(inbound: inbound, outbound: outbound, channel: channel.channel, socket: socket)
             }
         } catch {
             record(failure: "\(error)")
@@ -186,10 +247,12 @@ public final class MediaPlaneLink: Service, Sendable {
     }
 
     private func serve(inbound: NIOAsyncChannelInboundStream<[UInt8]>, outbound: Outbound,
-                       channel: any Channel) async throws {
+                       channel: any Channel, socket: Int32) async throws {
         var frames = inbound.makeAsyncIterator()
-        // Hello first, answered before anything else may be sent.
-        try await outbound.write(ControlCodec.encode(.request(ControlRequest(id: 0, .hello(configuration.identity)))))
+        // Hello first, answered before anything else may be sent: so it is written whole before
+        // `writeFrame` writes to the socket directly.
+        let hello = ControlCodec.encode(.request(ControlRequest(id: 0, .hello(configuration.identity))))
+        try await outbound.write(ByteBuffer(bytes: Frame.encode(hello)))
         guard let first = try await frames.next() else {
             throw LinkError(description: "palisade-media closed the connection during the handshake")
         }
@@ -202,6 +265,7 @@ public final class MediaPlaneLink: Service, Sendable {
         case .success(.hello(let peer)):
             let transition = shared.withLock { shared in
                 shared.channel = channel
+                shared.socket = socket
                 return shared.state.connected(peer: peer, now: WallClock.now())
             }
             log(transition)

@@ -4,6 +4,7 @@ import NIOCore
 import NIOFraming
 import NIOPosix
 import Signalling
+import Synchronization
 import Testing
 
 #if canImport(Glibc)
@@ -70,6 +71,58 @@ struct MediaPlaneLinkTests {
         #expect(ContinuousClock.now - started >= .milliseconds(200))
         #expect(link.state.isConnected, "one unanswered request does not take the link down")
         #expect(try await link.request(.ping, timeoutMilliseconds: 5_000) == .pong(Pong(time: 0)))
+        try await server.close()
+    }
+    final class AcceptedChannel: Sendable {
+        let channel = Mutex<(any Channel)?>(nil)
+    }
+
+    @Test("requests written while the media plane does not read fill the socket, queue in NIO, and arrive whole and in order once it reads")
+    func fullSocketBuffer() async throws {
+        let path = "/tmp/palisade-link-test-\(getpid())-\(UInt32.random(in: 1 ... .max)).sock"
+        defer { unlink(path) }
+        let group = MultiThreadedEventLoopGroup.singleton
+        let accepted = AcceptedChannel()
+        let server = try await ServerBootstrap(group: group)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    accepted.channel.withLock { $0 = channel }
+                    try channel.pipeline.syncOperations.addFrameCodec()
+                    try channel.pipeline.syncOperations.addHandler(PingOnlyMediaPlane())
+                }
+            }
+            .bind(unixDomainSocketPath: path).get()
+        let link = MediaPlaneLink(
+            configuration: .init(socketPath: path, reconnectMinimumMilliseconds: 50, reconnectMaximumMilliseconds: 200,
+                                 pingIntervalMilliseconds: 60_000, pingTimeoutMilliseconds: 5_000,
+                                 identity: Hello(software: "test", pid: getpid(), role: "palisade-signal")),
+            group: group, logger: Logger(label: "test"))
+        let running = Task { try await link.run() }
+        defer { running.cancel() }
+        var connected = false
+        for _ in 0..<200 where !connected {
+            connected = link.state.isConnected
+            if !connected { try await Task.sleep(for: .milliseconds(25)) }
+        }
+        try #require(connected, "the link never connected")
+        let media = try #require(accepted.channel.withLock { $0 })
+        try await media.setOption(ChannelOptions.autoRead, value: false).get()
+
+        // 20,000 pings of about 60 bytes: several times what a Unix socket buffers.
+        let count = 20_000
+        let answered = try await withThrowingTaskGroup(of: Bool.self) { requests in
+            for _ in 0..<count {
+                requests.addTask { try await link.request(.ping, timeoutMilliseconds: 30_000) == .pong(Pong(time: 0)) }
+            }
+            try await Task.sleep(for: .milliseconds(300))
+            try await media.setOption(ChannelOptions.autoRead, value: true).get()
+            media.read()
+            var pongs = 0
+            for try await pong in requests where pong { pongs += 1 }
+            return pongs
+        }
+        #expect(answered == count)
+        #expect(link.state.isConnected)
         try await server.close()
     }
 }
