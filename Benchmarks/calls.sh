@@ -9,7 +9,7 @@
 #      resident memory of both daemons together (and of each), before and with every call up,
 #      per call.
 # Knobs (environment): BENCH_CALLS_STEP_S (20; the figure is over 60), BENCH_CALLS_HOLD_MS
-#   (5000), BENCH_CALLS_RATES ("100 200 400 500 600 700 850 1000 1400 2000 2600"), BENCH_CALLS_HELD (10000),
+#   (5000), BENCH_CALLS_RATES ("100 200 400 600 800 1000 1200 1400 1600 1800 2000 2400"), BENCH_CALLS_HELD (10000),
 #   BENCH_CALLS_HELD_RATE (150, below the rate palisade-signal sustains today).
 # Starts palisade-media and palisade-signal itself (release builds) on a configuration in a
 # temporary directory, and stops exactly those processes and its sipps, by PID, on the way out.
@@ -19,7 +19,7 @@ source scripts/lib/env.sh
 
 step_s=${BENCH_CALLS_STEP_S:-20}
 hold_ms=${BENCH_CALLS_HOLD_MS:-5000}
-rates=${BENCH_CALLS_RATES:-"100 200 400 500 600 700 850 1000 1400 2000 2600"}
+rates=${BENCH_CALLS_RATES:-"100 200 400 600 800 1000 1200 1400 1600 1800 2000 2400"}
 held=${BENCH_CALLS_HELD:-10000}
 held_rate=${BENCH_CALLS_HELD_RATE:-150}
 scenarios=Tests/EndToEndTests/Scenarios

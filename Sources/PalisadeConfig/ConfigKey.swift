@@ -32,6 +32,7 @@ public enum ConfigKey: String, CaseIterable, Sendable {
     case sipTCPIdleTimeoutSeconds = "sip.tcp_idle_timeout_s"
     case sipMaxConnections = "sip.max_connections"
     case sipMaxConnectionsPerAddress = "sip.max_connections_per_address"
+    case sipMaxTransactions = "sip.max_transactions"
     case sipKeepaliveIntervalSeconds = "sip.keepalive_interval_s"
     case sipTCPPingIntervalSeconds = "sip.tcp_ping_interval_s"
     case sipTCPPongTimeoutSeconds = "sip.tcp_pong_timeout_s"
@@ -86,7 +87,7 @@ public enum ConfigKey: String, CaseIterable, Sendable {
              .signalCallRecords: .signal
         case .metricsEnabled, .metricsListen: .metrics
         case .sipT1Milliseconds, .sipT2Milliseconds, .sipT4Milliseconds, .sipMaxMessageBytes, .sipMaxHeaders,
-             .sipTCPIdleTimeoutSeconds, .sipMaxConnections, .sipMaxConnectionsPerAddress, .sipKeepaliveIntervalSeconds,
+             .sipTCPIdleTimeoutSeconds, .sipMaxConnections, .sipMaxConnectionsPerAddress, .sipMaxTransactions, .sipKeepaliveIntervalSeconds,
              .sipTCPPingIntervalSeconds, .sipTCPPongTimeoutSeconds: .sip
         case .realmName, .realmTrust, .realmMediaPolicy, .realmSRTPSuites, .realmTLSPeers, .realmRouteTo, .realmMaxCalls,
              .realmMaxCallsPerSource, .realmAuthenticateCalls, .realmTargetProbeIntervalSeconds: .realm
@@ -133,6 +134,7 @@ public enum ConfigKey: String, CaseIterable, Sendable {
         case .sipTCPIdleTimeoutSeconds: .integer(10...86_400)
         case .sipMaxConnections: .integer(1...1_000_000)
         case .sipMaxConnectionsPerAddress: .integer(1...1_000_000)
+        case .sipMaxTransactions: .integer(1_000...10_000_000)
         case .sipKeepaliveIntervalSeconds: .integer(0...3_600)
         case .sipTCPPingIntervalSeconds: .integer(0...3_600)
         case .sipTCPPongTimeoutSeconds: .integer(1...300)
@@ -204,6 +206,7 @@ public enum ConfigKey: String, CaseIterable, Sendable {
         case .sipTCPIdleTimeoutSeconds: .integer(600)
         case .sipMaxConnections: .integer(20_000)
         case .sipMaxConnectionsPerAddress: .integer(256)
+        case .sipMaxTransactions: .integer(400_000)
         case .sipKeepaliveIntervalSeconds: .integer(30)
         case .sipTCPPingIntervalSeconds: .integer(0)
         case .sipTCPPongTimeoutSeconds: .integer(10)
@@ -302,6 +305,7 @@ public enum ConfigKey: String, CaseIterable, Sendable {
         case .sipTCPIdleTimeoutSeconds: "Seconds a TCP or TLS connection may stay without traffic (keepalives count) before it is closed."
         case .sipMaxConnections: "Most TCP and TLS connections open at once, over all listeners, inbound and outbound."
         case .sipMaxConnectionsPerAddress: "Most TCP and TLS connections from one remote IP address; at most max_connections."
+        case .sipMaxTransactions: "Most SIP transactions kept at once; a request arriving beyond it is answered 503 with Retry-After, and one Palisade would send (a call's B-leg INVITE, a BYE) fails. A finished transaction stays for up to 32 s over UDP (RFC 3261 Timers J, L, M absorb retransmissions), so the table holds about 100 transactions for each call per second of call rate (200,000 at 2,000 calls/s); the default covers about 4,000 calls/s. Each costs about 1.5 KiB of palisade-signal memory."
         case .sipKeepaliveIntervalSeconds: "Seconds between keepalives to phones registered with the embedded registrar over UDP, to keep their NAT mappings open between re-registrations: a CRLFCRLF datagram (RFC 5626 section 3.5.1 style) to each registered UDP flow, from the listener its REGISTER came to. Phones on TCP or TLS get none (their connections carry the traffic). 0 sends none."
         case .sipTCPPingIntervalSeconds: "Seconds between RFC 5626 CRLFCRLF pings on every TCP or TLS connection Palisade opened (to a PBX, a trunk); a connection whose peer does not answer a ping with CRLF within tcp_pong_timeout_s, or that cannot be written, is closed and counted as a dead flow. 0 sends none: set it only toward peers that answer CRLF keepalives (RFC 5626 section 4.4.1)."
         case .sipTCPPongTimeoutSeconds: "Seconds a CRLFCRLF ping waits for its CRLF answer before the connection is taken for dead and closed."

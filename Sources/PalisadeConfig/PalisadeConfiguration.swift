@@ -146,6 +146,8 @@ public struct PalisadeConfiguration: Sendable, Equatable {
         public var tcpIdleTimeoutSeconds: Int
         public var maxConnections: Int
         public var maxConnectionsPerAddress: Int
+        /// Live transactions at most (the transaction table's capacity).
+        public var maxTransactions: Int
         /// 0: no keepalives.
         public var keepaliveIntervalSeconds: Int
         /// RFC 5626 pings on connections Palisade opened; 0: none.
@@ -155,7 +157,7 @@ public struct PalisadeConfiguration: Sendable, Equatable {
         public init(
             t1Milliseconds: Int, t2Milliseconds: Int, t4Milliseconds: Int, maxMessageBytes: Int, maxHeaders: Int,
             tcpIdleTimeoutSeconds: Int, maxConnections: Int, maxConnectionsPerAddress: Int, keepaliveIntervalSeconds: Int,
-            tcpPingIntervalSeconds: Int = 0, tcpPongTimeoutSeconds: Int = 10
+            tcpPingIntervalSeconds: Int = 0, tcpPongTimeoutSeconds: Int = 10, maxTransactions: Int = 400_000
         ) {
             self.t1Milliseconds = t1Milliseconds
             self.t2Milliseconds = t2Milliseconds
@@ -165,6 +167,7 @@ public struct PalisadeConfiguration: Sendable, Equatable {
             self.tcpIdleTimeoutSeconds = tcpIdleTimeoutSeconds
             self.maxConnections = maxConnections
             self.maxConnectionsPerAddress = maxConnectionsPerAddress
+            self.maxTransactions = maxTransactions
             self.keepaliveIntervalSeconds = keepaliveIntervalSeconds
             self.tcpPingIntervalSeconds = tcpPingIntervalSeconds
             self.tcpPongTimeoutSeconds = tcpPongTimeoutSeconds
@@ -279,6 +282,7 @@ extension PalisadeConfiguration {
         case .sipTCPIdleTimeoutSeconds: .integer(sip.tcpIdleTimeoutSeconds)
         case .sipMaxConnections: .integer(sip.maxConnections)
         case .sipMaxConnectionsPerAddress: .integer(sip.maxConnectionsPerAddress)
+        case .sipMaxTransactions: .integer(sip.maxTransactions)
         case .sipKeepaliveIntervalSeconds: .integer(sip.keepaliveIntervalSeconds)
         case .sipTCPPingIntervalSeconds: .integer(sip.tcpPingIntervalSeconds)
         case .sipTCPPongTimeoutSeconds: .integer(sip.tcpPongTimeoutSeconds)
@@ -337,6 +341,7 @@ extension PalisadeConfiguration {
         case .sipTCPIdleTimeoutSeconds: sip.tcpIdleTimeoutSeconds = integer(key, value)
         case .sipMaxConnections: sip.maxConnections = integer(key, value)
         case .sipMaxConnectionsPerAddress: sip.maxConnectionsPerAddress = integer(key, value)
+        case .sipMaxTransactions: sip.maxTransactions = integer(key, value)
         case .sipKeepaliveIntervalSeconds: sip.keepaliveIntervalSeconds = integer(key, value)
         case .sipTCPPingIntervalSeconds: sip.tcpPingIntervalSeconds = integer(key, value)
         case .sipTCPPongTimeoutSeconds: sip.tcpPongTimeoutSeconds = integer(key, value)

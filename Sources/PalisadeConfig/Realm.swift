@@ -150,7 +150,7 @@ extension PalisadeConfiguration {
                  .signalAdminSocket, .signalMediaReconnectMinMilliseconds, .signalMediaReconnectMaxMilliseconds,
                  .signalMediaPingIntervalMilliseconds, .signalMediaPingTimeoutMilliseconds, .signalDrainGraceSeconds, .signalCallRecords, .metricsEnabled, .metricsListen,
                  .sipT1Milliseconds, .sipT2Milliseconds, .sipT4Milliseconds, .sipMaxMessageBytes, .sipMaxHeaders,
-                 .sipTCPIdleTimeoutSeconds, .sipMaxConnections, .sipMaxConnectionsPerAddress, .sipKeepaliveIntervalSeconds,
+                 .sipTCPIdleTimeoutSeconds, .sipMaxConnections, .sipMaxConnectionsPerAddress, .sipMaxTransactions, .sipKeepaliveIntervalSeconds,
                  .sipTCPPingIntervalSeconds, .sipTCPPongTimeoutSeconds,
                  .registrarDomain, .registrarRealm, .registrarUsersFile, .registrarAlgorithms, .registrarDefaultExpiresSeconds,
                  .registrarMinExpiresSeconds, .registrarMaxExpiresSeconds, .registrarNonceLifetimeSeconds,

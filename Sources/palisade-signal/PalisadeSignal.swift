@@ -85,7 +85,7 @@ struct PalisadeSignal: AsyncParsableCommand {
                 SIPWiring.calls(realms, media: link, registrations: registrar,
                                 timeoutMilliseconds: settings.signal.mediaPingTimeoutMilliseconds, callRecords: callRecords)
             }
-            let sip = SIPService(transport: transport, timers: SIPWiring.timers(settings.sip), capacity: 100_000,
+            let sip = SIPService(transport: transport, timers: SIPWiring.timers(settings.sip), capacity: settings.sip.maxTransactions,
                                  policy: LocalRequestPolicy(ownHosts: ownHosts,
                                                             allow: [.invite, .ack, .cancel, .bye, .options, .update,
                                                                     .info, .refer, .notify, .register]),

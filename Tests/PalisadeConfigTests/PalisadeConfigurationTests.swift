@@ -170,7 +170,7 @@ struct PalisadeConfigurationTests {
             sip: .init(
                 t1Milliseconds: 250, t2Milliseconds: 2000, t4Milliseconds: 2500, maxMessageBytes: 16384, maxHeaders: 64,
                 tcpIdleTimeoutSeconds: 300, maxConnections: 50_000, maxConnectionsPerAddress: 64, keepaliveIntervalSeconds: 20,
-                tcpPingIntervalSeconds: 45, tcpPongTimeoutSeconds: 5),
+                tcpPingIntervalSeconds: 45, tcpPongTimeoutSeconds: 5, maxTransactions: 250_000),
             realms: [
                 .init(
                     name: "access", trust: .untrusted, mediaPolicy: .srtpRequired,
